@@ -1,0 +1,248 @@
+package org.phrcloud.identity.keycloak;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.ProtocolMapperRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.representations.idm.RoleRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.totp.Totp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Brings a Keycloak server to the state PHR Cloud needs, idempotently: running it again changes nothing
+ * that is already right and never duplicates a role, client or user.
+ *
+ * <ul>
+ *   <li>realm {@code phr} with the OTP policy of {@link Totp} (HmacSHA1, 6 digits, 30 s);</li>
+ *   <li>the realm roles of {@link PhrRole};</li>
+ *   <li>{@code phr-backend}: confidential, service account, direct grants (scripts, tests); the audience of the APIs;</li>
+ *   <li>{@code phr-portal}: public, authorization code with PKCE S256 only;</li>
+ *   <li>both clients put {@code phr-backend} into {@code aud} and the realm roles into {@code groups};</li>
+ *   <li>one demo user per role, with a password and a TOTP credential.</li>
+ * </ul>
+ * Secrets come from the previous state when given (so a second run keeps every password), otherwise
+ * they are generated. A demo user that exists but whose secrets are unknown is re-created.
+ */
+public final class RealmProvisioner {
+    public static final String REALM = "phr";
+    public static final String BACKEND_CLIENT = "phr-backend";
+    public static final String PORTAL_CLIENT = "phr-portal";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RealmProvisioner.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Keycloak admin;
+    private final String keycloakUrl;
+
+    /**
+     * @param admin       an admin client logged in to the master realm
+     * @param keycloakUrl the server's base URL as clients reach it, e.g. {@code http://127.0.0.1:8180}
+     */
+    public RealmProvisioner(Keycloak admin, String keycloakUrl) {
+        this.admin = admin;
+        this.keycloakUrl = keycloakUrl.replaceAll("/+$", "");
+    }
+
+    /**
+     * @param portalUrl         where the portal runs, e.g. {@code http://127.0.0.1:8080/portal} (redirect URIs)
+     * @param otpCodeReusable   allow the same TOTP code twice within its 30 s step: test realms only
+     * @param previous          the state of an earlier run, whose secrets are kept; may be null
+     */
+    public ProvisionedRealm provision(String portalUrl, boolean otpCodeReusable, ProvisionedRealm previous) {
+        RealmResource realm = ensureRealm(otpCodeReusable);
+        for (PhrRole role : PhrRole.values()) {
+            ensureRole(realm, role);
+        }
+        String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
+        ensureClient(realm, backendClient(backendSecret));
+        ensureClient(realm, portalClient(portalUrl));
+
+        List<DemoUser> users = new ArrayList<>();
+        for (PhrRole role : PhrRole.values()) {
+            String username = "demo-" + role.roleName();
+            Optional<DemoUser> known = previous == null ? Optional.empty()
+                    : previous.users().stream().filter(u -> u.username().equals(username)).findFirst();
+            DemoUser user = known.orElseGet(() -> new DemoUser(username, randomSecret(16), role, Totp.newBase32Secret()));
+            ensureUser(realm, user, known.isPresent());
+            users.add(user);
+        }
+        return new ProvisionedRealm(REALM, keycloakUrl + "/realms/" + REALM, BACKEND_CLIENT, backendSecret,
+                PORTAL_CLIENT, users);
+    }
+
+    private RealmResource ensureRealm(boolean otpCodeReusable) {
+        boolean exists = admin.realms().findAll().stream().anyMatch(r -> REALM.equals(r.getRealm()));
+        if (!exists) {
+            RealmRepresentation created = new RealmRepresentation();
+            created.setRealm(REALM);
+            created.setEnabled(true);
+            admin.realms().create(created);
+            LOG.info("created realm {}", REALM);
+        }
+        RealmResource realm = admin.realm(REALM);
+        RealmRepresentation rep = realm.toRepresentation();
+        rep.setDisplayName("PHR Cloud");
+        rep.setOtpPolicyType("totp");
+        rep.setOtpPolicyAlgorithm(Totp.ALGORITHM);
+        rep.setOtpPolicyDigits(Totp.DIGITS);
+        rep.setOtpPolicyPeriod((int) Totp.PERIOD.toSeconds());
+        rep.setOtpPolicyCodeReusable(otpCodeReusable);
+        rep.setBruteForceProtected(true);
+        rep.setAccessTokenLifespan(300);
+        rep.setSsoSessionIdleTimeout(1800);
+        realm.update(rep);
+        return realm;
+    }
+
+    private static void ensureRole(RealmResource realm, PhrRole role) {
+        boolean exists = realm.roles().list().stream().anyMatch(r -> r.getName().equals(role.roleName()));
+        if (!exists) {
+            realm.roles().create(new RoleRepresentation(role.roleName(), role.description(), false));
+        }
+    }
+
+    private static ClientRepresentation backendClient(String secret) {
+        ClientRepresentation c = new ClientRepresentation();
+        c.setClientId(BACKEND_CLIENT);
+        c.setName("PHR Cloud APIs and institution systems");
+        c.setProtocol("openid-connect");
+        c.setPublicClient(false);
+        c.setSecret(secret);
+        c.setServiceAccountsEnabled(true);
+        c.setDirectAccessGrantsEnabled(true);
+        c.setStandardFlowEnabled(false);
+        c.setProtocolMappers(apiMappers());
+        return c;
+    }
+
+    private static ClientRepresentation portalClient(String portalUrl) {
+        String base = portalUrl.replaceAll("/+$", "");
+        ClientRepresentation c = new ClientRepresentation();
+        c.setClientId(PORTAL_CLIENT);
+        c.setName("PHR Cloud portal");
+        c.setProtocol("openid-connect");
+        c.setPublicClient(true);
+        c.setStandardFlowEnabled(true);
+        c.setDirectAccessGrantsEnabled(false);
+        c.setRedirectUris(List.of(base + "/*"));
+        c.setWebOrigins(List.of("+"));
+        c.setAttributes(Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris", base + "/*"));
+        c.setProtocolMappers(apiMappers());
+        return c;
+    }
+
+    /** {@code aud} += phr-backend (RFC 9068 section 2.2), realm roles -> {@code groups} (MicroProfile JWT). */
+    private static List<ProtocolMapperRepresentation> apiMappers() {
+        ProtocolMapperRepresentation audience = new ProtocolMapperRepresentation();
+        audience.setName("phr-api-audience");
+        audience.setProtocol("openid-connect");
+        audience.setProtocolMapper("oidc-audience-mapper");
+        audience.setConfig(Map.of("included.client.audience", BACKEND_CLIENT,
+                "access.token.claim", "true", "id.token.claim", "false"));
+
+        ProtocolMapperRepresentation groups = new ProtocolMapperRepresentation();
+        groups.setName("realm-roles-as-groups");
+        groups.setProtocol("openid-connect");
+        groups.setProtocolMapper("oidc-usermodel-realm-role-mapper");
+        groups.setConfig(Map.of("claim.name", "groups", "multivalued", "true", "jsonType.label", "String",
+                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true"));
+        return List.of(audience, groups);
+    }
+
+    private static void ensureClient(RealmResource realm, ClientRepresentation wanted) {
+        List<ClientRepresentation> found = realm.clients().findByClientId(wanted.getClientId());
+        if (found.isEmpty()) {
+            try (Response r = realm.clients().create(wanted)) {
+                expectCreated(r, "client " + wanted.getClientId());
+            }
+            return;
+        }
+        String id = found.get(0).getId();
+        List<ProtocolMapperRepresentation> mappers = wanted.getProtocolMappers();
+        wanted.setProtocolMappers(null);
+        wanted.setId(id);
+        realm.clients().get(id).update(wanted);
+        var mapperResource = realm.clients().get(id).getProtocolMappers();
+        for (ProtocolMapperRepresentation m : mappers) {
+            boolean present = mapperResource.getMappers().stream().anyMatch(e -> e.getName().equals(m.getName()));
+            if (!present) {
+                try (Response r = mapperResource.createMapper(m)) {
+                    expectCreated(r, "mapper " + m.getName());
+                }
+            }
+        }
+    }
+
+    private static void ensureUser(RealmResource realm, DemoUser user, boolean secretsKnown) {
+        List<UserRepresentation> existing = realm.users().searchByUsername(user.username(), true);
+        if (!existing.isEmpty()) {
+            if (secretsKnown) {
+                return;
+            }
+            realm.users().delete(existing.get(0).getId()).close();
+        }
+        UserRepresentation u = new UserRepresentation();
+        u.setUsername(user.username());
+        u.setEnabled(true);
+        u.setEmailVerified(true);
+        u.setEmail(user.username() + "@demo.phr.invalid");
+        u.setFirstName("Demo");
+        u.setLastName(user.role().roleName());
+        u.setCredentials(List.of(password(user.password()), totp(user.totpSecret())));
+        String id;
+        try (Response r = realm.users().create(u)) {
+            expectCreated(r, "user " + user.username());
+            String location = r.getLocation().getPath();
+            id = location.substring(location.lastIndexOf('/') + 1);
+        }
+        RoleRepresentation role = realm.roles().get(user.role().roleName()).toRepresentation();
+        realm.users().get(id).roles().realmLevel().add(List.of(role));
+    }
+
+    private static CredentialRepresentation password(String value) {
+        CredentialRepresentation c = new CredentialRepresentation();
+        c.setType(CredentialRepresentation.PASSWORD);
+        c.setValue(value);
+        c.setTemporary(false);
+        return c;
+    }
+
+    /** An OTP credential as Keycloak stores one (the secret as text; see {@link Totp}). */
+    private static CredentialRepresentation totp(String base32Secret) {
+        CredentialRepresentation c = new CredentialRepresentation();
+        c.setType("otp");
+        c.setUserLabel("PHR demo authenticator");
+        c.setSecretData("{\"value\":\"" + Totp.keycloakSecretValue(base32Secret) + "\"}");
+        c.setCredentialData("{\"subType\":\"totp\",\"digits\":" + Totp.DIGITS + ",\"counter\":0,\"period\":"
+                + Totp.PERIOD.toSeconds() + ",\"algorithm\":\"" + Totp.ALGORITHM + "\"}");
+        return c;
+    }
+
+    private static void expectCreated(Response r, String what) {
+        if (r.getStatus() != 201) {
+            throw new IllegalStateException("PHR-IDENTITY-0011: Keycloak refused to create " + what
+                    + ": HTTP " + r.getStatus() + " " + r.readEntity(String.class));
+        }
+    }
+
+    private static String randomSecret(int length) {
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,27 @@
+package org.phrcloud.identity.token;
+
+import org.phrcloud.identity.PhrRole;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * What a verified access token says about its caller.
+ *
+ * @param subject   the Keycloak user id ({@code sub})
+ * @param username  {@code preferred_username}; for a client-credentials token, {@code service-account-CLIENT}
+ * @param clientId  the client the token was issued to ({@code azp})
+ * @param roles     the PHR realm roles the caller holds (unknown role names are dropped)
+ * @param acr       the authentication context class ({@code acr}): "1" password, "2" password + OTP; null if absent
+ * @param expiresAt the token's {@code exp}
+ */
+public record VerifiedAccessToken(String subject, String username, String clientId, Set<PhrRole> roles,
+                                  String acr, Instant expiresAt) {
+    public VerifiedAccessToken {
+        roles = Set.copyOf(roles);
+    }
+
+    public boolean hasRole(PhrRole role) {
+        return roles.contains(role);
+    }
+}

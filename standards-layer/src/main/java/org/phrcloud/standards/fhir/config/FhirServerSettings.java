@@ -1,0 +1,46 @@
+package org.phrcloud.standards.fhir.config;
+
+import org.springframework.core.env.Environment;
+
+/**
+ * Configuration of the FHIR server, read from the environment: Java system properties first, then
+ * environment variables (Spring's relaxed binding: {@code phr.db.url} is also {@code PHR_DB_URL}).
+ *
+ * <table>
+ *   <tr><th>property</th><th>environment</th><th>default</th></tr>
+ *   <tr><td>phr.db.url</td><td>PHR_DB_URL</td><td>H2 file {@code <domain>/phr-data/fhir} (Payara's instance root)</td></tr>
+ *   <tr><td>phr.db.username / phr.db.password</td><td>PHR_DB_USERNAME / PHR_DB_PASSWORD</td><td>sa / empty (H2)</td></tr>
+ *   <tr><td>phr.oidc.issuer</td><td>PHR_OIDC_ISSUER</td><td>required, e.g. http://127.0.0.1:8180/realms/phr</td></tr>
+ *   <tr><td>phr.oidc.audience</td><td>PHR_OIDC_AUDIENCE</td><td>phr-backend</td></tr>
+ * </table>
+ *
+ * @param dbUrl      JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql:...}
+ * @param dbUsername database user
+ * @param dbPassword database password (never logged)
+ * @param issuer     the Keycloak realm URL tokens must carry in {@code iss}
+ * @param audience   the client id tokens must carry in {@code aud}
+ */
+public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience) {
+
+    public static FhirServerSettings from(Environment env) {
+        String instanceRoot = env.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
+        String issuer = env.getProperty("phr.oidc.issuer");
+        if (issuer == null || issuer.isBlank()) {
+            throw new IllegalStateException("PHR-FHIR-0001: phr.oidc.issuer (PHR_OIDC_ISSUER) is not set");
+        }
+        return new FhirServerSettings(
+                env.getProperty("phr.db.url", "jdbc:h2:file:" + instanceRoot + "/phr-data/fhir"),
+                env.getProperty("phr.db.username", "sa"),
+                env.getProperty("phr.db.password", ""),
+                issuer.replaceAll("/+$", ""),
+                env.getProperty("phr.oidc.audience", "phr-backend"));
+    }
+
+    public boolean isPostgres() {
+        return dbUrl.startsWith("jdbc:postgresql:");
+    }
+
+    public boolean isH2() {
+        return dbUrl.startsWith("jdbc:h2:");
+    }
+}

@@ -1,0 +1,65 @@
+package org.phrcloud.standards.fhir.security;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.identity.token.InvalidAccessTokenException;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Every FHIR request must carry a valid Keycloak access token ({@code Authorization: Bearer}, RFC 6750);
+ * otherwise it ends with 401, an OperationOutcome, and {@code WWW-Authenticate: Bearer} (RFC 6750
+ * section 3). The one exception is {@code GET /fhir/metadata}: the CapabilityStatement holds no patient
+ * data and clients need it to discover the server before they log in (FHIR R4 3.1.0.1.4, SMART App Launch).
+ *
+ * <p>Runs at {@link Pointcut#SERVER_INCOMING_REQUEST_POST_PROCESSED}, before the body is parsed, so an
+ * anonymous caller learns nothing about the request. The verified token is kept in the request's user
+ * data under {@link #VERIFIED_TOKEN} for the authorization interceptors.
+ */
+@Interceptor
+public class BearerTokenAuthenticationInterceptor {
+    /** Key of the {@link VerifiedAccessToken} in {@link RequestDetails#getUserData()}. */
+    public static final String VERIFIED_TOKEN = BearerTokenAuthenticationInterceptor.class.getName() + ".token";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticationInterceptor.class);
+    private static final String BEARER = "Bearer ";
+
+    private final AccessTokenVerifier verifier;
+
+    public BearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+    public boolean authenticate(RequestDetails requestDetails, HttpServletRequest servletRequest) {
+        if ("GET".equals(servletRequest.getMethod()) && "metadata".equals(requestDetails.getRequestPath())) {
+            return true;
+        }
+        String header = servletRequest.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw unauthorized("PHR-FHIR-0401: a bearer access token is required", null);
+        }
+        try {
+            VerifiedAccessToken token = verifier.verify(header.substring(BEARER.length()).trim());
+            requestDetails.getUserData().put(VERIFIED_TOKEN, token);
+            return true;
+        } catch (InvalidAccessTokenException e) {
+            LOG.info("refused a bearer token: {}", e.getMessage());
+            throw unauthorized("PHR-FHIR-0402: the bearer access token is not valid for this server", "invalid_token");
+        }
+    }
+
+    private static AuthenticationException unauthorized(String message, String error) {
+        AuthenticationException e = new AuthenticationException(message);
+        e.addResponseHeader("WWW-Authenticate",
+                "Bearer realm=\"phr\"" + (error == null ? "" : ", error=\"" + error + "\""));
+        return e;
+    }
+}
