@@ -9,12 +9,10 @@ import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
-import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.standards.fhir.validation.IncomingResourceValidationInterceptor;
 import org.springframework.context.ApplicationContext;
 import org.springframework.web.context.support.WebApplicationContextUtils;
 
@@ -24,12 +22,11 @@ import jakarta.servlet.ServletException;
  * The FHIR R4 endpoint. Interceptors, in the order a request meets them:
  * <ol>
  *   <li>{@link BearerTokenAuthenticationInterceptor}: 401 without a valid Keycloak token;</li>
- *   <li>{@link RequestValidatingInterceptor}: the body of a create, update or transaction is validated
- *       against the R4 base profiles ({@link FhirInstanceValidator}, offline); an error means
- *       422 with the OperationOutcome and nothing written.</li>
+ *   <li>{@link IncomingResourceValidationInterceptor}: the body of a create, update or transaction is
+ *       validated against the R4 base profiles, offline; an error means 422 with the OperationOutcome and
+ *       nothing written; a body that does not parse means 400.</li>
  * </ol>
- * Malformed JSON/XML is refused by the parser (400), an unknown resource type by the dispatcher (404),
- * both with an OperationOutcome. A transaction Bundle is one database transaction: it commits whole or not at all.
+ * An unknown resource type is refused by the dispatcher (404) with an OperationOutcome. A transaction Bundle is one database transaction: it commits whole or not at all.
  */
 public class PhrFhirServer extends RestfulServer {
     private static final long serialVersionUID = 1L;
@@ -49,13 +46,8 @@ public class PhrFhirServer extends RestfulServer {
                 spring.getBean(JpaStorageSettings.class), spring.getBean(ISearchParamRegistry.class), validationSupport));
         setPagingProvider(spring.getBean(DatabaseBackedPagingProvider.class));
 
+        // registration order is execution order at the same pointcut: authenticate before reading the body
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
-
-        RequestValidatingInterceptor validation = new RequestValidatingInterceptor();
-        validation.addValidatorModule(new FhirInstanceValidator(validationSupport));
-        validation.setFailOnSeverity(ResultSeverityEnum.ERROR);
-        validation.setAddResponseHeaderOnSeverity(null);
-        validation.setAddResponseOutcomeHeaderOnSeverity(null);
-        registerInterceptor(validation);
+        registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));
     }
 }

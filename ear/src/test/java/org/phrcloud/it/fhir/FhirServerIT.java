@@ -1,0 +1,327 @@
+package org.phrcloud.it.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.gclient.TokenClientParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+import org.phrcloud.standards.fhir.load.LoadSummary;
+import org.phrcloud.standards.fhir.load.TransactionBundleLoader;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The foundation end to end: the EAR on a real Payara Server (Arquillian, managed), tokens from a real
+ * Keycloak, Synthea patients loaded over FHIR, a real anvil node. Issue "Foundation", "Done when".
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FhirServerIT {
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MRN_SYSTEM = "urn:phr:it:mrn";
+
+    private static Platform platform;
+    private static LoadSummary firstLoad;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    @BeforeAll
+    static void loadSyntheaPatients() throws IOException {
+        platform = PlatformExtension.platform();
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        FHIR.getRestfulClientFactory().setSocketTimeout(10 * 60 * 1000);
+        firstLoad = loader().loadSyntheaFolder(platform.syntheaFolder());
+    }
+
+    private static TransactionBundleLoader loader() {
+        return new TransactionBundleLoader(FHIR, platform.fhirBase(), () -> {
+            try {
+                return client(platform.serviceToken());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static IGenericClient client(String token) {
+        IGenericClient client = FHIR.newRestfulGenericClient(platform.fhirBase());
+        client.registerInterceptor(new BearerTokenAuthInterceptor(token));
+        return client;
+    }
+
+    private static IGenericClient practitioner() throws IOException {
+        return client(platform.userToken("demo-practitioner"));
+    }
+
+    private static HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(platform.fhirBase() + path)).timeout(Duration.ofMinutes(2))
+                .header("Accept", "application/fhir+json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/fhir+json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertOperationOutcome(HttpResponse<String> response) throws IOException {
+        JsonNode json = JSON.readTree(response.body());
+        assertThat(json.path("resourceType").asText()).as(response.body()).isEqualTo("OperationOutcome");
+        assertThat(json.path("issue").get(0).path("severity").asText()).isIn("error", "fatal");
+    }
+
+    private static int patientsWithMrn(String mrn) throws IOException {
+        Bundle found = practitioner().search().forResource(Patient.class)
+                .where(new TokenClientParam("identifier").exactly().systemAndCode(MRN_SYSTEM, mrn))
+                .returnBundle(Bundle.class).execute();
+        return found.getEntry().size();
+    }
+
+    @Test
+    @Order(1)
+    void capabilityStatementIsPublic() throws Exception {
+        HttpResponse<String> r = send("GET", "/metadata", null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        CapabilityStatement cs = FHIR.newJsonParser().parseResource(CapabilityStatement.class, r.body());
+        assertThat(cs.getFhirVersion().toCode()).isEqualTo("4.0.1");
+        assertThat(cs.getRestFirstRep().getResource()).extracting(CapabilityStatement.CapabilityStatementRestResourceComponent::getType)
+                .contains("Patient", "Observation", "Consent", "AuditEvent");
+    }
+
+    @ParameterizedTest(name = "Authorization: {0}")
+    @ValueSource(strings = {"", "Bearer", "Bearer not-a-jwt", "Basic ZGVtbzpkZW1v",
+            "Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJl"})
+    @Order(2)
+    void everyOtherCallWithoutAValidTokenIs401(String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(platform.fhirBase() + "/Patient")).GET()
+                .header("Accept", "application/fhir+json");
+        if (!authorization.isEmpty()) {
+            b.header("Authorization", authorization);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertOperationOutcome(r);
+        assertThat(r.body()).doesNotContain("Patient/");
+    }
+
+    @Test
+    @Order(3)
+    void aPatientSearchReturnsExactlyTheLoadedSyntheaPatients() throws IOException {
+        Set<String> expected = new HashSet<>();
+        try (Stream<Path> files = Files.list(platform.syntheaFolder())) {
+            for (Path f : files.filter(p -> !p.getFileName().toString().matches("(hospital|practitioner)Information.*")).toList()) {
+                Bundle b = FHIR.newJsonParser().parseResource(Bundle.class, Files.readString(f));
+                // the parser gives an entry's resource its fullUrl as id: Synthea's is urn:uuid:<id>
+                b.getEntry().stream().filter(e -> e.getResource() instanceof Patient)
+                        .forEach(e -> expected.add(e.getFullUrl().replace("urn:uuid:", "")));
+            }
+        }
+        assertThat(expected).isNotEmpty();
+        assertThat(firstLoad.patients()).isEqualTo(expected.size());
+        assertThat(firstLoad.created()).isEqualTo(firstLoad.resources());
+
+        Bundle found = practitioner().search().forResource(Patient.class).count(200).returnBundle(Bundle.class).execute();
+        assertThat(found.getTotal()).isEqualTo(expected.size());
+        assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+                .containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    @Order(4)
+    void anObservationCreatedForAPatientReadsBack() throws IOException {
+        IGenericClient fhir = practitioner();
+        Patient patient = (Patient) fhir.search().forResource(Patient.class).returnBundle(Bundle.class).execute()
+                .getEntryFirstRep().getResource();
+        Observation heartRate = new Observation();
+        heartRate.setStatus(Observation.ObservationStatus.FINAL);
+        heartRate.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4").setDisplay("Heart rate");
+        heartRate.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        heartRate.setValue(new Quantity().setValue(72).setUnit("/min").setSystem("http://unitsofmeasure.org").setCode("/min"));
+
+        MethodOutcome created = fhir.create().resource(heartRate).execute();
+        assertThat(created.getCreated()).isTrue();
+
+        Observation read = fhir.read().resource(Observation.class).withId(created.getId().toUnqualifiedVersionless()).execute();
+        assertThat(read.getCode().getCodingFirstRep().getCode()).isEqualTo("8867-4");
+        assertThat(read.getValueQuantity().getValue()).isEqualByComparingTo("72");
+        assertThat(read.getSubject().getReference()).isEqualTo("Patient/" + patient.getIdElement().getIdPart());
+        assertThat(read.getMeta().getVersionId()).isEqualTo("1");
+    }
+
+    @Test
+    @Order(5)
+    void malformedJsonIs400WithAnOperationOutcome() throws Exception {
+        HttpResponse<String> r = send("POST", "/Patient", platform.userToken("demo-practitioner"), "{\"resourceType\":\"Patient\",");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertOperationOutcome(r);
+    }
+
+    @Test
+    @Order(6)
+    void anUnknownResourceTypeIs4xxWithAnOperationOutcome() throws Exception {
+        HttpResponse<String> r = send("POST", "/Spaceship", platform.userToken("demo-practitioner"), "{\"resourceType\":\"Spaceship\"}");
+        assertThat(r.statusCode()).isBetween(400, 499);
+        assertOperationOutcome(r);
+    }
+
+    @Test
+    @Order(7)
+    void anInvalidResourceIs422AndNothingIsWritten() throws Exception {
+        String mrn = UUID.randomUUID().toString();
+        // Patient.gender has a required binding; "robot" is not in it
+        String body = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + MRN_SYSTEM + "\",\"value\":\"" + mrn
+                + "\"}],\"gender\":\"robot\"}";
+        HttpResponse<String> r = send("POST", "/Patient", platform.userToken("demo-practitioner"), body);
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertOperationOutcome(r);
+        assertThat(patientsWithMrn(mrn)).isZero();
+
+        // an Observation without its required status and code
+        HttpResponse<String> noStatus = send("POST", "/Observation", platform.userToken("demo-practitioner"),
+                "{\"resourceType\":\"Observation\",\"valueString\":\"x\"}");
+        assertThat(noStatus.statusCode()).isEqualTo(422);
+        assertOperationOutcome(noStatus);
+    }
+
+    @Test
+    @Order(8)
+    void aFailingTransactionWritesNothing() throws IOException {
+        String mrn = UUID.randomUUID().toString();
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        Patient p = new Patient();
+        p.addIdentifier().setSystem(MRN_SYSTEM).setValue(mrn);
+        p.setGender(Enumerations.AdministrativeGender.FEMALE);
+        tx.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(p).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+        o.setSubject(new Reference("Patient/does-not-exist-" + mrn)); // referential integrity fails inside the transaction
+        tx.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(o).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+
+        IGenericClient fhir = practitioner();
+        assertThatThrownBy(() -> fhir.transaction().withBundle(tx).execute())
+                .isInstanceOfSatisfying(BaseServerResponseException.class, e -> {
+                    assertThat(e.getStatusCode()).isBetween(400, 499);
+                    assertThat(e.getOperationOutcome()).isNotNull();
+                });
+        assertThat(patientsWithMrn(mrn)).isZero();
+    }
+
+    @Test
+    @Order(9)
+    void aSyntheaPatientReadBackValidatesWithZeroErrorsOffline() throws IOException {
+        IGenericClient fhir = practitioner();
+        Patient patient = (Patient) fhir.search().forResource(Patient.class).returnBundle(Bundle.class).execute()
+                .getEntryFirstRep().getResource();
+        List<Bundle.BundleEntryComponent> everything = new ArrayList<>();
+        Bundle page = fhir.operation().onInstance(new IdType("Patient", patient.getIdElement().getIdPart()))
+                .named("$everything").withNoParameters(Parameters.class).returnResourceType(Bundle.class).execute();
+        everything.addAll(page.getEntry());
+        while (page.getLink(Bundle.LINK_NEXT) != null) {
+            page = fhir.loadPage().next(page).execute();
+            everything.addAll(page.getEntry());
+        }
+        assertThat(everything).hasSizeGreaterThan(10);
+
+        ValidationSupportChain support = new ValidationSupportChain(new DefaultProfileValidationSupport(FHIR),
+                new CommonCodeSystemsTerminologyService(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
+                new SnapshotGeneratingValidationSupport(FHIR));
+        FhirValidator validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(support));
+        List<String> errors = new ArrayList<>();
+        for (Bundle.BundleEntryComponent e : everything) {
+            for (SingleValidationMessage m : validator.validateWithResult(e.getResource()).getMessages()) {
+                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
+                    errors.add(e.getResource().getIdElement().toUnqualifiedVersionless() + " " + m.getLocationString() + ": " + m.getMessage());
+                }
+            }
+        }
+        assertThat(errors).as("validation errors in %d resources", everything.size()).isEmpty();
+    }
+
+    @Test
+    @Order(10)
+    void loadingTheSameDataAgainCreatesNothing() throws IOException {
+        LoadSummary again = loader().loadSyntheaFolder(platform.syntheaFolder());
+        assertThat(again.created()).isZero();
+        assertThat(again.unchanged()).isEqualTo(firstLoad.resources());
+        Bundle found = practitioner().search().forResource(Patient.class).summaryMode(ca.uhn.fhir.rest.api.SummaryEnum.COUNT)
+                .returnBundle(Bundle.class).execute();
+        assertThat(found.getTotal()).isEqualTo(firstLoad.patients());
+    }
+
+    @Test
+    @Order(11)
+    void theEthereumNodeRunsAndMakesBlocks() {
+        assertThat(platform.rpc("eth_chainId")).isEqualTo("0x7a69"); // 31337
+        BigInteger first = new BigInteger(platform.rpc("eth_blockNumber").substring(2), 16);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> new BigInteger(platform.rpc("eth_blockNumber").substring(2), 16).compareTo(first) > 0);
+    }
+}

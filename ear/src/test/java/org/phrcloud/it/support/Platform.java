@@ -1,0 +1,201 @@
+package org.phrcloud.it.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.phrcloud.identity.keycloak.DemoUser;
+import org.phrcloud.identity.keycloak.ProvisionedRealm;
+import org.phrcloud.identity.token.TokenClient;
+import org.phrcloud.identity.totp.Totp;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The running platform around the Payara that Arquillian manages: anvil, Keycloak with the {@code phr}
+ * realm provisioned exactly as {@code ./phr up} does it, and the {@code phr-it} Payara domain (heap 2 GB,
+ * loopback listeners). Started once per test JVM, stopped when the JVM's tests are done.
+ */
+public final class Platform implements ExtensionContext.Store.CloseableResource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private final Path work = Path.of(System.getProperty("phr.it.work.dir", "target/it"));
+    private final Path dist = Path.of(System.getProperty("phr.dist.dir", "target/dist"));
+    private final int httpPort = Integer.getInteger("phr.it.http.port", 28080);
+    private final int keycloakPort = Integer.getInteger("phr.it.keycloak.port", 28180);
+    private final int keycloakMgmtPort = Integer.getInteger("phr.it.keycloak.mgmt.port", 29180);
+    private final int anvilPort = Integer.getInteger("phr.it.anvil.port", 28545);
+    private ProvisionedRealm realm;
+
+    Platform() {
+    }
+
+    void start() throws Exception {
+        Files.createDirectories(work.resolve("logs"));
+        deleteRecursively(work.resolve("data")); // the FHIR database (PHR_DB_URL): every run starts empty
+        startAnvil();
+        startKeycloak();
+        provisionRealm();
+        preparePayaraDomain();
+    }
+
+    private void startAnvil() throws IOException {
+        Path state = work.resolve("anvil");
+        Files.createDirectories(state);
+        processes.add(ManagedProcess.start("anvil", List.of(System.getProperty("phr.it.anvil.bin"),
+                "--host", "127.0.0.1", "--port", String.valueOf(anvilPort), "--chain-id", "31337",
+                "--block-time", "1", "--state", state.resolve("state.json").toString(), "--state-interval", "1"),
+                Map.of(), work.resolve("logs/anvil.log")));
+        await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> rpc("eth_chainId") != null);
+    }
+
+    private void startKeycloak() throws IOException {
+        Path home;
+        try (var s = Files.list(dist)) {
+            home = s.filter(p -> p.getFileName().toString().startsWith("keycloak-")).findFirst().orElseThrow();
+        }
+        processes.add(ManagedProcess.start("keycloak", List.of("bash", home.resolve("bin/kc.sh").toString(),
+                        "start-dev", "--http-host=127.0.0.1", "--http-port=" + keycloakPort,
+                        "--http-management-port=" + keycloakMgmtPort, "--health-enabled=true"),
+                keycloakAdminEnv(), work.resolve("logs/keycloak.log")));
+        await("Keycloak").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> status("http://127.0.0.1:" + keycloakMgmtPort + "/health/ready") == 200);
+    }
+
+    /** Provisions the realm with the same command {@code ./phr up} runs, in its own JVM. */
+    private void provisionRealm() throws Exception {
+        Path module = Path.of(System.getProperty("phr.it.identity.module"));
+        String classpath = module.resolve("target/classes") + ":"
+                + Files.readString(module.resolve("target/runtime-classpath.txt")).trim();
+        Path state = work.resolve("realm.json");
+        ManagedProcess.run("realm provisioning", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", classpath, "org.phrcloud.identity.keycloak.ProvisionRealmCommand",
+                        "--keycloak-url", keycloakUrl(), "--portal-url", "http://127.0.0.1:" + httpPort + "/portal",
+                        "--state", state.toString(), "--otp-code-reusable"),
+                keycloakAdminEnv(), work.resolve("logs/provision.log"));
+        realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
+    }
+
+    private Map<String, String> keycloakAdminEnv() throws IOException {
+        Path file = work.resolve("keycloak-admin.password");
+        if (!Files.exists(file)) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(file, Base64.getUrlEncoder().encodeToString(random));
+        }
+        return Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD", Files.readString(file).trim());
+    }
+
+    /** The domain Arquillian starts: created once with the test port base, 2 GB heap, loopback listeners. */
+    private void preparePayaraDomain() throws Exception {
+        Path payara = dist.resolve("payara6");
+        Path domain = payara.resolve("glassfish/domains/phr-it");
+        if (Files.exists(domain)) {
+            return;
+        }
+        ManagedProcess.run("create-domain", List.of("bash", payara.resolve("bin/asadmin").toString(), "create-domain",
+                        "--nopassword=true", "--portbase", System.getProperty("phr.it.portbase", "28000"), "phr-it"),
+                Map.of(), work.resolve("logs/create-domain.log"));
+        Path xml = domain.resolve("config/domain.xml");
+        String config = Files.readString(xml).replace("-Xmx512m", "-Xmx2g").replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"")
+                .replaceAll("<network-listener (?![^>]*address=)", "<network-listener address=\"127.0.0.1\" ");
+        Files.writeString(xml, config);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    public String keycloakUrl() {
+        return "http://127.0.0.1:" + keycloakPort;
+    }
+
+    public String fhirBase() {
+        return "http://127.0.0.1:" + httpPort + "/fhir";
+    }
+
+    public String anvilUrl() {
+        return "http://127.0.0.1:" + anvilPort;
+    }
+
+    public ProvisionedRealm realm() {
+        return realm;
+    }
+
+    public Path syntheaFolder() {
+        return Path.of(System.getProperty("phr.it.synthea.dir"));
+    }
+
+    /** An access token of a demo user, by password and the current TOTP code ({@code acr=1}). */
+    public String userToken(String username) throws IOException {
+        DemoUser user = realm.user(username);
+        return tokenClient().password(user.username(), user.password(), Totp.code(user.totpSecret(), Instant.now()));
+    }
+
+    /** An access token of the backend client's service account (client credentials). */
+    public String serviceToken() throws IOException {
+        return tokenClient().clientCredentials();
+    }
+
+    private TokenClient tokenClient() {
+        return new TokenClient(realm.issuer(), realm.backendClientId(), realm.backendClientSecret());
+    }
+
+    /** @return the JSON-RPC {@code result} of a parameterless call to anvil, or null if it did not answer */
+    public String rpc(String method) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(anvilUrl()))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":[]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            var result = JSON.readTree(r.body()).get("result");
+            return result == null ? null : result.asText();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+    }
+}
