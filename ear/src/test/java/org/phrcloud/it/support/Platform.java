@@ -1,6 +1,7 @@
 package org.phrcloud.it.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.io.file.PathUtils;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
@@ -47,7 +48,9 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     void start() throws Exception {
         Files.createDirectories(work.resolve("logs"));
-        deleteRecursively(work.resolve("data")); // the FHIR database (PHR_DB_URL): every run starts empty
+        if (Files.exists(work.resolve("data"))) {
+            PathUtils.deleteDirectory(work.resolve("data")); // the FHIR database (PHR_DB_URL): every run starts empty
+        }
         startAnvil();
         startKeycloak();
         provisionRealm();
@@ -116,17 +119,6 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         String config = Files.readString(xml).replace("-Xmx512m", "-Xmx2g").replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"")
                 .replaceAll("<network-listener (?![^>]*address=)", "<network-listener address=\"127.0.0.1\" ");
         Files.writeString(xml, config);
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     public String keycloakUrl() {
