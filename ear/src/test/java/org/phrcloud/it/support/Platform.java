@@ -89,7 +89,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         Path state = work.resolve("realm.json");
         ManagedProcess.run("realm provisioning", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp", classpath, "org.phrcloud.identity.keycloak.ProvisionRealmCommand",
-                        "--keycloak-url", keycloakUrl(), "--portal-url", "http://127.0.0.1:" + httpPort + "/portal",
+                        "--keycloak-url", keycloakUrl(), "--portal-url", portalUrl(),
                         "--state", state.toString(), "--otp-code-reusable"),
                 keycloakAdminEnv(), work.resolve("logs/provision.log"));
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
@@ -127,6 +127,11 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     public String fhirBase() {
         return "http://127.0.0.1:" + httpPort + "/fhir";
+    }
+
+    /** Where the portal runs; its redirect URIs ({@code /portal/*}) are registered for the portal client. */
+    public String portalUrl() {
+        return "http://127.0.0.1:" + httpPort + "/portal";
     }
 
     public String anvilUrl() {

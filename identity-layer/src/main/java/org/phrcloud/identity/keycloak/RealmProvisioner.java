@@ -27,6 +27,7 @@ import java.util.Optional;
  * <ul>
  *   <li>realm {@code phr} with the OTP policy of {@link Totp} (HmacSHA1, 6 digits, 30 s);</li>
  *   <li>the realm roles of {@link PhrRole};</li>
+ *   <li>the browser login with step-up ({@link StepUpBrowserFlow}): password gives {@code acr=1}, OTP {@code acr=2};</li>
  *   <li>{@code phr-backend}: confidential, service account, direct grants (scripts, tests); the audience of the APIs;</li>
  *   <li>{@code phr-portal}: public, authorization code with PKCE S256 only;</li>
  *   <li>both clients put {@code phr-backend} into {@code aud} and the realm roles into {@code groups};</li>
@@ -65,6 +66,7 @@ public final class RealmProvisioner {
         for (PhrRole role : PhrRole.values()) {
             ensureRole(realm, role);
         }
+        StepUpBrowserFlow.ensure(realm);
         String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
         ensureClient(realm, backendClient(backendSecret));
         ensureClient(realm, portalClient(portalUrl));

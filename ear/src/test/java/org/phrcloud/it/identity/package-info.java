@@ -1,0 +1,2 @@
+/** Integration tests of authentication against the real Keycloak. */
+package org.phrcloud.it.identity;

@@ -1,0 +1,161 @@
+package org.phrcloud.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Logs in the way a browser does: OAuth 2.0 authorization code with PKCE S256 (RFC 7636) against the
+ * realm's login pages, posting Keycloak's forms, optionally asking for a level of authentication with
+ * {@code acr_values} (OpenID Connect Core 1.0 section 3.1.2.1). Cookies are kept by hand: Java's
+ * CookieManager drops Keycloak's {@code Secure} cookies over plain http (FINDINGS.md).
+ */
+public final class BrowserLogin {
+    private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"", Pattern.CASE_INSENSITIVE);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final Map<String, String> cookies = new LinkedHashMap<>();
+    private final String issuer;
+    private final String clientId;
+    private final String redirectUri;
+
+    /** What a login step led to: the next form's page, or the redirect back to the client with a code. */
+    public record Step(int status, String page, Optional<String> code) {
+        public boolean showsForm(String formId) {
+            return page.contains("id=\"" + formId + "\"");
+        }
+    }
+
+    public BrowserLogin(String issuer, String clientId, String redirectUri) {
+        this.issuer = issuer;
+        this.clientId = clientId;
+        this.redirectUri = redirectUri;
+    }
+
+    private final String verifier = randomUrlSafe(48);
+    private String formAction;
+
+    /** Opens the authorization endpoint; {@code acrValues} may be null. Returns the login page. */
+    public Step start(String acrValues) throws IOException, InterruptedException {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("client_id", clientId);
+        q.put("response_type", "code");
+        q.put("scope", "openid");
+        q.put("redirect_uri", redirectUri);
+        q.put("state", randomUrlSafe(16));
+        q.put("nonce", randomUrlSafe(16));
+        q.put("code_challenge", challenge(verifier));
+        q.put("code_challenge_method", "S256");
+        if (acrValues != null) {
+            q.put("acr_values", acrValues);
+        }
+        return step(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/auth?" + form(q))).GET());
+    }
+
+    /** Posts the current page's form with these fields. */
+    public Step submit(Map<String, String> fields) throws IOException, InterruptedException {
+        if (formAction == null) {
+            throw new IllegalStateException("no form on the current page");
+        }
+        return step(HttpRequest.newBuilder(URI.create(formAction))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(fields))));
+    }
+
+    /** Exchanges the authorization code (with the PKCE verifier) for the token response's access token. */
+    public String accessToken(String code) throws IOException, InterruptedException {
+        Map<String, String> f = Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", redirectUri,
+                "client_id", clientId, "code_verifier", verifier);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(f))).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = JSON.readTree(r.body());
+        if (!json.hasNonNull("access_token")) {
+            throw new IOException("token endpoint: HTTP " + r.statusCode() + " " + json.path("error").asText());
+        }
+        return json.get("access_token").asText();
+    }
+
+    /** @return the claims of a JWT, without verifying it (the server under test verifies) */
+    public static JsonNode claims(String jwt) throws IOException {
+        return JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    }
+
+    private Step step(HttpRequest.Builder request) throws IOException, InterruptedException {
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining("; ")));
+        }
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        for (String setCookie : r.headers().allValues("Set-Cookie")) {
+            String pair = setCookie.split(";", 2)[0];
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                cookies.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        Optional<String> location = r.headers().firstValue("Location");
+        if (r.statusCode() / 100 == 3 && location.isPresent() && location.get().startsWith(redirectUri)) {
+            formAction = null;
+            return new Step(r.statusCode(), "", query(location.get(), "code"));
+        }
+        Matcher m = FORM_ACTION.matcher(r.body());
+        formAction = m.find() ? m.group(1).replace("&amp;", "&") : null;
+        return new Step(r.statusCode(), r.body(), Optional.empty());
+    }
+
+    private static Optional<String> query(String url, String name) {
+        String q = URI.create(url).getRawQuery();
+        if (q == null) {
+            return Optional.empty();
+        }
+        for (String p : q.split("&")) {
+            String[] kv = p.split("=", 2);
+            if (kv[0].equals(name) && kv.length == 2) {
+                return Optional.of(java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String form(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static String challenge(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomUrlSafe(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}
