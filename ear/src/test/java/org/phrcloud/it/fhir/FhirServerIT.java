@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
@@ -112,7 +113,7 @@ class FhirServerIT {
     }
 
     private static IGenericClient practitioner() throws IOException {
-        return client(platform.userToken("demo-practitioner"));
+        return client(platform.stepUpToken("demo-practitioner"));
     }
 
     private static HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
@@ -216,7 +217,7 @@ class FhirServerIT {
     @Test
     @Order(5)
     void malformedJsonIs400WithAnOperationOutcome() throws Exception {
-        HttpResponse<String> r = send("POST", "/Patient", platform.userToken("demo-practitioner"), "{\"resourceType\":\"Patient\",");
+        HttpResponse<String> r = send("POST", "/Patient", platform.stepUpToken("demo-practitioner"), "{\"resourceType\":\"Patient\",");
         assertThat(r.statusCode()).isEqualTo(400);
         assertOperationOutcome(r);
     }
@@ -224,7 +225,7 @@ class FhirServerIT {
     @Test
     @Order(6)
     void anUnknownResourceTypeIs4xxWithAnOperationOutcome() throws Exception {
-        HttpResponse<String> r = send("POST", "/Spaceship", platform.userToken("demo-practitioner"), "{\"resourceType\":\"Spaceship\"}");
+        HttpResponse<String> r = send("POST", "/Spaceship", platform.stepUpToken("demo-practitioner"), "{\"resourceType\":\"Spaceship\"}");
         assertThat(r.statusCode()).isBetween(400, 499);
         assertOperationOutcome(r);
     }
@@ -236,13 +237,13 @@ class FhirServerIT {
         // Patient.gender has a required binding; "robot" is not in it
         String body = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + MRN_SYSTEM + "\",\"value\":\"" + mrn
                 + "\"}],\"gender\":\"robot\"}";
-        HttpResponse<String> r = send("POST", "/Patient", platform.userToken("demo-practitioner"), body);
+        HttpResponse<String> r = send("POST", "/Patient", platform.stepUpToken("demo-practitioner"), body);
         assertThat(r.statusCode()).isEqualTo(422);
         assertOperationOutcome(r);
         assertThat(patientsWithMrn(mrn)).isZero();
 
         // an Observation without its required status and code
-        HttpResponse<String> noStatus = send("POST", "/Observation", platform.userToken("demo-practitioner"),
+        HttpResponse<String> noStatus = send("POST", "/Observation", platform.stepUpToken("demo-practitioner"),
                 "{\"resourceType\":\"Observation\",\"valueString\":\"x\"}");
         assertThat(noStatus.statusCode()).isEqualTo(422);
         assertOperationOutcome(noStatus);
@@ -316,8 +317,69 @@ class FhirServerIT {
         assertThat(found.getTotal()).isEqualTo(firstLoad.patients());
     }
 
-    @Test
+    /** Role x level of authentication x operation, with the exact status each must get (identity issue). */
+    @ParameterizedTest(name = "{0} at acr {1}: {2} -> {3}")
+    @CsvSource(textBlock = """
+            demo-patient,       1, search, 403
+            demo-patient,       1, create, 403
+            demo-patient,       2, search, 403
+            demo-patient,       2, create, 403
+            demo-practitioner,  1, search, 401
+            demo-practitioner,  1, create, 401
+            demo-practitioner,  2, search, 200
+            demo-practitioner,  2, create, 201
+            demo-family-doctor, 1, search, 401
+            demo-family-doctor, 1, create, 401
+            demo-family-doctor, 2, search, 200
+            demo-family-doctor, 2, create, 201
+            demo-pharmacist,    1, search, 401
+            demo-pharmacist,    1, create, 401
+            demo-pharmacist,    2, search, 200
+            demo-pharmacist,    2, create, 201
+            demo-lab,           1, search, 401
+            demo-lab,           1, create, 401
+            demo-lab,           2, search, 200
+            demo-lab,           2, create, 201
+            demo-researcher,    1, search, 403
+            demo-researcher,    1, create, 403
+            demo-researcher,    2, search, 403
+            demo-researcher,    2, create, 403
+            demo-admin,         1, search, 403
+            demo-admin,         1, create, 403
+            demo-admin,         2, search, 403
+            demo-admin,         2, create, 403
+            service-account,    -, search, 200
+            service-account,    -, create, 201
+            """)
     @Order(11)
+    void accessByRoleAndLevelOfAuthentication(String user, String acr, String operation, int status) throws Exception {
+        String token = user.equals("service-account") ? platform.serviceToken()
+                : acr.equals("2") ? platform.stepUpToken(user) : platform.userToken(user);
+        if (!user.equals("service-account")) {
+            assertThat(org.phrcloud.identity.token.BrowserLogin.claims(token).path("acr").asText()).isEqualTo(acr);
+        }
+        String patientId = practitioner().search().forResource(Patient.class).returnBundle(Bundle.class).execute()
+                .getEntryFirstRep().getResource().getIdElement().getIdPart();
+        HttpResponse<String> r = operation.equals("search")
+                ? send("GET", "/Patient?_summary=count", token, null)
+                : send("POST", "/Observation", token, "{\"resourceType\":\"Observation\",\"status\":\"final\","
+                + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8310-5\"}]},"
+                + "\"subject\":{\"reference\":\"Patient/" + patientId + "\"},"
+                + "\"valueQuantity\":{\"value\":36.8,\"unit\":\"Cel\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"Cel\"}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        if (status == 401) {
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("error=\"insufficient_user_authentication\"").contains("acr_values=\"2\""));
+            assertOperationOutcome(r);
+            assertThat(r.body()).contains("PHR-AUTHZ-0002");
+        } else if (status == 403) {
+            assertOperationOutcome(r);
+            assertThat(r.body()).contains("PHR-AUTHZ-");
+        }
+    }
+
+    @Test
+    @Order(12)
     void theEthereumNodeRunsAndMakesBlocks() {
         assertThat(platform.rpc("eth_chainId")).isEqualTo("0x7a69"); // 31337
         BigInteger first = new BigInteger(platform.rpc("eth_blockNumber").substring(2), 16);

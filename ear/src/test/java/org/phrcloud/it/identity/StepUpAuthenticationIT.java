@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.identity.token.BrowserLogin;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.identity.totp.Totp;
-import org.phrcloud.it.support.BrowserLogin;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 
@@ -36,7 +36,7 @@ class StepUpAuthenticationIT {
     }
 
     private static BrowserLogin browser() {
-        return new BrowserLogin(platform.realm().issuer(), platform.realm().portalClientId(), platform.portalUrl() + "/callback");
+        return platform.browser();
     }
 
     private static Map<String, String> credentials(DemoUser user) {

@@ -5,6 +5,7 @@ import org.apache.commons.io.file.PathUtils;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
+import org.phrcloud.identity.token.BrowserLogin;
 import org.phrcloud.identity.token.TokenClient;
 import org.phrcloud.identity.totp.Totp;
 
@@ -150,6 +151,25 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
     public String userToken(String username) throws IOException {
         DemoUser user = realm.user(username);
         return tokenClient().password(user.username(), user.password(), Totp.code(user.totpSecret(), Instant.now()));
+    }
+
+    /**
+     * An access token of a demo user at {@code acr=2}: the portal's browser login (code + PKCE) with
+     * {@code acr_values=2}, password and then the TOTP code.
+     */
+    public String stepUpToken(String username) throws IOException {
+        DemoUser user = realm.user(username);
+        try {
+            return browser().login("2", user.username(), user.password(), user.totpSecret());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** A new browser login at the portal client (one instance per login). */
+    public BrowserLogin browser() {
+        return new BrowserLogin(realm.issuer(), realm.portalClientId(), portalUrl() + "/callback");
     }
 
     /** An access token of the backend client's service account (client credentials). */

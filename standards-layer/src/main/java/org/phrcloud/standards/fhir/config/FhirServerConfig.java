@@ -26,6 +26,7 @@ import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.standards.fhir.security.FhirAccessPolicy;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -154,6 +155,6 @@ public class FhirServerConfig {
 
     @Bean
     public BearerTokenAuthenticationInterceptor bearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier) {
-        return new BearerTokenAuthenticationInterceptor(verifier);
+        return new BearerTokenAuthenticationInterceptor(verifier, new FhirAccessPolicy());
     }
 }

@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
 import org.phrcloud.identity.token.VerifiedAccessToken;
@@ -18,10 +19,12 @@ import jakarta.servlet.http.HttpServletRequest;
  * otherwise it ends with 401, an OperationOutcome, and {@code WWW-Authenticate: Bearer} (RFC 6750
  * section 3). The one exception is {@code GET /fhir/metadata}: the CapabilityStatement holds no patient
  * data and clients need it to discover the server before they log in (FHIR R4 3.1.0.1.4, SMART App Launch).
+ * The caller is then held to {@link FhirAccessPolicy}: 403 when the role gives no FHIR access, 401 with
+ * {@code error="insufficient_user_authentication"} when a second factor is needed (RFC 9470).
  *
- * <p>Runs at {@link Pointcut#SERVER_INCOMING_REQUEST_POST_PROCESSED}, before the body is parsed, so an
- * anonymous caller learns nothing about the request. The verified token is kept in the request's user
- * data under {@link #VERIFIED_TOKEN} for the authorization interceptors.
+ * <p>Runs at {@link Pointcut#SERVER_INCOMING_REQUEST_POST_PROCESSED}, before the body is parsed, so a
+ * caller who may not use the API learns nothing about the request. The verified token is kept in the
+ * request's user data under {@link #VERIFIED_TOKEN} for the interceptors that follow.
  */
 @Interceptor
 public class BearerTokenAuthenticationInterceptor {
@@ -32,9 +35,11 @@ public class BearerTokenAuthenticationInterceptor {
     private static final String BEARER = "Bearer ";
 
     private final AccessTokenVerifier verifier;
+    private final FhirAccessPolicy policy;
 
-    public BearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier) {
+    public BearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier, FhirAccessPolicy policy) {
         this.verifier = verifier;
+        this.policy = policy;
     }
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
@@ -46,13 +51,27 @@ public class BearerTokenAuthenticationInterceptor {
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("PHR-FHIR-0401: a bearer access token is required", null);
         }
+        VerifiedAccessToken token;
         try {
-            VerifiedAccessToken token = verifier.verify(header.substring(BEARER.length()).trim());
-            requestDetails.getUserData().put(VERIFIED_TOKEN, token);
-            return true;
+            token = verifier.verify(header.substring(BEARER.length()).trim());
         } catch (InvalidAccessTokenException e) {
             LOG.info("refused a bearer token: {}", e.getMessage());
             throw unauthorized("PHR-FHIR-0402: the bearer access token is not valid for this server", "invalid_token");
+        }
+        AccessDecision decision = policy.decide(token);
+        switch (decision.kind()) {
+            case STEP_UP -> {
+                AuthenticationException e = new AuthenticationException(decision.message());
+                e.addResponseHeader("WWW-Authenticate", "Bearer realm=\"phr\", error=\"insufficient_user_authentication\", "
+                        + "error_description=\"A second authentication factor is required\", acr_values=\""
+                        + FhirAccessPolicy.STEP_UP_ACR + "\"");
+                throw e;
+            }
+            case FORBID -> throw new ForbiddenOperationException(decision.message());
+            default -> {
+                requestDetails.getUserData().put(VERIFIED_TOKEN, token);
+                return true;
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package org.phrcloud.it.support;
+package org.phrcloud.identity.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,8 +25,12 @@ import java.util.stream.Collectors;
 /**
  * Logs in the way a browser does: OAuth 2.0 authorization code with PKCE S256 (RFC 7636) against the
  * realm's login pages, posting Keycloak's forms, optionally asking for a level of authentication with
- * {@code acr_values} (OpenID Connect Core 1.0 section 3.1.2.1). Cookies are kept by hand: Java's
- * CookieManager drops Keycloak's {@code Secure} cookies over plain http (FINDINGS.md).
+ * {@code acr_values} (OpenID Connect Core 1.0 section 3.1.2.1). It is the only way to a token with
+ * {@code acr=2}: Keycloak's password grant yields {@code acr=1} even with an OTP. Used by operator
+ * scripts ({@code ./phr token}) and the integration tests; people use the portal.
+ *
+ * <p>Cookies are kept by hand: Java's CookieManager drops Keycloak's {@code Secure} cookies over plain
+ * http (FINDINGS.md). One instance is one login; not thread-safe.
  */
 public final class BrowserLogin {
     private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"", Pattern.CASE_INSENSITIVE);
@@ -96,7 +100,41 @@ public final class BrowserLogin {
         return json.get("access_token").asText();
     }
 
-    /** @return the claims of a JWT, without verifying it (the server under test verifies) */
+    /**
+     * The whole login of a user who has a TOTP credential: password, then (when asked) the current code.
+     *
+     * @param acrValues the level to ask for, e.g. "2"; null for the realm's default
+     * @return the access token
+     * @throws IOException when Keycloak does not redirect back with a code (wrong credentials, or a form
+     *                     this client does not know, such as a required action)
+     */
+    public String login(String acrValues, String username, String password, String totpSecret)
+            throws IOException, InterruptedException {
+        start(acrValues);
+        Step step = submit(Map.of("username", username, "password", password, "credentialId", ""));
+        if (step.code().isEmpty() && step.showsForm("kc-otp-login-form")) {
+            step = submit(Map.of("otp", org.phrcloud.identity.totp.Totp.code(totpSecret, java.time.Instant.now())));
+        }
+        return accessToken(step.code().orElseThrow(() -> new IOException(
+                "PHR-TOKEN-0020: the login of " + username + " did not end with an authorization code")));
+    }
+
+    /**
+     * Prints an access token: {@code BrowserLogin ISSUER CLIENT_ID REDIRECT_URI USERNAME [ACR]}, with the
+     * password and Base64 TOTP secret in the environment variables {@code PHR_PASSWORD} and
+     * {@code PHR_TOTP_SECRET} (so they stay out of the process list). Used by {@code ./phr token}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4 || System.getenv("PHR_PASSWORD") == null || System.getenv("PHR_TOTP_SECRET") == null) {
+            System.err.println("usage: PHR_PASSWORD=... PHR_TOTP_SECRET=... BrowserLogin ISSUER CLIENT_ID REDIRECT_URI USERNAME [ACR]");
+            System.exit(2);
+        }
+        BrowserLogin login = new BrowserLogin(args[0], args[1], args[2]);
+        System.out.println(login.login(args.length > 4 ? args[4] : null, args[3], System.getenv("PHR_PASSWORD"),
+                System.getenv("PHR_TOTP_SECRET")));
+    }
+
+    /** @return the claims of a JWT, without verifying its signature (for display and tests) */
     public static JsonNode claims(String jwt) throws IOException {
         return JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
     }

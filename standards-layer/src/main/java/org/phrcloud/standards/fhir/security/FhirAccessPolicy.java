@@ -1,0 +1,54 @@
+package org.phrcloud.standards.fhir.security;
+
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Who may use the FHIR API at all, decided from the verified token alone, deny by default
+ * (ARCHITECTURE.md "Read path": role first). Rules, in order:
+ * <ol>
+ *   <li>Institution systems (Keycloak service accounts, client credentials): allowed. They carry no
+ *       {@code acr}: the step-up rules apply to people.</li>
+ *   <li>Practitioners, family doctors, pharmacists, labs: need {@code acr=2} (password + OTP) for every
+ *       call, since every call reads or writes someone else's record; a lower level gets HTTP 401 with
+ *       {@code error="insufficient_user_authentication"} and {@code acr_values="2"} (RFC 9470 section 3).
+ *       A care giver who also holds another role is judged as a care giver.</li>
+ *   <li>Researchers: forbidden; they work with anonymized data through {@code /api/research}.</li>
+ *   <li>Patients: forbidden until their login is linked to their Patient resource in the master patient
+ *       index; the compartment rule then lets them read their own record.</li>
+ *   <li>Admins: forbidden (no clinical reads); every other caller: forbidden.</li>
+ * </ol>
+ * What a care giver may see of which patient (compartment, institution, consent, access level) is decided
+ * after this, per resource, by the consent layer; until it exists, an allowed care giver may read and write
+ * every record.
+ */
+public final class FhirAccessPolicy {
+    /** Realm roles of people who treat or supply patients. */
+    static final Set<PhrRole> CARE_ROLES = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR, PhrRole.PHARMACIST, PhrRole.LAB);
+    /** The level of authentication (acr) care roles need: password + OTP. */
+    public static final String STEP_UP_ACR = "2";
+    private static final String SERVICE_ACCOUNT_PREFIX = "service-account-";
+
+    public AccessDecision decide(VerifiedAccessToken token) {
+        if (token.username() != null && token.username().startsWith(SERVICE_ACCOUNT_PREFIX)) {
+            return AccessDecision.ALLOW;
+        }
+        if (token.roles().stream().anyMatch(CARE_ROLES::contains)) {
+            return STEP_UP_ACR.equals(token.acr()) ? AccessDecision.ALLOW
+                    : AccessDecision.stepUp("PHR-AUTHZ-0002: this needs authentication with a second factor (acr=2)");
+        }
+        if (token.hasRole(PhrRole.RESEARCHER)) {
+            return AccessDecision.forbid("PHR-AUTHZ-0001: researchers have no FHIR access; use /api/research");
+        }
+        if (token.hasRole(PhrRole.PATIENT)) {
+            return AccessDecision.forbid("PHR-AUTHZ-0003: this login is not linked to a patient record yet");
+        }
+        if (token.hasRole(PhrRole.ADMIN)) {
+            return AccessDecision.forbid("PHR-AUTHZ-0004: administrators have no clinical access");
+        }
+        return AccessDecision.forbid("PHR-AUTHZ-0005: no PHR role grants FHIR access");
+    }
+}
