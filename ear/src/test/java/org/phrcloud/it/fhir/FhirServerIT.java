@@ -135,6 +135,12 @@ class FhirServerIT {
         assertThat(json.path("issue").get(0).path("severity").asText()).isIn("error", "fatal");
     }
 
+    /** The id of a loaded Synthea patient (the first a search returns). */
+    private static String aPatientId() throws IOException {
+        return practitioner().search().forResource(Patient.class).returnBundle(Bundle.class).execute()
+                .getEntryFirstRep().getResource().getIdElement().getIdPart();
+    }
+
     private static int patientsWithMrn(String mrn) throws IOException {
         Bundle found = practitioner().search().forResource(Patient.class)
                 .where(new TokenClientParam("identifier").exactly().systemAndCode(MRN_SYSTEM, mrn))
@@ -196,12 +202,11 @@ class FhirServerIT {
     @Order(4)
     void anObservationCreatedForAPatientReadsBack() throws IOException {
         IGenericClient fhir = practitioner();
-        Patient patient = (Patient) fhir.search().forResource(Patient.class).returnBundle(Bundle.class).execute()
-                .getEntryFirstRep().getResource();
+        String patientId = aPatientId();
         Observation heartRate = new Observation();
         heartRate.setStatus(Observation.ObservationStatus.FINAL);
         heartRate.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4").setDisplay("Heart rate");
-        heartRate.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+        heartRate.setSubject(new Reference("Patient/" + patientId));
         heartRate.setValue(new Quantity().setValue(72).setUnit("/min").setSystem("http://unitsofmeasure.org").setCode("/min"));
 
         MethodOutcome created = fhir.create().resource(heartRate).execute();
@@ -210,7 +215,7 @@ class FhirServerIT {
         Observation read = fhir.read().resource(Observation.class).withId(created.getId().toUnqualifiedVersionless()).execute();
         assertThat(read.getCode().getCodingFirstRep().getCode()).isEqualTo("8867-4");
         assertThat(read.getValueQuantity().getValue()).isEqualByComparingTo("72");
-        assertThat(read.getSubject().getReference()).isEqualTo("Patient/" + patient.getIdElement().getIdPart());
+        assertThat(read.getSubject().getReference()).isEqualTo("Patient/" + patientId);
         assertThat(read.getMeta().getVersionId()).isEqualTo("1");
     }
 
@@ -279,10 +284,8 @@ class FhirServerIT {
     @Order(9)
     void aSyntheaPatientReadBackValidatesWithZeroErrorsOffline() throws IOException {
         IGenericClient fhir = practitioner();
-        Patient patient = (Patient) fhir.search().forResource(Patient.class).returnBundle(Bundle.class).execute()
-                .getEntryFirstRep().getResource();
         List<Bundle.BundleEntryComponent> everything = new ArrayList<>();
-        Bundle page = fhir.operation().onInstance(new IdType("Patient", patient.getIdElement().getIdPart()))
+        Bundle page = fhir.operation().onInstance(new IdType("Patient", aPatientId()))
                 .named("$everything").withNoParameters(Parameters.class).returnResourceType(Bundle.class).execute();
         everything.addAll(page.getEntry());
         while (page.getLink(Bundle.LINK_NEXT) != null) {
@@ -358,8 +361,7 @@ class FhirServerIT {
         if (!user.equals("service-account")) {
             assertThat(org.phrcloud.identity.token.BrowserLogin.claims(token).path("acr").asText()).isEqualTo(acr);
         }
-        String patientId = practitioner().search().forResource(Patient.class).returnBundle(Bundle.class).execute()
-                .getEntryFirstRep().getResource().getIdElement().getIdPart();
+        String patientId = aPatientId();
         HttpResponse<String> r = operation.equals("search")
                 ? send("GET", "/Patient?_summary=count", token, null)
                 : send("POST", "/Observation", token, "{\"resourceType\":\"Observation\",\"status\":\"final\","

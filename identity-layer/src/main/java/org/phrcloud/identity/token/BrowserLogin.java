@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -73,7 +72,7 @@ public final class BrowserLogin {
         if (acrValues != null) {
             q.put("acr_values", acrValues);
         }
-        return step(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/auth?" + form(q))).GET());
+        return step(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/auth?" + TokenClient.formUrlEncoded(q))).GET());
     }
 
     /** Posts the current page's form with these fields. */
@@ -83,21 +82,12 @@ public final class BrowserLogin {
         }
         return step(HttpRequest.newBuilder(URI.create(formAction))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(fields))));
+                .POST(HttpRequest.BodyPublishers.ofString(TokenClient.formUrlEncoded(fields))));
     }
 
     /** Exchanges the authorization code (with the PKCE verifier) for the token response's access token. */
-    public String accessToken(String code) throws IOException, InterruptedException {
-        Map<String, String> f = Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", redirectUri,
-                "client_id", clientId, "code_verifier", verifier);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(f))).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = JSON.readTree(r.body());
-        if (!json.hasNonNull("access_token")) {
-            throw new IOException("token endpoint: HTTP " + r.statusCode() + " " + json.path("error").asText());
-        }
-        return json.get("access_token").asText();
+    public String accessToken(String code) throws IOException {
+        return new TokenClient(issuer, clientId, null).authorizationCode(code, redirectUri, verifier);
     }
 
     /**
@@ -174,12 +164,6 @@ public final class BrowserLogin {
             }
         }
         return Optional.empty();
-    }
-
-    private static String form(Map<String, String> fields) {
-        return fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
     }
 
     private static String challenge(String verifier) {

@@ -17,9 +17,9 @@ import java.util.stream.Collectors;
 
 /**
  * Obtains access tokens from the realm's token endpoint (RFC 6749): client credentials (section 4.4),
- * for institution systems and operator scripts, and the resource owner password grant with a TOTP code
- * (section 4.3 plus Keycloak's {@code totp} parameter), which yields {@code acr=1}; a token with
- * {@code acr=2} needs the browser flow (identity issue).
+ * for institution systems and operator scripts; the resource owner password grant with a TOTP code
+ * (section 4.3 plus Keycloak's {@code totp} parameter), which yields {@code acr=1}; and the authorization
+ * code grant with a PKCE verifier (section 4.1.3, RFC 7636), which ends a {@link BrowserLogin}.
  */
 public final class TokenClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,8 +31,8 @@ public final class TokenClient {
 
     /**
      * @param issuer       realm URL, e.g. {@code http://127.0.0.1:8180/realms/phr}
-     * @param clientId     a confidential client
-     * @param clientSecret its secret
+     * @param clientId     the client
+     * @param clientSecret its secret, or null for a public client
      */
     public TokenClient(String issuer, String clientId, String clientSecret) {
         this.tokenEndpoint = URI.create(issuer.replaceAll("/+$", "") + "/protocol/openid-connect/token");
@@ -56,13 +56,26 @@ public final class TokenClient {
         return request(form);
     }
 
+    /** @return the access token for an authorization code obtained with this PKCE verifier */
+    public String authorizationCode(String code, String redirectUri, String codeVerifier) throws IOException {
+        return request(Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", redirectUri,
+                "code_verifier", codeVerifier));
+    }
+
+    /** {@code application/x-www-form-urlencoded} of the fields, UTF-8 (HTML 5, "URL-encoded form data"). */
+    static String formUrlEncoded(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
     private String request(Map<String, String> params) throws IOException {
         Map<String, String> form = new LinkedHashMap<>(params);
         form.put("client_id", clientId);
-        form.put("client_secret", clientSecret);
-        String body = form.entrySet().stream()
-                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
+        if (clientSecret != null) {
+            form.put("client_secret", clientSecret);
+        }
+        String body = formUrlEncoded(form);
         HttpRequest req = HttpRequest.newBuilder(tokenEndpoint).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
