@@ -1,0 +1,16 @@
+package org.phrcloud.research.anonymization.privacy;
+
+import java.util.List;
+
+/**
+ * A privacy criterion that holds for a table when it holds for each of its equivalence classes. All
+ * models here are monotone under generalization (merging two classes that satisfy it gives a class that
+ * satisfies it), which lattice pruning relies on.
+ */
+public interface PrivacyModel {
+    /** @param equivalenceClass whole rows that share their quasi-identifier values */
+    boolean isSatisfiedBy(List<List<String>> equivalenceClass);
+
+    /** A short name for reports, e.g. {@code 5-anonymity}. */
+    String name();
+}

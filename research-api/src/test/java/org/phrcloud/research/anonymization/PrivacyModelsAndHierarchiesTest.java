@@ -1,0 +1,60 @@
+package org.phrcloud.research.anonymization;
+
+import org.junit.jupiter.api.Test;
+import org.phrcloud.research.anonymization.hierarchy.IntervalHierarchy;
+import org.phrcloud.research.anonymization.hierarchy.PrefixHierarchy;
+import org.phrcloud.research.anonymization.hierarchy.TableHierarchy;
+import org.phrcloud.research.anonymization.privacy.DistinctLDiversity;
+import org.phrcloud.research.anonymization.privacy.EntropyLDiversity;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PrivacyModelsAndHierarchiesTest {
+    private static List<List<String>> sensitive(String... values) {
+        return java.util.Arrays.stream(values).map(List::of).toList();
+    }
+
+    @Test
+    void entropyLDiversityIsStricterThanDistinct() {
+        List<List<String>> even = sensitive("flu", "flu", "hiv", "hiv");
+        List<List<String>> skewed = sensitive("flu", "flu", "flu", "hiv");
+        assertThat(EntropyLDiversity.entropy(even, 0)).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(new EntropyLDiversity(0, 2).isSatisfiedBy(even)).isTrue();
+        assertThat(new DistinctLDiversity(0, 2).isSatisfiedBy(skewed)).isTrue();
+        // -(3/4 ln 3/4 + 1/4 ln 1/4) = 0.562 < ln 2 = 0.693
+        assertThat(new EntropyLDiversity(0, 2).isSatisfiedBy(skewed)).isFalse();
+    }
+
+    @Test
+    void ageBandsNest() {
+        IntervalHierarchy age = IntervalHierarchy.ageBands();
+        assertThat(age.height()).isEqualTo(4);
+        assertThat(List.of(0, 1, 2, 3, 4)).extracting(l -> age.generalize("37", l))
+                .containsExactly("37", "[35-40)", "[30-40)", "[20-40)", "*");
+        assertThatThrownBy(() -> new IntervalHierarchy(5, 8)).hasMessageStartingWith("PHR-RESEARCH-0101");
+        assertThatThrownBy(() -> age.generalize("thirty", 1)).hasMessageStartingWith("PHR-RESEARCH-0103");
+    }
+
+    @Test
+    void postalCodesAreTruncated() {
+        PrefixHierarchy zip = new PrefixHierarchy(5);
+        assertThat(List.of(0, 1, 2, 5)).extracting(l -> zip.generalize("13053", l))
+                .containsExactly("13053", "1305*", "130**", "*");
+        assertThatThrownBy(() -> zip.generalize("1305", 1)).hasMessageStartingWith("PHR-RESEARCH-0104");
+    }
+
+    @Test
+    void codeHierarchiesComeFromData() {
+        TableHierarchy icd10 = TableHierarchy.parse(List.of(
+                "# ICD-10 code;category;chapter", "E11.9;E11;E00-E90", "E10.1;E10;E00-E90", "I21.0;I21;I00-I99;*"));
+        assertThat(icd10.height()).isEqualTo(3);
+        assertThat(List.of(0, 1, 2, 3)).extracting(l -> icd10.generalize("E11.9", l))
+                .containsExactly("E11.9", "E11", "E00-E90", "*");
+        assertThatThrownBy(() -> icd10.generalize("Z99.9", 1)).hasMessageStartingWith("PHR-RESEARCH-0108");
+        assertThatThrownBy(() -> TableHierarchy.parse(List.of("a;b", "c"))).hasMessageStartingWith("PHR-RESEARCH-0105");
+        assertThatThrownBy(() -> TableHierarchy.parse(List.of("a;b", "a;c"))).hasMessageStartingWith("PHR-RESEARCH-0106");
+    }
+}
