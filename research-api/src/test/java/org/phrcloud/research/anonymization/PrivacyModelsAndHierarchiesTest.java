@@ -22,10 +22,13 @@ class PrivacyModelsAndHierarchiesTest {
         List<List<String>> even = sensitive("flu", "flu", "hiv", "hiv");
         List<List<String>> skewed = sensitive("flu", "flu", "flu", "hiv");
         assertThat(EntropyLDiversity.entropy(even, 0)).isCloseTo(Math.log(2), org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(new EntropyLDiversity(0, 2).isSatisfiedBy(even)).isTrue();
-        assertThat(new DistinctLDiversity(0, 2).isSatisfiedBy(skewed)).isTrue();
+        List<String> columns = List.of("diagnosis");
+        assertThat(new EntropyLDiversity("diagnosis", 2).isSatisfiedBy(columns, even)).isTrue();
+        assertThat(new DistinctLDiversity("diagnosis", 2).isSatisfiedBy(columns, skewed)).isTrue();
         // -(3/4 ln 3/4 + 1/4 ln 1/4) = 0.562 < ln 2 = 0.693
-        assertThat(new EntropyLDiversity(0, 2).isSatisfiedBy(skewed)).isFalse();
+        assertThat(new EntropyLDiversity("diagnosis", 2).isSatisfiedBy(columns, skewed)).isFalse();
+        assertThatThrownBy(() -> new DistinctLDiversity("disease", 2).isSatisfiedBy(columns, even))
+                .hasMessageStartingWith("PHR-RESEARCH-0202");
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class FullDomainGeneralization {
             int suppressed = 0;
             long dm = 0;
             for (List<List<String>> c : classes) {
-                if (models.stream().allMatch(m -> m.isSatisfiedBy(c))) {
+                if (models.stream().allMatch(m -> m.isSatisfiedBy(input.columns(), c))) {
                     kept.addAll(c);
                     dm += (long) c.size() * c.size();
                 } else {

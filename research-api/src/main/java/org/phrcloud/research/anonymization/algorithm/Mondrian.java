@@ -23,7 +23,7 @@ public final class Mondrian {
     public java.util.Optional<Anonymization> anonymize(Table input, List<String> directIdentifiers,
                                                        List<String> numericQuasiIdentifiers, List<PrivacyModel> models) {
         int[] qi = input.indexes(numericQuasiIdentifiers);
-        if (!models.stream().allMatch(m -> m.isSatisfiedBy(input.rows()))) {
+        if (!models.stream().allMatch(m -> m.isSatisfiedBy(input.columns(), input.rows()))) {
             return java.util.Optional.empty();
         }
         double[][] domain = new double[qi.length][2];
@@ -31,7 +31,7 @@ public final class Mondrian {
             domain[d] = range(input.rows(), qi[d]);
         }
         List<List<List<String>>> leaves = new ArrayList<>();
-        split(new ArrayList<>(input.rows()), qi, domain, models, leaves);
+        split(new ArrayList<>(input.rows()), input.columns(), qi, domain, models, leaves);
 
         List<List<String>> released = new ArrayList<>();
         double penalty = 0;
@@ -58,8 +58,8 @@ public final class Mondrian {
         return java.util.Optional.of(new Anonymization(release, 0, ncp, dm, leaves.size() + " partitions"));
     }
 
-    private static void split(List<List<String>> partition, int[] qi, double[][] domain, List<PrivacyModel> models,
-                              List<List<List<String>>> leaves) {
+    private static void split(List<List<String>> partition, List<String> columns, int[] qi, double[][] domain,
+                              List<PrivacyModel> models, List<List<List<String>>> leaves) {
         Integer[] dims = new Integer[qi.length];
         for (int d = 0; d < qi.length; d++) {
             dims[d] = d;
@@ -80,9 +80,9 @@ public final class Mondrian {
                 (number(r.get(col)) < median ? left : right).add(r);
             }
             if (!left.isEmpty() && !right.isEmpty()
-                    && models.stream().allMatch(m -> m.isSatisfiedBy(left) && m.isSatisfiedBy(right))) {
-                split(left, qi, domain, models, leaves);
-                split(right, qi, domain, models, leaves);
+                    && models.stream().allMatch(m -> m.isSatisfiedBy(columns, left) && m.isSatisfiedBy(columns, right))) {
+                split(left, columns, qi, domain, models, leaves);
+                split(right, columns, qi, domain, models, leaves);
                 return;
             }
         }

@@ -6,12 +6,13 @@ import java.util.List;
  * Every equivalence class holds at least l distinct values of the sensitive attribute (Machanavajjhala
  * et al. 2007, "l-diversity: privacy beyond k-anonymity", section 4.1, distinct l-diversity).
  *
- * @param sensitiveColumn index of the sensitive attribute
+ * @param sensitiveAttribute the name of the sensitive attribute's column
  */
-public record DistinctLDiversity(int sensitiveColumn, int l) implements PrivacyModel {
+public record DistinctLDiversity(String sensitiveAttribute, int l) implements PrivacyModel {
     @Override
-    public boolean isSatisfiedBy(List<List<String>> equivalenceClass) {
-        return equivalenceClass.stream().map(r -> r.get(sensitiveColumn)).distinct().count() >= l;
+    public boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass) {
+        int column = EntropyLDiversity.column(columns, sensitiveAttribute);
+        return equivalenceClass.stream().map(r -> r.get(column)).distinct().count() >= l;
     }
 
     @Override

@@ -9,12 +9,21 @@ import java.util.stream.Collectors;
  * The entropy of the sensitive attribute in every equivalence class is at least log(l):
  * {@code -sum p(s) log p(s) >= log l} (Machanavajjhala et al. 2007, definition 4.1, entropy l-diversity).
  *
- * @param sensitiveColumn index of the sensitive attribute
+ * @param sensitiveAttribute the name of the sensitive attribute's column
  */
-public record EntropyLDiversity(int sensitiveColumn, double l) implements PrivacyModel {
+public record EntropyLDiversity(String sensitiveAttribute, double l) implements PrivacyModel {
     @Override
-    public boolean isSatisfiedBy(List<List<String>> equivalenceClass) {
-        return entropy(equivalenceClass, sensitiveColumn) >= Math.log(l) - 1e-12;
+    public boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass) {
+        return entropy(equivalenceClass, column(columns, sensitiveAttribute)) >= Math.log(l) - 1e-12;
+    }
+
+    /** @throws IllegalArgumentException when the sensitive attribute is not a column */
+    static int column(List<String> columns, String attribute) {
+        int i = columns.indexOf(attribute);
+        if (i < 0) {
+            throw new IllegalArgumentException("PHR-RESEARCH-0202: no sensitive attribute " + attribute);
+        }
+        return i;
     }
 
     /** @return the natural-log entropy of the column's values in the class */

@@ -11,7 +11,7 @@ public record KAnonymity(int k) implements PrivacyModel {
     }
 
     @Override
-    public boolean isSatisfiedBy(List<List<String>> equivalenceClass) {
+    public boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass) {
         return equivalenceClass.size() >= k;
     }
 

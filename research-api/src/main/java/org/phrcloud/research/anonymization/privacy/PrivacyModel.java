@@ -8,8 +8,12 @@ import java.util.List;
  * satisfies it), which lattice pruning relies on.
  */
 public interface PrivacyModel {
-    /** @param equivalenceClass whole rows that share their quasi-identifier values */
-    boolean isSatisfiedBy(List<List<String>> equivalenceClass);
+    /**
+     * @param columns          the column names of the rows (models name their attributes, so they hold on a
+     *                         release whose direct identifiers were dropped as on the input)
+     * @param equivalenceClass whole rows that share their quasi-identifier values
+     */
+    boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass);
 
     /** A short name for reports, e.g. {@code 5-anonymity}. */
     String name();

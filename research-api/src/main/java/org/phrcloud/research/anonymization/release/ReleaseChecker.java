@@ -28,7 +28,7 @@ public final class ReleaseChecker {
         List<List<List<String>>> classes = EquivalenceClasses.of(release.rows(), release.indexes(quasiIdentifiers));
         for (int c = 0; c < classes.size(); c++) {
             for (PrivacyModel model : models) {
-                if (!model.isSatisfiedBy(classes.get(c))) {
+                if (!model.isSatisfiedBy(release.columns(), classes.get(c))) {
                     violations.add("class " + c + " (" + classes.get(c).size() + " records) breaks " + model.name());
                 }
             }
