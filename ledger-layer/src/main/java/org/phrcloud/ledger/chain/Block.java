@@ -1,0 +1,138 @@
+package org.phrcloud.ledger.chain;
+
+import org.phrcloud.ledger.merkle.MerkleTree;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One block of a patient's chain. Its life: the write path builds it inside the FHIR write's database
+ * transaction ({@link #create}), the author institution signs its hash, it is stored, and later its hash
+ * goes into an anchored Merkle root.
+ *
+ * <h2>Canonical encoding, format version 1</h2>
+ * The bytes that are hashed ({@link #hash()} = SHA-256 of them) and whose hash is signed. Integers are
+ * big-endian; text is UTF-8 with a 4-byte length before it; {@code bytes32} is 32 raw bytes.
+ * <pre>
+ *   "PHRB" (4 bytes) | u8 version = 1
+ *   text  pseudonym               (64 hex characters)
+ *   u64   height                  (0 for the first block)
+ *   bytes32 previous block hash   (32 zero bytes for height 0)
+ *   u64   timestamp               (UTC, milliseconds since the epoch)
+ *   text  author key id           (the institution's signing key)
+ *   text  practitioner id         (empty when none)
+ *   u32   entry count
+ *   per entry: text resourceType | text id | text versionId | u8 operation (1 create, 2 update, 3 delete) | bytes32 content hash
+ *   bytes32 entries Merkle root   (RFC 9162 MTH over the entries' own encodings, in order)
+ * </pre>
+ * The signature is not part of the encoding: it signs {@link #hash()}.
+ *
+ * @param signature the author institution's signature of {@link #hash()}; empty before signing
+ */
+public record Block(int version, String pseudonym, long height, byte[] previousHash, long timestamp, String authorKeyId,
+                    String practitionerId, List<Entry> entries, byte[] signature) {
+    public static final int VERSION = 1;
+    public static final byte[] GENESIS_PREVIOUS = new byte[32];
+
+    public Block {
+        Objects.requireNonNull(pseudonym);
+        Objects.requireNonNull(authorKeyId);
+        practitionerId = practitionerId == null ? "" : practitionerId;
+        if (previousHash == null || previousHash.length != 32) {
+            throw new IllegalArgumentException("PHR-LEDGER-0202: the previous hash is 32 bytes");
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("PHR-LEDGER-0203: a block records at least one entry");
+        }
+        previousHash = previousHash.clone();
+        entries = List.copyOf(entries);
+        signature = signature == null ? new byte[0] : signature.clone();
+    }
+
+    /** A block after {@code previous} (or the first one when previous is null), not yet signed. */
+    public static Block create(Block previous, String pseudonym, long timestamp, String authorKeyId,
+                               String practitionerId, List<Entry> entries) {
+        return new Block(VERSION, pseudonym, previous == null ? 0 : previous.height() + 1,
+                previous == null ? GENESIS_PREVIOUS : previous.hash(), timestamp, authorKeyId, practitionerId, entries, null);
+    }
+
+    /** @return this block with the signature of its hash by the author institution */
+    public Block signedWith(BlockSigner signer) {
+        return new Block(version, pseudonym, height, previousHash, timestamp, authorKeyId, practitionerId, entries,
+                signer.sign(authorKeyId, hash()));
+    }
+
+    @Override
+    public byte[] previousHash() {
+        return previousHash.clone();
+    }
+
+    @Override
+    public byte[] signature() {
+        return signature.clone();
+    }
+
+    /** RFC 9162 MTH over the entries' encodings. */
+    public byte[] entriesRoot() {
+        return new MerkleTree(entries.stream().map(Block::encode).toList()).root();
+    }
+
+    /** SHA-256 of {@link #canonicalEncoding()}, 32 bytes. */
+    public byte[] hash() {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(canonicalEncoding());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The canonical encoding described above. */
+    public byte[] canonicalEncoding() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write("PHRB".getBytes(StandardCharsets.US_ASCII));
+            out.writeByte(version);
+            text(out, pseudonym);
+            out.writeLong(height);
+            out.write(previousHash);
+            out.writeLong(timestamp);
+            text(out, authorKeyId);
+            text(out, practitionerId);
+            out.writeInt(entries.size());
+            for (Entry e : entries) {
+                out.write(encode(e));
+            }
+            out.write(entriesRoot());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static byte[] encode(Entry e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            text(out, e.resourceType());
+            text(out, e.id());
+            text(out, e.versionId());
+            out.writeByte(e.operation().code);
+            out.write(e.contentHash());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void text(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+}
