@@ -93,13 +93,18 @@ public final class AccessTokenVerifier {
             throw new InvalidAccessTokenException("PHR-TOKEN-0004: the bearer token was rejected: " + e.getMessage(), e);
         }
         try {
+            String username = claims.getStringClaim("preferred_username");
+            String serviceClient = claims.getStringClaim("client_id");
+            boolean serviceAccount = serviceClient != null && ("service-account-" + serviceClient).equals(username)
+                    && claims.getClaim("sid") == null;
             return new VerifiedAccessToken(
                     claims.getSubject(),
-                    claims.getStringClaim("preferred_username"),
+                    username,
                     claims.getStringClaim("azp"),
                     roles(claims),
                     claims.getStringClaim("acr"),
-                    claims.getExpirationTime().toInstant());
+                    claims.getExpirationTime().toInstant(),
+                    serviceAccount);
         } catch (ParseException e) {
             throw new InvalidAccessTokenException("PHR-TOKEN-0005: the bearer token has malformed claims", e);
         }

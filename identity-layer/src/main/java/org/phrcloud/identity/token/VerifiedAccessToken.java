@@ -14,9 +14,12 @@ import java.util.Set;
  * @param roles     the PHR realm roles the caller holds (unknown role names are dropped)
  * @param acr       the authentication context class ({@code acr}): "1" password, "2" password + OTP; null if absent
  * @param expiresAt the token's {@code exp}
+ * @param serviceAccount true for a client's own token (client credentials grant, an institution system):
+ *                  Keycloak gives it a {@code client_id} claim, the username {@code service-account-<client_id>}
+ *                  and no session ({@code sid}); a person's token has none of these
  */
 public record VerifiedAccessToken(String subject, String username, String clientId, Set<PhrRole> roles,
-                                  String acr, Instant expiresAt) {
+                                  String acr, Instant expiresAt, boolean serviceAccount) {
     public VerifiedAccessToken {
         roles = Set.copyOf(roles);
     }

@@ -81,6 +81,27 @@ class AccessTokenVerifierTest {
         assertThat(t.clientId()).isEqualTo("phr-portal");
         assertThat(t.roles()).containsExactly(PhrRole.PATIENT);
         assertThat(t.acr()).isEqualTo("1");
+        assertThat(t.serviceAccount()).isFalse();
+    }
+
+    @Test
+    void recognisesAServiceAccountByItsClientIdUsernameAndMissingSession() throws Exception {
+        VerifiedAccessToken service = verifier.verify(token(realmKey, c -> c
+                .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-backend")
+                .claim("azp", "phr-backend").claim("groups", List.of())));
+        assertThat(service.serviceAccount()).isTrue();
+
+        VerifiedAccessToken withSession = verifier.verify(token(realmKey, c -> c
+                .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-backend")
+                .claim("sid", "a-browser-session")));
+        assertThat(withSession.serviceAccount()).isFalse();
+
+        VerifiedAccessToken otherClient = verifier.verify(token(realmKey, c -> c
+                .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-portal")));
+        assertThat(otherClient.serviceAccount()).isFalse();
+
+        VerifiedAccessToken named = verifier.verify(token(realmKey, c -> c.claim("preferred_username", "service-account-x")));
+        assertThat(named.serviceAccount()).isFalse();
     }
 
     @Test

@@ -10,8 +10,8 @@ import java.util.Set;
  * Who may use the FHIR API at all, decided from the verified token alone, deny by default
  * (ARCHITECTURE.md "Read path": role first). Rules, in order:
  * <ol>
- *   <li>Institution systems (Keycloak service accounts, client credentials): allowed. They carry no
- *       {@code acr}: the step-up rules apply to people.</li>
+ *   <li>Institution systems (Keycloak service accounts, client credentials; see
+ *       {@link VerifiedAccessToken#serviceAccount()}): allowed. The step-up rules apply to people.</li>
  *   <li>Practitioners, family doctors, pharmacists, labs: need {@code acr=2} (password + OTP) for every
  *       call, since every call reads or writes someone else's record; a lower level gets HTTP 401 with
  *       {@code error="insufficient_user_authentication"} and {@code acr_values="2"} (RFC 9470 section 3).
@@ -30,10 +30,9 @@ public final class FhirAccessPolicy {
     static final Set<PhrRole> CARE_ROLES = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR, PhrRole.PHARMACIST, PhrRole.LAB);
     /** The level of authentication (acr) care roles need: password + OTP. */
     public static final String STEP_UP_ACR = "2";
-    private static final String SERVICE_ACCOUNT_PREFIX = "service-account-";
 
     public AccessDecision decide(VerifiedAccessToken token) {
-        if (token.username() != null && token.username().startsWith(SERVICE_ACCOUNT_PREFIX)) {
+        if (token.serviceAccount()) {
             return AccessDecision.ALLOW;
         }
         if (token.roles().stream().anyMatch(CARE_ROLES::contains)) {
