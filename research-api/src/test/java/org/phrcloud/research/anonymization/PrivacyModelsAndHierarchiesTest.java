@@ -1,6 +1,7 @@
 package org.phrcloud.research.anonymization;
 
 import org.junit.jupiter.api.Test;
+import org.phrcloud.research.anonymization.hierarchy.DateHierarchy;
 import org.phrcloud.research.anonymization.hierarchy.IntervalHierarchy;
 import org.phrcloud.research.anonymization.hierarchy.PrefixHierarchy;
 import org.phrcloud.research.anonymization.hierarchy.TableHierarchy;
@@ -47,6 +48,31 @@ class PrivacyModelsAndHierarchiesTest {
         assertThat(List.of(0, 1, 2, 5)).extracting(l -> zip.generalize("13053", l))
                 .containsExactly("13053", "1305*", "130**", "*");
         assertThatThrownBy(() -> zip.generalize("1305", 1)).hasMessageStartingWith("PHR-RESEARCH-0104");
+    }
+
+    @Test
+    void datesGoToMonthThenYear() {
+        DateHierarchy dates = new DateHierarchy();
+        assertThat(List.of(0, 1, 2, 3)).extracting(l -> dates.generalize("1984-03-02", l))
+                .containsExactly("1984-03-02", "1984-03", "1984", "*");
+        assertThatThrownBy(() -> dates.generalize("02/03/1984", 1)).hasMessageStartingWith("PHR-RESEARCH-0109");
+    }
+
+    @Test
+    void directIdentifiersBecomeKeyedPseudonyms() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        KeyedPseudonyms pseudonyms = new KeyedPseudonyms(key);
+        Table table = new Table(List.of("mrn", "age"), List.of(List.of("MRN-1", "40"), List.of("MRN-1", "41"), List.of("MRN-2", "40")));
+        Table out = pseudonyms.apply(table, List.of("mrn"));
+
+        assertThat(out.rows()).extracting(r -> r.get(0)).allMatch(v -> v.matches("[0-9a-f]{64}")).doesNotContain("MRN-1", "MRN-2");
+        assertThat(out.rows().get(0).get(0)).isEqualTo(out.rows().get(1).get(0)).isNotEqualTo(out.rows().get(2).get(0));
+        assertThat(out.rows()).extracting(r -> r.get(1)).containsExactly("40", "41", "40");
+        byte[] other = key.clone();
+        other[0] ^= 1;
+        assertThat(new KeyedPseudonyms(other).of("MRN-1")).isNotEqualTo(pseudonyms.of("MRN-1"));
+        assertThatThrownBy(() -> new KeyedPseudonyms(new byte[16])).hasMessageStartingWith("PHR-RESEARCH-0004");
     }
 
     @Test
