@@ -11,7 +11,7 @@ import java.util.List;
 public record DistinctLDiversity(String sensitiveAttribute, int l) implements PrivacyModel {
     @Override
     public boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass) {
-        int column = EntropyLDiversity.column(columns, sensitiveAttribute);
+        int column = PrivacyModel.column(columns, sensitiveAttribute);
         return equivalenceClass.stream().map(r -> r.get(column)).distinct().count() >= l;
     }
 

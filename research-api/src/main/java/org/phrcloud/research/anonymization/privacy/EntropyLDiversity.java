@@ -14,16 +14,7 @@ import java.util.stream.Collectors;
 public record EntropyLDiversity(String sensitiveAttribute, double l) implements PrivacyModel {
     @Override
     public boolean isSatisfiedBy(List<String> columns, List<List<String>> equivalenceClass) {
-        return entropy(equivalenceClass, column(columns, sensitiveAttribute)) >= Math.log(l) - 1e-12;
-    }
-
-    /** @throws IllegalArgumentException when the sensitive attribute is not a column */
-    static int column(List<String> columns, String attribute) {
-        int i = columns.indexOf(attribute);
-        if (i < 0) {
-            throw new IllegalArgumentException("PHR-RESEARCH-0202: no sensitive attribute " + attribute);
-        }
-        return i;
+        return entropy(equivalenceClass, PrivacyModel.column(columns, sensitiveAttribute)) >= Math.log(l) - 1e-12;
     }
 
     /** @return the natural-log entropy of the column's values in the class */

@@ -17,4 +17,16 @@ public interface PrivacyModel {
 
     /** A short name for reports, e.g. {@code 5-anonymity}. */
     String name();
+
+    /**
+     * @return the index of the named attribute among the columns
+     * @throws IllegalArgumentException when it is not a column
+     */
+    static int column(List<String> columns, String attribute) {
+        int i = columns.indexOf(attribute);
+        if (i < 0) {
+            throw new IllegalArgumentException("PHR-RESEARCH-0202: no sensitive attribute " + attribute);
+        }
+        return i;
+    }
 }

@@ -57,9 +57,6 @@ public class IncomingResourceValidationInterceptor {
                     || t instanceof java.io.EOFException || type.equals("org.xml.sax.SAXParseException")) {
                 return true;
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         String message = String.valueOf(e.getMessage());
         return message.contains("JsonSyntaxException") || message.contains("EOFException")
