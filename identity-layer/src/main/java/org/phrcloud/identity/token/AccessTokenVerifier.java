@@ -19,6 +19,7 @@ import java.text.ParseException;
 import java.util.Collection;
 import java.util.HashSet;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,10 +105,26 @@ public final class AccessTokenVerifier {
                     roles(claims),
                     claims.getStringClaim("acr"),
                     claims.getExpirationTime().toInstant(),
-                    serviceAccount);
+                    serviceAccount,
+                    institutions(claims));
         } catch (ParseException e) {
             throw new InvalidAccessTokenException("PHR-TOKEN-0005: the bearer token has malformed claims", e);
         }
+    }
+
+    /** Institution ids from the {@code institutions} claim: group paths {@code /institutions/<id>}. */
+    private static Set<String> institutions(JWTClaimsSet claims) throws ParseException {
+        Set<String> ids = new HashSet<>();
+        List<String> paths = claims.getStringListClaim("institutions");
+        if (paths != null) {
+            for (String path : paths) {
+                if (path.startsWith(VerifiedAccessToken.INSTITUTION_GROUP_PREFIX)
+                        && path.length() > VerifiedAccessToken.INSTITUTION_GROUP_PREFIX.length()) {
+                    ids.add(path.substring(VerifiedAccessToken.INSTITUTION_GROUP_PREFIX.length()));
+                }
+            }
+        }
+        return ids;
     }
 
     /** Realm roles from the {@code groups} claim (our mapper) or Keycloak's {@code realm_access.roles}. */

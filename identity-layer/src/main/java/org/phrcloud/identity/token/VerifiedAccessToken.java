@@ -17,11 +17,18 @@ import java.util.Set;
  * @param serviceAccount true for a client's own token (client credentials grant, an institution system):
  *                  Keycloak gives it a {@code client_id} claim, the username {@code service-account-<client_id>}
  *                  and no session ({@code sid}); a person's token has none of these
+ * @param institutions ids of the institutions the caller belongs to: Keycloak groups {@code /institutions/<id>},
+ *                  carried in the {@code institutions} claim (group membership mapper, full path)
  */
 public record VerifiedAccessToken(String subject, String username, String clientId, Set<PhrRole> roles,
-                                  String acr, Instant expiresAt, boolean serviceAccount) {
+                                  String acr, Instant expiresAt, boolean serviceAccount,
+                                  Set<String> institutions) {
+    /** Path prefix of institution groups in Keycloak. */
+    public static final String INSTITUTION_GROUP_PREFIX = "/institutions/";
+
     public VerifiedAccessToken {
         roles = Set.copyOf(roles);
+        institutions = Set.copyOf(institutions);
     }
 
     public boolean hasRole(PhrRole role) {

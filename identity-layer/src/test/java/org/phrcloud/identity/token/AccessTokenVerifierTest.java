@@ -82,6 +82,14 @@ class AccessTokenVerifierTest {
         assertThat(t.roles()).containsExactly(PhrRole.PATIENT);
         assertThat(t.acr()).isEqualTo("1");
         assertThat(t.serviceAccount()).isFalse();
+        assertThat(t.institutions()).isEmpty();
+    }
+
+    @Test
+    void readsInstitutionsFromGroupPathsUnderInstitutions() throws Exception {
+        VerifiedAccessToken t = verifier.verify(token(realmKey, c -> c.claim("institutions",
+                List.of("/institutions/st-mary", "/institutions/north-clinic", "/other/x", "/institutions/"))));
+        assertThat(t.institutions()).containsExactlyInAnyOrder("st-mary", "north-clinic");
     }
 
     @Test

@@ -24,7 +24,15 @@ import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
 import ca.uhn.fhir.jpa.util.ResourceCountCache;
 import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
 import org.apache.commons.dbcp2.BasicDataSource;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import org.phrcloud.identity.demographics.BlindIndex;
+import org.phrcloud.identity.demographics.EnvelopeCipher;
+import org.phrcloud.identity.demographics.MasterKeyRing;
+import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.standards.fhir.identity.PatientIdentityInterceptor;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.FhirAccessPolicy;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -39,6 +47,8 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 
 import jakarta.persistence.EntityManagerFactory;
 import javax.sql.DataSource;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.Properties;
 
 /**
@@ -146,6 +156,27 @@ public class FhirServerConfig {
     @Bean(name = "myResourceCountsCache")
     public ResourceCountCache resourceCountsCache(IFhirSystemDao<?, ?> systemDao) {
         return ResourceCountCacheUtil.newResourceCountCache(systemDao);
+    }
+
+    /**
+     * The master patient index on the FHIR database. Its connections come through a
+     * {@link TransactionAwareDataSourceProxy}, so inside HAPI's transaction (storage pointcuts) it writes on
+     * HAPI's connection and commits with it.
+     */
+    @Bean
+    public MasterPatientIndex masterPatientIndex(DataSource dataSource, FhirServerSettings settings) {
+        JdbcMasterPatientIndex.migrate(dataSource);
+        return new JdbcMasterPatientIndex(new TransactionAwareDataSourceProxy(dataSource),
+                new EnvelopeCipher(MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId())),
+                new BlindIndex(Base64.getDecoder().decode(settings.blindIndexKey())), Clock.systemUTC());
+    }
+
+    /** Storage interceptors go to HAPI's own interceptor service, so they run for every write path. */
+    @Bean
+    public PatientIdentityInterceptor patientIdentityInterceptor(MasterPatientIndex mpi, IInterceptorService interceptors) {
+        PatientIdentityInterceptor interceptor = new PatientIdentityInterceptor(mpi);
+        interceptors.registerInterceptor(interceptor);
+        return interceptor;
     }
 
     @Bean

@@ -12,15 +12,25 @@ import org.springframework.core.env.Environment;
  *   <tr><td>phr.db.username / phr.db.password</td><td>PHR_DB_USERNAME / PHR_DB_PASSWORD</td><td>sa / empty (H2)</td></tr>
  *   <tr><td>phr.oidc.issuer</td><td>PHR_OIDC_ISSUER</td><td>required, e.g. http://127.0.0.1:8180/realms/phr</td></tr>
  *   <tr><td>phr.oidc.audience</td><td>PHR_OIDC_AUDIENCE</td><td>phr-backend</td></tr>
+ *   <tr><td>phr.master.keys</td><td>PHR_MASTER_KEYS</td><td>required: master keys that wrap data keys of
+ *       encrypted demographics, {@code id:BASE64} pairs separated by commas (see {@code MasterKeyRing})</td></tr>
+ *   <tr><td>phr.master.key.id</td><td>PHR_MASTER_KEY_ID</td><td>required: the id of the key that wraps new data keys</td></tr>
+ *   <tr><td>phr.blind.index.key</td><td>PHR_BLIND_INDEX_KEY</td><td>required: Base64 of at least 32 random bytes,
+ *       the HMAC key of the identifier blind index; never changed once identities exist</td></tr>
  * </table>
+ * Secrets come from here only; {@link #toString()} does not print them.
  *
  * @param dbUrl      JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql:...}
  * @param dbUsername database user
  * @param dbPassword database password (never logged)
  * @param issuer     the Keycloak realm URL tokens must carry in {@code iss}
  * @param audience   the client id tokens must carry in {@code aud}
+ * @param masterKeys    master key ring text
+ * @param masterKeyId   current master key id
+ * @param blindIndexKey blind index HMAC key, Base64
  */
-public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience) {
+public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience,
+                                 String masterKeys, String masterKeyId, String blindIndexKey) {
 
     public static FhirServerSettings from(Environment env) {
         String instanceRoot = env.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
@@ -33,7 +43,24 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
                 env.getProperty("phr.db.username", "sa"),
                 env.getProperty("phr.db.password", ""),
                 issuer.replaceAll("/+$", ""),
-                env.getProperty("phr.oidc.audience", "phr-backend"));
+                env.getProperty("phr.oidc.audience", "phr-backend"),
+                required(env, "phr.master.keys", "PHR_MASTER_KEYS"),
+                required(env, "phr.master.key.id", "PHR_MASTER_KEY_ID"),
+                required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"));
+    }
+
+    private static String required(Environment env, String property, String variable) {
+        String value = env.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("PHR-FHIR-0002: " + property + " (" + variable + ") is not set");
+        }
+        return value.trim();
+    }
+
+    @Override
+    public String toString() {
+        return "FhirServerSettings[dbUrl=" + dbUrl + ", dbUsername=" + dbUsername + ", issuer=" + issuer
+                + ", audience=" + audience + ", masterKeyId=" + masterKeyId + ", secrets not shown]";
     }
 
     public boolean isPostgres() {

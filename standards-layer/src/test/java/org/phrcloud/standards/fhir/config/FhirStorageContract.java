@@ -11,10 +11,21 @@ import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.junit.jupiter.api.AfterAll;
+import org.phrcloud.identity.mpi.Identifier;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
+import java.util.Base64;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +44,9 @@ abstract class FhirStorageContract {
         System.setProperty("phr.db.username", username);
         System.setProperty("phr.db.password", password);
         System.setProperty("phr.oidc.issuer", "http://127.0.0.1:1/realms/phr");
+        System.setProperty("phr.master.keys", "test:" + Base64.getEncoder().encodeToString(new byte[32]));
+        System.setProperty("phr.master.key.id", "test");
+        System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-tests-32b".getBytes()));
         spring = new AnnotationConfigApplicationContext(FhirServerConfig.class);
     }
 
@@ -42,7 +56,8 @@ abstract class FhirStorageContract {
             spring.close();
             spring = null;
         }
-        for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer"}) {
+        for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
+                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key"}) {
             System.clearProperty(p);
         }
     }
@@ -87,6 +102,87 @@ abstract class FhirStorageContract {
         IFhirSystemDao<Bundle, ?> system = spring.getBean(IFhirSystemDao.class);
         assertThatThrownBy(() -> system.transaction(new SystemRequestDetails(), tx)).hasMessageContaining("not found");
         assertThat(patientsWithMrn(mrn)).isZero();
+    }
+
+    private static MasterPatientIndex mpi() {
+        return spring.getBean(MasterPatientIndex.class);
+    }
+
+    private static Patient patientWithNationalId(String nationalId) {
+        Patient p = new Patient();
+        p.addIdentifier().setSystem("urn:test:national-id").setValue(nationalId);
+        p.addName().setFamily("Lindqvist").addGiven("Maria");
+        p.setGender(Enumerations.AdministrativeGender.FEMALE);
+        return p;
+    }
+
+    @Test
+    void aCreatedPatientGetsAnIdentityAndTheSameIdentifierTwiceGivesOne() {
+        String nationalId = UUID.randomUUID().toString();
+        String first = patients().create(patientWithNationalId(nationalId), new SystemRequestDetails()).getId().getIdPart();
+        String second = patients().create(patientWithNationalId(nationalId), new SystemRequestDetails()).getId().getIdPart();
+
+        PatientIdentity identity = mpi().findByIdentifier(new Identifier("urn:test:national-id", nationalId)).orElseThrow();
+        assertThat(identity.patientIds()).containsExactlyInAnyOrder(first, second);
+        assertThat(identity.demographics().family()).isEqualTo("Lindqvist");
+        assertThat(mpi().findByPatientId(second)).map(PatientIdentity::pseudonym).contains(identity.pseudonym());
+    }
+
+    @Test
+    void anUpdatedPatientUpdatesItsIdentity() {
+        String nationalId = UUID.randomUUID().toString();
+        Patient p = patientWithNationalId(nationalId);
+        p.setId(patients().create(p, new SystemRequestDetails()).getId().toUnqualifiedVersionless());
+        p.getNameFirstRep().setFamily("Berg");
+        p.addIdentifier().setSystem("urn:test:mrn").setValue("MRN-" + nationalId);
+        patients().update(p, new SystemRequestDetails());
+
+        PatientIdentity identity = mpi().findByIdentifier(new Identifier("urn:test:mrn", "MRN-" + nationalId)).orElseThrow();
+        assertThat(identity.demographics().family()).isEqualTo("Berg");
+    }
+
+    /** Fails every Patient called "Rollback" after the identity interceptor ran, in the same transaction. */
+    @Interceptor
+    public static class FailLate {
+        @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED, order = 1000)
+        public void created(IBaseResource resource) {
+            if (resource instanceof Patient p && "Rollback".equals(p.getNameFirstRep().getFamily())) {
+                throw new InternalErrorException("late failure");
+            }
+        }
+    }
+
+    @Test
+    void anIdentityCommitsWithItsPatientOrNotAtAll() {
+        String nationalId = UUID.randomUUID().toString();
+        Patient p = patientWithNationalId(nationalId);
+        p.getNameFirstRep().setFamily("Rollback");
+        IInterceptorService interceptors = spring.getBean(IInterceptorService.class);
+        FailLate failLate = new FailLate();
+        interceptors.registerInterceptor(failLate);
+        try {
+            assertThatThrownBy(() -> patients().create(p, new SystemRequestDetails())).hasMessageContaining("late failure");
+        } finally {
+            interceptors.unregisterInterceptor(failLate);
+        }
+        assertThat(mpi().findByIdentifier(new Identifier("urn:test:national-id", nationalId))).isEmpty();
+        assertThat(patients().search(SearchParameterMap.newSynchronous("identifier",
+                new TokenParam("urn:test:national-id", nationalId)), new SystemRequestDetails()).size()).isZero();
+    }
+
+    @Test
+    void aPatientWithIdentifiersOfTwoIdentitiesIsRefusedWith409AndNotStored() {
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        patients().create(patientWithNationalId(a), new SystemRequestDetails());
+        patients().create(patientWithNationalId(b), new SystemRequestDetails());
+        Patient both = patientWithNationalId(a);
+        both.addIdentifier().setSystem("urn:test:national-id").setValue(b);
+
+        assertThatThrownBy(() -> patients().create(both, new SystemRequestDetails()))
+                .isInstanceOf(ResourceVersionConflictException.class).hasMessageContaining("PHR-IDENTITY-0310");
+        assertThat(patients().search(SearchParameterMap.newSynchronous("identifier",
+                new TokenParam("urn:test:national-id", a)), new SystemRequestDetails()).size()).isEqualTo(1);
     }
 
     @Test

@@ -29,7 +29,7 @@ class FhirAccessPolicyTest {
 
     private static VerifiedAccessToken person(String roles, String acr) {
         return new VerifiedAccessToken("sub", "someone", "phr-portal", roles(roles), acr.equals("none") ? null : acr,
-                Instant.now().plusSeconds(60), false);
+                Instant.now().plusSeconds(60), false, Set.of());
     }
 
     @ParameterizedTest(name = "{0} with acr {1}: {2} {3}")
@@ -99,7 +99,7 @@ class FhirAccessPolicyTest {
     void serviceAccountsAreAllowed(String rolesAndAcr) {
         String[] ra = rolesAndAcr.split(";", -1);
         VerifiedAccessToken t = new VerifiedAccessToken("sub", "service-account-phr-backend", "phr-backend",
-                roles(ra[0]), ra[1].equals("none") ? null : ra[1], Instant.now().plusSeconds(60), true);
+                roles(ra[0]), ra[1].equals("none") ? null : ra[1], Instant.now().plusSeconds(60), true, Set.of());
         assertThat(policy.decide(t)).isEqualTo(AccessDecision.ALLOW);
     }
 
@@ -108,7 +108,7 @@ class FhirAccessPolicyTest {
     @CsvSource({"service-account-phr-backend", "service-account", "xservice-account-phr-backend"})
     void aPersonNamedLikeAServiceAccountIsStillAPerson(String username) {
         VerifiedAccessToken t = new VerifiedAccessToken("sub", username, "phr-portal", Set.of(), "1",
-                Instant.now().plusSeconds(60), false);
+                Instant.now().plusSeconds(60), false, Set.of());
         assertThat(policy.decide(t).kind()).isEqualTo(AccessDecision.Kind.FORBID);
     }
 }

@@ -1,0 +1,86 @@
+package org.phrcloud.standards.fhir.identity;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Patient;
+import org.phrcloud.identity.mpi.Demographics;
+import org.phrcloud.identity.mpi.IdentityConflictException;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+
+import java.util.Optional;
+
+/**
+ * Keeps the master patient index in step with FHIR Patients (ARCHITECTURE.md "Identity"): a Patient created
+ * through FHIR creates its identity, or links to the identity that already owns one of its identifiers, so the
+ * same identifier never makes two identities; an updated Patient updates the identity's demographics.
+ *
+ * <p>Runs at {@link Pointcut#STORAGE_PRECOMMIT_RESOURCE_CREATED} and
+ * {@link Pointcut#STORAGE_PRECOMMIT_RESOURCE_UPDATED}, inside HAPI FHIR's database transaction: the Patient and
+ * its identity commit together or not at all. A Patient whose identifiers belong to two identities is refused
+ * with HTTP 409 and nothing is written.
+ *
+ * <p>A new identity's home institution is the writer's institution (the {@code institutions} claim of the access
+ * token, when it names exactly one); none for writes without a token (loads run in the server).
+ */
+@Interceptor
+public class PatientIdentityInterceptor {
+    private final MasterPatientIndex mpi;
+
+    public PatientIdentityInterceptor(MasterPatientIndex mpi) {
+        this.mpi = mpi;
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    public void created(IBaseResource resource, RequestDetails request) {
+        if (resource instanceof Patient patient) {
+            link(patient, request);
+        }
+    }
+
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+        if (resource instanceof Patient patient) {
+            Optional<PatientIdentity> linked = mpi.findByPatientId(patient.getIdElement().getIdPart());
+            if (linked.isEmpty()) {
+                link(patient, request);
+                return;
+            }
+            try {
+                mpi.updateDemographics(linked.get().pseudonym(), PatientDemographics.from(patient), actor(request));
+            } catch (IdentityConflictException e) {
+                throw new ResourceVersionConflictException(e.getMessage());
+            }
+        }
+    }
+
+    private void link(Patient patient, RequestDetails request) {
+        Demographics demographics = PatientDemographics.from(patient);
+        try {
+            MasterPatientIndex.Resolution resolution = mpi.resolveOrRegister(demographics, institution(request), actor(request));
+            mpi.linkPatient(resolution.identity().pseudonym(), patient.getIdElement().getIdPart(), actor(request));
+        } catch (IdentityConflictException e) {
+            throw new ResourceVersionConflictException(e.getMessage());
+        }
+    }
+
+    private static Optional<VerifiedAccessToken> token(RequestDetails request) {
+        return request == null ? Optional.empty()
+                : Optional.ofNullable((VerifiedAccessToken) request.getUserData().get(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN));
+    }
+
+    private static String actor(RequestDetails request) {
+        return token(request).map(VerifiedAccessToken::username).orElse("system");
+    }
+
+    private static String institution(RequestDetails request) {
+        return token(request).filter(t -> t.institutions().size() == 1)
+                .map(t -> t.institutions().iterator().next()).orElse(null);
+    }
+}
