@@ -5,6 +5,8 @@ import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.GroupRepresentation;
+import org.keycloak.representations.idm.RequiredActionProviderRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
@@ -30,8 +32,13 @@ import java.util.Optional;
  *   <li>the browser login with step-up ({@link StepUpBrowserFlow}): password gives {@code acr=1}, OTP {@code acr=2};</li>
  *   <li>{@code phr-backend}: confidential, service account, direct grants (scripts, tests); the audience of the APIs;</li>
  *   <li>{@code phr-portal}: public, authorization code with PKCE S256 only;</li>
- *   <li>both clients put {@code phr-backend} into {@code aud} and the realm roles into {@code groups};</li>
- *   <li>one demo user per role, with a password and a TOTP credential.</li>
+ *   <li>both clients put {@code phr-backend} into {@code aud}, the realm roles into {@code groups} and the
+ *       institution groups of the user into {@code institutions} (full paths, {@code /institutions/<id>});</li>
+ *   <li>institutions as groups under {@code /institutions}: the demo institutions of {@link #DEMO_INSTITUTIONS};</li>
+ *   <li>TOTP for every user: the required action {@code CONFIGURE_TOTP} is on by default, so a new user sets up
+ *       an authenticator at first login;</li>
+ *   <li>one demo user per role, with a password and a TOTP credential; the care givers and the
+ *       {@code phr-backend} service account belong to the first demo institution.</li>
  * </ul>
  * Secrets come from the previous state when given (so a second run keeps every password), otherwise
  * they are generated. A demo user that exists but whose secrets are unknown is re-created.
@@ -40,6 +47,11 @@ public final class RealmProvisioner {
     public static final String REALM = "phr";
     public static final String BACKEND_CLIENT = "phr-backend";
     public static final String PORTAL_CLIENT = "phr-portal";
+    /** Group under which every institution is a subgroup named by its id. */
+    public static final String INSTITUTIONS_GROUP = "institutions";
+    /** Demo institutions (id, name); the first is the home of the demo care givers and of the service account. */
+    public static final List<Map.Entry<String, String>> DEMO_INSTITUTIONS = List.of(
+            Map.entry("st-mary", "St Mary's Hospital"), Map.entry("north-clinic", "North Clinic"));
 
     private static final Logger LOG = LoggerFactory.getLogger(RealmProvisioner.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -67,9 +79,16 @@ public final class RealmProvisioner {
             ensureRole(realm, role);
         }
         StepUpBrowserFlow.ensure(realm);
+        requireTotpForNewUsers(realm);
+        for (Map.Entry<String, String> institution : DEMO_INSTITUTIONS) {
+            ensureInstitution(realm, institution.getKey(), institution.getValue());
+        }
+        String home = groupId(realm, DEMO_INSTITUTIONS.get(0).getKey());
         String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
         ensureClient(realm, backendClient(backendSecret));
         ensureClient(realm, portalClient(portalUrl));
+        String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
+        realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
 
         List<DemoUser> users = new ArrayList<>();
         for (PhrRole role : PhrRole.values()) {
@@ -77,7 +96,10 @@ public final class RealmProvisioner {
             Optional<DemoUser> known = previous == null ? Optional.empty()
                     : previous.users().stream().filter(u -> u.username().equals(username)).findFirst();
             DemoUser user = known.orElseGet(() -> new DemoUser(username, randomSecret(16), role, Totp.newBase32Secret()));
-            ensureUser(realm, user, known.isPresent());
+            String userId = ensureUser(realm, user, known.isPresent());
+            if (CARE_ROLES.contains(role)) {
+                realm.users().get(userId).joinGroup(home);
+            }
             users.add(user);
         }
         return new ProvisionedRealm(REALM, keycloakUrl + "/realms/" + REALM, BACKEND_CLIENT, backendSecret,
@@ -106,6 +128,52 @@ public final class RealmProvisioner {
         rep.setSsoSessionIdleTimeout(1800);
         realm.update(rep);
         return realm;
+    }
+
+    private static final java.util.Set<PhrRole> CARE_ROLES = java.util.EnumSet.of(
+            PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR, PhrRole.PHARMACIST, PhrRole.LAB);
+
+    /** Every user who has no authenticator yet must set one up at the next login. */
+    private static void requireTotpForNewUsers(RealmResource realm) {
+        RequiredActionProviderRepresentation totp = realm.flows().getRequiredAction("CONFIGURE_TOTP");
+        if (!totp.isEnabled() || !totp.isDefaultAction()) {
+            totp.setEnabled(true);
+            totp.setDefaultAction(true);
+            realm.flows().updateRequiredAction("CONFIGURE_TOTP", totp);
+        }
+    }
+
+    /**
+     * Creates the group {@code /institutions/<id>} (attribute {@code name}) if it does not exist.
+     *
+     * @return the group's Keycloak id
+     */
+    public static String ensureInstitution(RealmResource realm, String id, String name) {
+        GroupRepresentation parent = realm.groups().groups(INSTITUTIONS_GROUP, true, 0, 10, true).stream()
+                .filter(g -> g.getName().equals(INSTITUTIONS_GROUP)).findFirst().orElse(null);
+        if (parent == null) {
+            GroupRepresentation g = new GroupRepresentation();
+            g.setName(INSTITUTIONS_GROUP);
+            try (Response r = realm.groups().add(g)) {
+                expectCreated(r, "group " + INSTITUTIONS_GROUP);
+            }
+            parent = realm.getGroupByPath("/" + INSTITUTIONS_GROUP);
+        }
+        try {
+            return realm.getGroupByPath("/" + INSTITUTIONS_GROUP + "/" + id).getId();
+        } catch (jakarta.ws.rs.NotFoundException absent) {
+            GroupRepresentation g = new GroupRepresentation();
+            g.setName(id);
+            g.setAttributes(Map.of("name", List.of(name)));
+            try (Response r = realm.groups().group(parent.getId()).subGroup(g)) {
+                expectCreated(r, "institution " + id);
+            }
+            return groupId(realm, id);
+        }
+    }
+
+    private static String groupId(RealmResource realm, String institution) {
+        return realm.getGroupByPath("/" + INSTITUTIONS_GROUP + "/" + institution).getId();
     }
 
     private static void ensureRole(RealmResource realm, PhrRole role) {
@@ -160,7 +228,13 @@ public final class RealmProvisioner {
         groups.setProtocolMapper("oidc-usermodel-realm-role-mapper");
         groups.setConfig(Map.of("claim.name", "groups", "multivalued", "true", "jsonType.label", "String",
                 "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true"));
-        return List.of(audience, groups);
+        ProtocolMapperRepresentation institutions = new ProtocolMapperRepresentation();
+        institutions.setName("institutions");
+        institutions.setProtocol("openid-connect");
+        institutions.setProtocolMapper("oidc-group-membership-mapper");
+        institutions.setConfig(Map.of("claim.name", "institutions", "full.path", "true",
+                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true"));
+        return List.of(audience, groups, institutions);
     }
 
     private static void ensureClient(RealmResource realm, ClientRepresentation wanted) {
@@ -187,11 +261,12 @@ public final class RealmProvisioner {
         }
     }
 
-    private static void ensureUser(RealmResource realm, DemoUser user, boolean secretsKnown) {
+    /** @return the user's Keycloak id */
+    private static String ensureUser(RealmResource realm, DemoUser user, boolean secretsKnown) {
         List<UserRepresentation> existing = realm.users().searchByUsername(user.username(), true);
         if (!existing.isEmpty()) {
             if (secretsKnown) {
-                return;
+                return existing.get(0).getId();
             }
             realm.users().delete(existing.get(0).getId()).close();
         }
@@ -203,6 +278,7 @@ public final class RealmProvisioner {
         u.setFirstName("Demo");
         u.setLastName(user.role().roleName());
         u.setCredentials(List.of(password(user.password()), totp(user.totpSecret())));
+        u.setRequiredActions(List.of()); // demo users come with their authenticator
         String id;
         try (Response r = realm.users().create(u)) {
             expectCreated(r, "user " + user.username());
@@ -211,6 +287,7 @@ public final class RealmProvisioner {
         }
         RoleRepresentation role = realm.roles().get(user.role().roleName()).toRepresentation();
         realm.users().get(id).roles().realmLevel().add(List.of(role));
+        return id;
     }
 
     private static CredentialRepresentation password(String value) {

@@ -47,7 +47,7 @@ abstract class MasterPatientIndexContract {
     void setUp() throws Exception {
         dataSource = dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("mpi_link_event", "mpi_patient_link", "mpi_identifier", "mpi_identity",
+            for (String table : List.of("institution_key", "mpi_link_event", "mpi_patient_link", "mpi_identifier", "mpi_identity",
                     "\"phr_identity_schema_history\"")) {
                 s.execute("DROP TABLE IF EXISTS " + table);
             }

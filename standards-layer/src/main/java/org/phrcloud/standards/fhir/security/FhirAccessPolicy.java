@@ -17,13 +17,12 @@ import java.util.Set;
  *       {@code error="insufficient_user_authentication"} and {@code acr_values="2"} (RFC 9470 section 3).
  *       A care giver who also holds another role is judged as a care giver.</li>
  *   <li>Researchers: forbidden; they work with anonymized data through {@code /api/research}.</li>
- *   <li>Patients: forbidden until their login is linked to their Patient resource in the master patient
- *       index; the compartment rule then lets them read their own record.</li>
+ *   <li>Patients: allowed at any level; {@link CompartmentAuthorizationInterceptor} then limits them to their own
+ *       compartment (403 while their login is not linked to a Patient in the master patient index).</li>
  *   <li>Admins: forbidden (no clinical reads); every other caller: forbidden.</li>
  * </ol>
- * What a care giver may see of which patient (compartment, institution, consent, access level) is decided
- * after this, per resource, by the consent layer; until it exists, an allowed care giver may read and write
- * every record.
+ * Which records an allowed caller may read or write is decided after this, per resource, by
+ * {@link CompartmentAuthorizationInterceptor}.
  */
 public final class FhirAccessPolicy {
     /** Realm roles of people who treat or supply patients. */
@@ -43,7 +42,7 @@ public final class FhirAccessPolicy {
             return AccessDecision.forbid("PHR-AUTHZ-0001: researchers have no FHIR access; use /api/research");
         }
         if (token.hasRole(PhrRole.PATIENT)) {
-            return AccessDecision.forbid("PHR-AUTHZ-0003: this login is not linked to a patient record yet");
+            return AccessDecision.ALLOW;
         }
         if (token.hasRole(PhrRole.ADMIN)) {
             return AccessDecision.forbid("PHR-AUTHZ-0004: administrators have no clinical access");

@@ -54,10 +54,10 @@ class FhirAccessPolicyTest {
             researcher                   | 0    | FORBID  | PHR-AUTHZ-0001
             researcher                   | 1    | FORBID  | PHR-AUTHZ-0001
             researcher                   | 2    | FORBID  | PHR-AUTHZ-0001
-            patient                      | none | FORBID  | PHR-AUTHZ-0003
-            patient                      | 0    | FORBID  | PHR-AUTHZ-0003
-            patient                      | 1    | FORBID  | PHR-AUTHZ-0003
-            patient                      | 2    | FORBID  | PHR-AUTHZ-0003
+            patient                      | none | ALLOW   |
+            patient                      | 0    | ALLOW   |
+            patient                      | 1    | ALLOW   |
+            patient                      | 2    | ALLOW   |
             admin                        | none | FORBID  | PHR-AUTHZ-0004
             admin                        | 0    | FORBID  | PHR-AUTHZ-0004
             admin                        | 1    | FORBID  | PHR-AUTHZ-0004
@@ -73,7 +73,7 @@ class FhirAccessPolicyTest {
             patient+practitioner         | 1    | STEP_UP | PHR-AUTHZ-0002
             patient+practitioner         | 2    | ALLOW   |
             patient+researcher           | 2    | FORBID  | PHR-AUTHZ-0001
-            patient+admin                | 2    | FORBID  | PHR-AUTHZ-0003
+            patient+admin                | 2    | ALLOW   |
             researcher+admin             | 2    | FORBID  | PHR-AUTHZ-0001
             pharmacist+lab               | 1    | STEP_UP | PHR-AUTHZ-0002
             pharmacist+lab               | 2    | ALLOW   |
