@@ -78,6 +78,9 @@ class FhirServerIT {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Synthea's patients carry an identifier of this system; other test classes add patients of their own. */
+    private static final ca.uhn.fhir.rest.gclient.ICriterion<?> SYNTHEA_PATIENTS =
+            new TokenClientParam("identifier").hasSystemWithAnyCode("https://github.com/synthetichealth/synthea");
     private static final String MRN_SYSTEM = "urn:phr:it:mrn";
 
     private static Platform platform;
@@ -137,7 +140,7 @@ class FhirServerIT {
 
     /** The id of a loaded Synthea patient (the first a search returns). */
     private static String aPatientId() throws IOException {
-        return practitioner().search().forResource(Patient.class).returnBundle(Bundle.class).execute()
+        return practitioner().search().forResource(Patient.class).where(SYNTHEA_PATIENTS).returnBundle(Bundle.class).execute()
                 .getEntryFirstRep().getResource().getIdElement().getIdPart();
     }
 
@@ -192,7 +195,8 @@ class FhirServerIT {
         assertThat(firstLoad.patients()).isEqualTo(expected.size());
         assertThat(firstLoad.created()).isEqualTo(firstLoad.resources());
 
-        Bundle found = practitioner().search().forResource(Patient.class).count(200).returnBundle(Bundle.class).execute();
+        Bundle found = practitioner().search().forResource(Patient.class).where(SYNTHEA_PATIENTS).count(200)
+                .returnBundle(Bundle.class).execute();
         assertThat(found.getTotal()).isEqualTo(expected.size());
         assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
                 .containsExactlyInAnyOrderElementsOf(expected);
@@ -320,13 +324,12 @@ class FhirServerIT {
         assertThat(found.getTotal()).isEqualTo(firstLoad.patients());
     }
 
-    /** Role x level of authentication x operation, with the exact status each must get (identity issue). */
+    /**
+     * Role x level of authentication x operation on the loaded Synthea data, with the exact status each must get
+     * (identity issue). Patients and the own/other compartment dimension: {@code RecordAccessIT}.
+     */
     @ParameterizedTest(name = "{0} at acr {1}: {2} -> {3}")
     @CsvSource(textBlock = """
-            demo-patient,       1, search, 403
-            demo-patient,       1, create, 403
-            demo-patient,       2, search, 403
-            demo-patient,       2, create, 403
             demo-practitioner,  1, search, 401
             demo-practitioner,  1, create, 401
             demo-practitioner,  2, search, 200

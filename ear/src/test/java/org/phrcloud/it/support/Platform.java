@@ -94,6 +94,8 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
                         "--state", state.toString(), "--otp-code-reusable"),
                 keycloakAdminEnv(), work.resolve("logs/provision.log"));
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
+        // the server reads it through PHR_DIRECTORY_CLIENT_SECRET_FILE (ear/pom.xml)
+        Files.writeString(work.resolve("directory-client.secret"), realm.directoryClientSecret());
     }
 
     private Map<String, String> keycloakAdminEnv() throws IOException {
@@ -128,6 +130,11 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     public String fhirBase() {
         return "http://127.0.0.1:" + httpPort + "/fhir";
+    }
+
+    /** Base of the JSON APIs, e.g. {@code .../api/identity}. */
+    public String apiBase() {
+        return "http://127.0.0.1:" + httpPort + "/api";
     }
 
     /** Where the portal runs; its redirect URIs ({@code /portal/*}) are registered for the portal client. */

@@ -10,10 +10,11 @@ import java.util.List;
  * @param backendClientId     confidential client (service account; also the API audience)
  * @param backendClientSecret its secret (generated once per installation)
  * @param portalClientId      public client for the portal (authorization code + PKCE S256)
+ * @param directoryClientSecret secret of {@code phr-directory}, the server's client for account administration
  * @param users               one demo user per role
  */
 public record ProvisionedRealm(String realm, String issuer, String backendClientId, String backendClientSecret,
-                               String portalClientId, List<DemoUser> users) {
+                               String portalClientId, List<DemoUser> users, String directoryClientSecret) {
     public ProvisionedRealm {
         users = List.copyOf(users);
     }

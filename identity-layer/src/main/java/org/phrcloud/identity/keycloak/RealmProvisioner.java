@@ -47,6 +47,8 @@ public final class RealmProvisioner {
     public static final String REALM = "phr";
     public static final String BACKEND_CLIENT = "phr-backend";
     public static final String PORTAL_CLIENT = "phr-portal";
+    /** The server's own client for account administration (admin API), see {@link KeycloakDirectory}. */
+    public static final String DIRECTORY_CLIENT = "phr-directory";
     /** Group under which every institution is a subgroup named by its id. */
     public static final String INSTITUTIONS_GROUP = "institutions";
     /** Demo institutions (id, name); the first is the home of the demo care givers and of the service account. */
@@ -87,6 +89,10 @@ public final class RealmProvisioner {
         String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
         ensureClient(realm, backendClient(backendSecret));
         ensureClient(realm, portalClient(portalUrl));
+        String directorySecret = previous != null && previous.directoryClientSecret() != null
+                ? previous.directoryClientSecret() : randomSecret(32);
+        ensureClient(realm, directoryClient(directorySecret));
+        grantDirectoryRoles(realm);
         String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
         realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
 
@@ -103,7 +109,7 @@ public final class RealmProvisioner {
             users.add(user);
         }
         return new ProvisionedRealm(REALM, keycloakUrl + "/realms/" + REALM, BACKEND_CLIENT, backendSecret,
-                PORTAL_CLIENT, users);
+                PORTAL_CLIENT, users, directorySecret);
     }
 
     private RealmResource ensureRealm(boolean otpCodeReusable) {
@@ -195,6 +201,32 @@ public final class RealmProvisioner {
         c.setStandardFlowEnabled(false);
         c.setProtocolMappers(apiMappers());
         return c;
+    }
+
+    /** Confidential, service account only: the server creates institutions and accounts with it. */
+    private static ClientRepresentation directoryClient(String secret) {
+        ClientRepresentation c = new ClientRepresentation();
+        c.setClientId(DIRECTORY_CLIENT);
+        c.setName("PHR Cloud account administration (server only)");
+        c.setProtocol("openid-connect");
+        c.setPublicClient(false);
+        c.setSecret(secret);
+        c.setServiceAccountsEnabled(true);
+        c.setDirectAccessGrantsEnabled(false);
+        c.setStandardFlowEnabled(false);
+        c.setProtocolMappers(List.of());
+        return c;
+    }
+
+    private static void grantDirectoryRoles(RealmResource realm) {
+        String directoryId = realm.clients().findByClientId(DIRECTORY_CLIENT).get(0).getId();
+        String serviceUser = realm.clients().get(directoryId).getServiceAccountUser().getId();
+        String managementId = realm.clients().findByClientId("realm-management").get(0).getId();
+        List<RoleRepresentation> roles = new ArrayList<>();
+        for (String name : List.of("manage-users", "view-users", "query-users", "query-groups", "view-realm")) {
+            roles.add(realm.clients().get(managementId).roles().get(name).toRepresentation());
+        }
+        realm.users().get(serviceUser).roles().clientLevel(managementId).add(roles);
     }
 
     private static ClientRepresentation portalClient(String portalUrl) {

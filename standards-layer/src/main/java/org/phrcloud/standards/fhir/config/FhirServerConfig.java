@@ -28,6 +28,9 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.MasterKeyRing;
+import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.keycloak.KeycloakDirectory;
+import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
@@ -169,6 +172,19 @@ public class FhirServerConfig {
         return new JdbcMasterPatientIndex(new TransactionAwareDataSourceProxy(dataSource),
                 new EnvelopeCipher(MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId())),
                 new BlindIndex(Base64.getDecoder().decode(settings.blindIndexKey())), Clock.systemUTC());
+    }
+
+    @Bean
+    public InstitutionKeys institutionKeys(DataSource dataSource, FhirServerSettings settings, MasterPatientIndex migrated) {
+        return new InstitutionKeys(dataSource, new EnvelopeCipher(MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId())),
+                Clock.systemUTC());
+    }
+
+    /** Account administration in Keycloak; absent (null) when {@code phr.directory.client.secret} is not configured. */
+    @Bean
+    public KeycloakDirectory keycloakDirectory(FhirServerSettings settings) {
+        return settings.directoryClientSecret() == null ? null
+                : new KeycloakDirectory(settings.issuer(), RealmProvisioner.DIRECTORY_CLIENT, settings.directoryClientSecret());
     }
 
     /** Storage interceptors go to HAPI's own interceptor service, so they run for every write path. */

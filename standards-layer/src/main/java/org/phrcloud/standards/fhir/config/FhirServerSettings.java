@@ -17,6 +17,8 @@ import org.springframework.core.env.Environment;
  *   <tr><td>phr.master.key.id</td><td>PHR_MASTER_KEY_ID</td><td>required: the id of the key that wraps new data keys</td></tr>
  *   <tr><td>phr.blind.index.key</td><td>PHR_BLIND_INDEX_KEY</td><td>required: Base64 of at least 32 random bytes,
  *       the HMAC key of the identifier blind index; never changed once identities exist</td></tr>
+ *   <tr><td>phr.directory.client.secret (or .secret.file)</td><td>PHR_DIRECTORY_CLIENT_SECRET (or _FILE, a
+ *       file holding it)</td><td>none: the admin API for institutions and accounts answers 503</td></tr>
  * </table>
  * Secrets come from here only; {@link #toString()} does not print them.
  *
@@ -28,9 +30,11 @@ import org.springframework.core.env.Environment;
  * @param masterKeys    master key ring text
  * @param masterKeyId   current master key id
  * @param blindIndexKey blind index HMAC key, Base64
+ * @param directoryClientSecret secret of the {@code phr-directory} Keycloak client; null if not configured
  */
 public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience,
-                                 String masterKeys, String masterKeyId, String blindIndexKey) {
+                                 String masterKeys, String masterKeyId, String blindIndexKey,
+                                 String directoryClientSecret) {
 
     public static FhirServerSettings from(Environment env) {
         String instanceRoot = env.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
@@ -46,7 +50,25 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
                 env.getProperty("phr.oidc.audience", "phr-backend"),
                 required(env, "phr.master.keys", "PHR_MASTER_KEYS"),
                 required(env, "phr.master.key.id", "PHR_MASTER_KEY_ID"),
-                required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"));
+                required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"),
+                secret(env, "phr.directory.client.secret"));
+    }
+
+    /** A secret given directly, or as the path of a file that holds it (container secrets). */
+    private static String secret(Environment env, String property) {
+        String value = env.getProperty(property);
+        if (value != null && !value.isBlank()) {
+            return value.trim();
+        }
+        String file = env.getProperty(property + ".file");
+        if (file == null || file.isBlank()) {
+            return null;
+        }
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file.trim())).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("PHR-FHIR-0003: cannot read " + property + ".file " + file, e);
+        }
     }
 
     private static String required(Environment env, String property, String variable) {

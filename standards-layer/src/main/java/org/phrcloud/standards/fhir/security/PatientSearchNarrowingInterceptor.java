@@ -1,6 +1,11 @@
 package org.phrcloud.standards.fhir.security;
 
+import ca.uhn.fhir.i18n.Msg;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizedList;
 import ca.uhn.fhir.rest.server.interceptor.auth.SearchNarrowingInterceptor;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
@@ -25,5 +30,18 @@ public class PatientSearchNarrowingInterceptor extends SearchNarrowingIntercepto
             return null;
         }
         return new AuthorizedList().addCompartments(scope.patientIds().stream().map(id -> "Patient/" + id).toArray(String[]::new));
+    }
+
+    /**
+     * A search that names someone else's record cannot be narrowed: HAPI refuses it with 403 {@code HAPI-2026};
+     * the answer then says why, in our words and code.
+     */
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException explainRefusedSearch(Throwable exception) {
+        if (exception instanceof ForbiddenOperationException && exception.getMessage() != null
+                && exception.getMessage().startsWith(Msg.code(2026))) {
+            return new ForbiddenOperationException("PHR-AUTHZ-0011: a patient may search only their own record");
+        }
+        return null;
     }
 }

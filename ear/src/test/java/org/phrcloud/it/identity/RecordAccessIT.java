@@ -1,0 +1,395 @@
+package org.phrcloud.it.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.phrcloud.identity.keys.EcdsaP256;
+import org.phrcloud.identity.keys.PatientKeyFile;
+import org.phrcloud.identity.keys.Pseudonym;
+import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The identity issue end to end on the real Payara, Keycloak and database: the master patient index behind FHIR
+ * and {@code /api/identity}, and who may read and write which record (role x operation x own or other
+ * compartment x level of authentication), each answer with its exact status.
+ *
+ * <p>Fixture: patient A (home St Mary's, the demo care givers' institution; linked to the {@code demo-patient}
+ * login) and patient B (registered at North Clinic), each with an Observation.
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RecordAccessIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NATIONAL_ID = "urn:oid:2.16.840.1.113883.4.1";
+    private static final Map<String, Map.Entry<Instant, String>> TOKENS = new HashMap<>();
+
+    private static Platform platform;
+    private static String patientA;
+    private static String patientB;
+    private static String pseudonymA;
+    private static String pseudonymB;
+    private static String nationalIdA;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    @BeforeAll
+    static void twoPatientsOfTwoInstitutions() throws Exception {
+        platform = PlatformExtension.platform();
+        String system = platform.serviceToken();
+        String admin = token("demo-admin", "2");
+
+        nationalIdA = "A-" + UUID.randomUUID();
+        patientA = created(fhir("POST", "/Patient", system, patient(nationalIdA, "Lindqvist", "Maria")));
+        pseudonymA = json(api("GET", "/identity/patients?patientId=" + patientA, system, null)).path("pseudonym").asText();
+
+        String nationalIdB = "B-" + UUID.randomUUID();
+        HttpResponse<String> registered = api("POST", "/identity/patients", admin, "{\"homeInstitution\":\"north-clinic\","
+                + "\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + nationalIdB + "\"}],"
+                + "\"family\":\"Okafor\",\"given\":[\"Chidi\"],\"birthDate\":\"1979-11-02\",\"gender\":\"male\"}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        pseudonymB = json(registered).path("pseudonym").asText();
+        patientB = created(fhir("POST", "/Patient", system, patient(nationalIdB, "Okafor", "Chidi")));
+
+        String demoPatientSub = BrowserLogin.claims(token("demo-patient", "1")).path("sub").asText();
+        HttpResponse<String> login = api("PUT", "/identity/patients/" + pseudonymA + "/login", admin,
+                "{\"keycloakUserId\":\"" + demoPatientSub + "\"}");
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(204);
+
+        created(fhir("POST", "/Observation", system, observation(patientA)));
+        created(fhir("POST", "/Observation", system, observation(patientB)));
+    }
+
+    @Test
+    @Order(1)
+    void fhirPatientsAreInTheIndexWithTheirHomeInstitutions() throws Exception {
+        JsonNode a = json(api("GET", "/identity/patients/" + pseudonymA, platform.serviceToken(), null));
+        assertThat(a.path("homeInstitution").asText()).isEqualTo("st-mary");
+        assertThat(a.path("patientIds").get(0).asText()).isEqualTo(patientA);
+        JsonNode b = json(api("GET", "/identity/patients?patientId=" + patientB, platform.serviceToken(), null));
+        assertThat(b.path("pseudonym").asText()).isEqualTo(pseudonymB);
+        assertThat(b.path("homeInstitution").asText()).isEqualTo("north-clinic");
+    }
+
+    @Test
+    @Order(2)
+    void theSameIdentifierThroughFhirTwiceMakesOneIdentity() throws Exception {
+        String again = created(fhir("POST", "/Patient", platform.serviceToken(), patient(nationalIdA, "Lindqvist", "Maria")));
+        JsonNode identity = json(api("GET", "/identity/patients?identifier=" + NATIONAL_ID + "%7C" + nationalIdA,
+                platform.serviceToken(), null));
+        assertThat(identity.path("pseudonym").asText()).isEqualTo(pseudonymA);
+        assertThat(identity.path("patientIds").toString()).contains(patientA).contains(again);
+        HttpResponse<String> unlink = api("DELETE", "/identity/patients/" + pseudonymA + "/patient-links/" + again,
+                token("demo-practitioner", "2"), null);
+        assertThat(unlink.statusCode()).as(unlink.body()).isEqualTo(204);
+        JsonNode history = json(api("GET", "/identity/patients/" + pseudonymA + "/history", token("demo-admin", "2"), null));
+        assertThat(history.toString()).contains("UNLINK_PATIENT").contains("Patient/" + again).contains("demo-practitioner");
+    }
+
+    @Test
+    @Order(3)
+    void matchRanksCandidatesAndRegistrationIsIdempotent() throws Exception {
+        String practitioner = token("demo-practitioner", "2");
+        String id = "M-" + UUID.randomUUID();
+        String person = "{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + id + "\"}],"
+                + "\"family\":\"Brännström\",\"given\":[\"Astrid\"],\"birthDate\":\"1950-06-06\",\"gender\":\"female\"}";
+        HttpResponse<String> first = api("POST", "/identity/patients", practitioner, "{\"demographics\":" + person + "}");
+        HttpResponse<String> second = api("POST", "/identity/patients", practitioner, "{\"demographics\":" + person + "}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(json(second).path("pseudonym")).isEqualTo(json(first).path("pseudonym"));
+        assertThat(json(first).path("homeInstitution").asText()).isEqualTo("st-mary");
+
+        JsonNode candidates = json(api("POST", "/identity/match", practitioner, "{\"demographics\":{\"family\":\"Branstrom\","
+                + "\"given\":[\"Astrid\"],\"birthDate\":\"1950-06-06\",\"gender\":\"female\"},\"limit\":5}"));
+        assertThat(candidates.get(0).path("pseudonym")).isEqualTo(json(first).path("pseudonym"));
+        assertThat(candidates.get(0).path("grade").asText()).isEqualTo("probable");
+
+        HttpResponse<String> foreign = api("POST", "/identity/patients", practitioner,
+                "{\"homeInstitution\":\"north-clinic\",\"demographics\":" + person.replace(id, id + "x") + "}");
+        assertThat(foreign.statusCode()).as(foreign.body()).isEqualTo(403);
+        assertProblem(foreign, "PHR-API-0422");
+        HttpResponse<String> unknownMember = api("POST", "/identity/match", practitioner, "{\"demographic\":{}}");
+        assertThat(unknownMember.statusCode()).isEqualTo(400);
+        assertProblem(unknownMember, "PHR-API-0400");
+    }
+
+    @Test
+    @Order(4)
+    void thePatientGetsTheirPrivateKeyOnceAndItSignsForTheirPseudonym() throws Exception {
+        String passphrase = "a long passphrase of the patient";
+        HttpResponse<String> other = api("POST", "/identity/patients/" + pseudonymB + "/key-file", token("demo-patient", "2"),
+                "{\"passphrase\":\"" + passphrase + "\"}");
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
+        HttpResponse<String> lowLevel = api("POST", "/identity/patients/" + pseudonymA + "/key-file", token("demo-patient", "1"),
+                "{\"passphrase\":\"" + passphrase + "\"}");
+        assertThat(lowLevel.statusCode()).isEqualTo(401);
+        assertThat(lowLevel.headers().firstValue("WWW-Authenticate").orElse("")).contains("insufficient_user_authentication");
+
+        HttpResponse<String> file = api("POST", "/identity/patients/" + pseudonymA + "/key-file", token("demo-patient", "2"),
+                "{\"passphrase\":\"" + passphrase + "\"}");
+        assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+        PrivateKey key = PatientKeyFile.decrypt(file.body(), passphrase.toCharArray());
+        JsonNode identity = json(api("GET", "/identity/patients/" + pseudonymA, token("demo-patient", "1"), null));
+        byte[] message = "I approve access request 1".getBytes(StandardCharsets.UTF_8);
+        var publicKey = EcdsaP256.publicKey(Base64.getDecoder().decode(identity.path("publicKey").asText()));
+        assertThat(EcdsaP256.verify(publicKey, message, EcdsaP256.sign(key, message))).isTrue();
+        assertThat(Pseudonym.of(publicKey).value()).isEqualTo(pseudonymA);
+        assertThat(identity.path("keyHandedOver").asBoolean()).isTrue();
+
+        HttpResponse<String> again = api("POST", "/identity/patients/" + pseudonymA + "/key-file", token("demo-patient", "2"),
+                "{\"passphrase\":\"" + passphrase + "\"}");
+        assertThat(again.statusCode()).isEqualTo(410);
+        assertProblem(again, "PHR-API-0415");
+    }
+
+    @Test
+    @Order(5)
+    void institutionKeysArePublishedAndRotatedByAdminsOnly() throws Exception {
+        HttpResponse<String> byPractitioner = api("POST", "/identity/institutions/st-mary/keys", token("demo-practitioner", "2"), "");
+        assertThat(byPractitioner.statusCode()).isEqualTo(403);
+        HttpResponse<String> first = api("POST", "/identity/institutions/st-mary/keys", token("demo-admin", "2"), "");
+        HttpResponse<String> second = api("POST", "/identity/institutions/st-mary/keys", token("demo-admin", "2"), "");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        HttpResponse<String> jwks = api("GET", "/identity/institutions/keys", null, null);
+        assertThat(jwks.statusCode()).isEqualTo(200);
+        JsonNode keys = json(jwks).path("keys");
+        List<String> kids = new ArrayList<>();
+        keys.forEach(k -> kids.add(k.path("kid").asText()));
+        assertThat(kids).contains(json(first).path("keyId").asText(), json(second).path("keyId").asText());
+        keys.forEach(k -> assertThat(k.has("d")).as("no private part").isFalse());
+    }
+
+    @Test
+    @Order(5)
+    void identityEndpointsRefuseWhoIsNotAdmitted() throws Exception {
+        assertThat(api("GET", "/identity/patients/" + pseudonymA, null, null).statusCode()).isEqualTo(401);
+        assertThat(api("GET", "/identity/patients/" + pseudonymA, "not-a-token", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> researcher = api("GET", "/identity/patients/" + pseudonymA, token("demo-researcher", "2"), null);
+        assertThat(researcher.statusCode()).isEqualTo(403);
+        assertProblem(researcher, "PHR-API-0403");
+        HttpResponse<String> lowLevel = api("POST", "/identity/match", token("demo-practitioner", "1"), "{\"demographics\":{}}");
+        assertThat(lowLevel.statusCode()).isEqualTo(401);
+        HttpResponse<String> otherPatient = api("GET", "/identity/patients/" + pseudonymB, token("demo-patient", "1"), null);
+        assertThat(otherPatient.statusCode()).isEqualTo(403);
+        HttpResponse<String> foreignLink = api("PUT", "/identity/patients/" + pseudonymB + "/patient-links/" + patientA,
+                token("demo-practitioner", "2"), null);
+        assertThat(foreignLink.statusCode()).isEqualTo(403);
+        assertProblem(foreignLink, "PHR-API-0421");
+    }
+
+    @Test
+    @Order(6)
+    void adminsCreateInstitutionsAndAccountsThatMustSetUpTotpFirst() throws Exception {
+        String admin = token("demo-admin", "2");
+        String institution = "east-lab-" + UUID.randomUUID().toString().substring(0, 6);
+        HttpResponse<String> created = api("POST", "/identity/admin/institutions", admin,
+                "{\"id\":\"" + institution + "\",\"name\":\"East Laboratory\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(json(created).path("keyId").asText()).startsWith(institution + "-");
+        HttpResponse<String> again = api("POST", "/identity/admin/institutions", admin,
+                "{\"id\":\"" + institution + "\",\"name\":\"East Laboratory\"}");
+        assertThat(again.statusCode()).isEqualTo(409);
+
+        String username = "lab-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> account = api("POST", "/identity/admin/users", admin, "{\"username\":\"" + username
+                + "\",\"email\":\"" + username + "@east-lab.invalid\",\"role\":\"lab\",\"institution\":\"" + institution + "\"}");
+        assertThat(account.statusCode()).as(account.body()).isEqualTo(201);
+        assertThat(json(account).path("requiredActions").toString()).contains("CONFIGURE_TOTP");
+        String oneTimePassword = json(account).path("temporaryPassword").asText();
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(platform.realm().issuer() + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=" + platform.realm().backendClientId()
+                        + "&client_secret=" + platform.realm().backendClientSecret() + "&username=" + username
+                        + "&password=" + oneTimePassword)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).isEqualTo(400);
+        assertThat(login.body()).contains("Account is not fully set up");
+
+        HttpResponse<String> noInstitution = api("POST", "/identity/admin/users", admin,
+                "{\"username\":\"dr-" + username + "\",\"role\":\"practitioner\"}");
+        assertThat(noInstitution.statusCode()).isEqualTo(400);
+        assertProblem(noInstitution, "PHR-IDENTITY-0505");
+        HttpResponse<String> patientRole = api("POST", "/identity/admin/users", admin,
+                "{\"username\":\"p-" + username + "\",\"role\":\"admin\"}");
+        assertThat(patientRole.statusCode()).isEqualTo(400);
+        assertThat(api("POST", "/identity/admin/users", token("demo-practitioner", "2"), "{}").statusCode()).isEqualTo(403);
+        HttpResponse<String> lowLevel = api("POST", "/identity/admin/institutions", token("demo-admin", "1"), "{}");
+        assertThat(lowLevel.statusCode()).isEqualTo(401);
+        assertThat(lowLevel.headers().firstValue("WWW-Authenticate").orElse("")).contains("acr_values=\"2\"");
+    }
+
+    @Test
+    @Order(7)
+    void theApiIsDescribedByOpenApi() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.apiBase().replace("/api", "/openapi")))
+                .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("/identity/patients/{pseudonym}").contains("/identity/match");
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> cases = new ArrayList<>();
+        List<String> operations = List.of("read", "search", "create", "update");
+        for (String user : List.of("demo-patient", "demo-practitioner", "demo-family-doctor", "demo-pharmacist", "demo-lab",
+                "demo-researcher", "demo-admin")) {
+            for (String acr : List.of("1", "2")) {
+                for (String compartment : List.of("own", "other")) {
+                    for (String operation : operations) {
+                        cases.add(Arguments.of(user, acr, compartment, operation, expected(user, acr, compartment, operation)));
+                    }
+                }
+            }
+        }
+        for (String compartment : List.of("own", "other")) {
+            for (String operation : operations) {
+                cases.add(Arguments.of("service-account", "-", compartment, operation, ok(operation)));
+            }
+        }
+        return cases.stream();
+    }
+
+    private static int expected(String user, String acr, String compartment, String operation) {
+        boolean careGiver = List.of("demo-practitioner", "demo-family-doctor", "demo-pharmacist", "demo-lab").contains(user);
+        if (careGiver) {
+            return !acr.equals("2") ? 401 : compartment.equals("own") ? ok(operation) : 403;
+        }
+        if (user.equals("demo-patient")) {
+            return compartment.equals("own") && !operation.equals("update") ? ok(operation) : 403;
+        }
+        return 403; // researcher, admin
+    }
+
+    private static int ok(String operation) {
+        return operation.equals("create") ? 201 : 200;
+    }
+
+    /** Role x operation x own/other compartment x level of authentication: the exact answer of each (issue "Done when"). */
+    @ParameterizedTest(name = "{0} at acr {1}, {2} record: {3} -> {4}")
+    @MethodSource("matrix")
+    @Order(8)
+    void accessMatrix(String user, String acr, String compartment, String operation, int status) throws Exception {
+        String token = user.equals("service-account") ? platform.serviceToken() : token(user, acr);
+        String patient = compartment.equals("own") ? patientA : patientB;
+        HttpResponse<String> r = switch (operation) {
+            case "read" -> fhir("GET", "/Patient/" + patient, token, null);
+            case "search" -> fhir("GET", "/Observation?subject=Patient/" + patient, token, null);
+            case "create" -> fhir("POST", "/Observation", token, observation(patient));
+            default -> fhir("PUT", "/Patient/" + patient, token,
+                    fhir("GET", "/Patient/" + patient, platform.serviceToken(), null).body());
+        };
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        if (status == 200 && operation.equals("search")) {
+            JsonNode bundle = json(r);
+            assertThat(bundle.path("entry").size()).isPositive();
+            bundle.path("entry").forEach(e -> assertThat(e.path("resource").path("subject").path("reference").asText())
+                    .endsWith("Patient/" + patient));
+        }
+        if (status == 401 || status == 403) {
+            JsonNode outcome = json(r);
+            assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
+            assertThat(r.body()).contains(status == 401 ? "PHR-AUTHZ-0002" : "PHR-AUTHZ-");
+        }
+        if (status == 401) {
+            assertThat(r.headers().firstValue("WWW-Authenticate").orElse(""))
+                    .contains("error=\"insufficient_user_authentication\"").contains("acr_values=\"2\"");
+        }
+    }
+
+    private static String token(String user, String acr) throws Exception {
+        String key = user + "@" + acr;
+        Map.Entry<Instant, String> cached = TOKENS.get(key);
+        if (cached == null || cached.getKey().isBefore(Instant.now().minusSeconds(200))) {
+            String token = acr.equals("2") ? platform.stepUpToken(user) : platform.userToken(user);
+            cached = Map.entry(Instant.now(), token);
+            TOKENS.put(key, cached);
+        }
+        return cached.getValue();
+    }
+
+    private static String patient(String nationalId, String family, String given) {
+        return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + nationalId + "\"}],"
+                + "\"name\":[{\"use\":\"official\",\"family\":\"" + family + "\",\"given\":[\"" + given + "\"]}],"
+                + "\"gender\":\"female\",\"birthDate\":\"1984-03-17\"}";
+    }
+
+    private static String observation(String patientId) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\","
+                + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8310-5\"}]},"
+                + "\"subject\":{\"reference\":\"Patient/" + patientId + "\"},"
+                + "\"valueQuantity\":{\"value\":36.8,\"unit\":\"Cel\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"Cel\"}}";
+    }
+
+    private static String created(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return json(r).path("id").asText();
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private static void assertProblem(HttpResponse<String> r, String code) throws Exception {
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        JsonNode problem = json(r);
+        assertThat(problem.path("status").asInt()).isEqualTo(r.statusCode());
+        assertThat(problem.path("detail").asText()).startsWith(code);
+    }
+
+    private static HttpResponse<String> fhir(String method, String path, String token, String body) throws Exception {
+        return send(platform.fhirBase() + path, "application/fhir+json", method, token, body);
+    }
+
+    private static HttpResponse<String> api(String method, String path, String token, String body) throws Exception {
+        return send(platform.apiBase() + path, "application/json", method, token, body);
+    }
+
+    private static HttpResponse<String> send(String url, String type, String method, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).header("Accept", type)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", type);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,211 @@
+package org.phrcloud.identity.keycloak;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.token.TokenClient;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The accounts and institutions of the realm, changed from inside the application server through the Keycloak
+ * Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/) with the {@code phr-directory} client's
+ * service account (client credentials; realm-management roles manage-users, view-users, query-users,
+ * query-groups, view-realm). {@code keycloak-admin-client} is used where it can run (provisioning, tests); in
+ * the server its RESTEasy client would clash with Payara's Jersey, so these few calls go over
+ * {@link HttpClient}.
+ *
+ * <p>Errors: {@link DirectoryException} with the HTTP status to answer (409 for what exists, 400 for bad input,
+ * 502 when Keycloak fails).
+ */
+public final class KeycloakDirectory {
+    /** Roles an admin may give to new accounts (patients register through their institution). */
+    public static final Set<PhrRole> ASSIGNABLE = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR,
+            PhrRole.PHARMACIST, PhrRole.LAB, PhrRole.RESEARCHER);
+    private static final Set<PhrRole> NEED_INSTITUTION = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR,
+            PhrRole.PHARMACIST, PhrRole.LAB);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final TokenClient tokens;
+    private final String adminBase;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * @param issuer       the realm URL, e.g. {@code http://127.0.0.1:8180/realms/phr}
+     * @param clientId     the directory client, {@code phr-directory}
+     * @param clientSecret its secret (from configuration)
+     */
+    public KeycloakDirectory(String issuer, String clientId, String clientSecret) {
+        this.tokens = new TokenClient(issuer, clientId, clientSecret);
+        String base = issuer.replaceAll("/+$", "");
+        int realms = base.lastIndexOf("/realms/");
+        this.adminBase = base.substring(0, realms) + "/admin" + base.substring(realms);
+    }
+
+    /** A new account: who, and the one-time password to hand over (changed and an authenticator set at first login). */
+    public record CreatedAccount(String userId, String username, String temporaryPassword, List<String> requiredActions) {
+    }
+
+    /**
+     * Creates {@code /institutions/<id>} with the attribute {@code name}.
+     *
+     * @throws DirectoryException 409 if it exists, 400 for a malformed id, 502 if Keycloak fails
+     */
+    public void createInstitution(String id, String name) {
+        if (id == null || !id.matches("[a-z0-9][a-z0-9-]{1,47}") || name == null || name.isBlank()) {
+            throw new DirectoryException(400, "PHR-IDENTITY-0501: an institution needs an id (2 to 48 lowercase letters, digits, hyphens) and a name");
+        }
+        String parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
+        if (parent == null) {
+            send("POST", "/groups", Map.of("name", RealmProvisioner.INSTITUTIONS_GROUP), 201);
+            parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
+        }
+        if (groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + id) != null) {
+            throw new DirectoryException(409, "PHR-IDENTITY-0502: institution " + id + " exists");
+        }
+        send("POST", "/groups/" + parent + "/children", Map.of("name", id, "attributes", Map.of("name", List.of(name))), 201);
+    }
+
+    /** @return whether {@code /institutions/<id>} exists */
+    public boolean institutionExists(String id) {
+        return groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + id) != null;
+    }
+
+    /**
+     * Creates an account with one role; care givers join their institution. The account must change its password
+     * and set up TOTP at first login (required actions {@code UPDATE_PASSWORD}, {@code CONFIGURE_TOTP}).
+     *
+     * @throws DirectoryException 400 for a role that cannot be given or a missing or unknown institution, 409 if
+     *                            the username or email is taken, 502 if Keycloak fails
+     */
+    public CreatedAccount createAccount(String username, String email, String firstName, String lastName, PhrRole role,
+                                        String institution) {
+        if (username == null || !username.matches("[a-z0-9][a-z0-9._-]{2,63}")) {
+            throw new DirectoryException(400, "PHR-IDENTITY-0503: a username is 3 to 64 lowercase letters, digits, dots, hyphens or underscores");
+        }
+        if (role == null || !ASSIGNABLE.contains(role)) {
+            throw new DirectoryException(400, "PHR-IDENTITY-0504: accounts can be made for " + ASSIGNABLE);
+        }
+        String groupId = null;
+        if (NEED_INSTITUTION.contains(role)) {
+            groupId = institution == null ? null : groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + institution);
+            if (groupId == null) {
+                throw new DirectoryException(400, "PHR-IDENTITY-0505: a " + role.roleName() + " needs an existing institution");
+            }
+        }
+        String password = temporaryPassword();
+        List<String> actions = List.of("CONFIGURE_TOTP", "UPDATE_PASSWORD");
+        Map<String, Object> user = new java.util.LinkedHashMap<>();
+        user.put("username", username);
+        user.put("enabled", true);
+        if (email != null) {
+            user.put("email", email);
+        }
+        if (firstName != null) {
+            user.put("firstName", firstName);
+        }
+        if (lastName != null) {
+            user.put("lastName", lastName);
+        }
+        user.put("requiredActions", actions);
+        user.put("credentials", List.of(Map.of("type", "password", "value", password, "temporary", true)));
+        HttpResponse<String> created = send("POST", "/users", user, 201, 409);
+        if (created.statusCode() == 409) {
+            throw new DirectoryException(409, "PHR-IDENTITY-0506: the username or email is taken");
+        }
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String userId = location.substring(location.lastIndexOf('/') + 1);
+        JsonNode roleRep = json(send("GET", "/roles/" + role.roleName(), null, 200));
+        send("POST", "/users/" + userId + "/role-mappings/realm", List.of(roleRep), 204);
+        if (groupId != null) {
+            send("PUT", "/users/" + userId + "/groups/" + groupId, null, 204);
+        }
+        return new CreatedAccount(userId, username, password, actions);
+    }
+
+    private String groupId(String path) {
+        HttpResponse<String> r = send("GET", "/group-by-path" + encodePath(path), null, 200, 404);
+        return r.statusCode() == 404 ? null : json(r).path("id").asText();
+    }
+
+    private static String encodePath(String path) {
+        StringBuilder out = new StringBuilder();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                out.append('/').append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+        }
+        return out.toString();
+    }
+
+    private HttpResponse<String> send(String method, String path, Object body, int... expected) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminBase + path)).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + tokens.clientCredentials())
+                    .header("Accept", "application/json");
+            if (body == null) {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            for (int status : expected) {
+                if (r.statusCode() == status) {
+                    return r;
+                }
+            }
+            throw new DirectoryException(502, "PHR-IDENTITY-0507: Keycloak answered " + r.statusCode() + " to " + method + " "
+                    + path.replaceAll("/users/[^/]+", "/users/{id}"));
+        } catch (IOException e) {
+            throw new DirectoryException(502, "PHR-IDENTITY-0508: Keycloak is unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DirectoryException(502, "PHR-IDENTITY-0508: Keycloak is unreachable");
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> r) {
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new DirectoryException(502, "PHR-IDENTITY-0509: Keycloak answered something other than JSON");
+        }
+    }
+
+    private static String temporaryPassword() {
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        StringBuilder s = new StringBuilder(20);
+        for (int i = 0; i < 20; i++) {
+            s.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return s.toString();
+    }
+
+    /** A directory change that failed, with the HTTP status the API should answer. */
+    public static final class DirectoryException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        public DirectoryException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.phrcloud.standards.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.ws.rs.core.Application;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.phrcloud.standards.api.identity.AdminResource;
+import org.phrcloud.standards.api.identity.IdentityResource;
+import org.phrcloud.standards.api.security.AccessFilter;
+
+import java.util.Set;
+
+/**
+ * The {@code /api} application (mapped in web.xml to Jersey's servlet; the FHIR servlet keeps {@code /fhir}).
+ * JSON is read and written by Jackson, strictly: an unknown member is a 400 (see {@link JsonBodies}).
+ */
+@OpenAPIDefinition(info = @Info(title = "PHR Cloud APIs", version = "0.1.0",
+        description = "Master patient index (/api/identity). Bearer tokens from the Keycloak realm phr; people need "
+                + "acr=2 (password + OTP) where an operation says so (RFC 9470)."))
+@SecurityScheme(securitySchemeName = "keycloak", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
+public class PhrApiApplication extends Application {
+    /** The JSON mapper of every API. */
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class);
+    }
+
+}

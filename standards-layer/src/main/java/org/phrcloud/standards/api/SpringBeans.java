@@ -1,0 +1,14 @@
+package org.phrcloud.standards.api;
+
+import jakarta.servlet.ServletContext;
+import org.springframework.web.context.support.WebApplicationContextUtils;
+
+/** The APIs share the FHIR server's Spring context (one DataSource, one master patient index). */
+public final class SpringBeans {
+    private SpringBeans() {
+    }
+
+    public static <T> T get(ServletContext servletContext, Class<T> type) {
+        return WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext).getBean(type);
+    }
+}

@@ -1,0 +1,43 @@
+package org.phrcloud.standards.api.security;
+
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The kinds of caller an endpoint can admit. */
+public enum Party {
+    /** Anyone, without a token (public data only, e.g. published keys). */
+    ANYONE,
+    /** An institution's system: a Keycloak service account (client credentials). */
+    INSTITUTION_SYSTEM,
+    /** Practitioner, family doctor, pharmacist or lab. */
+    CARE_GIVER,
+    PATIENT,
+    RESEARCHER,
+    ADMIN;
+
+    /** Every party the token's holder belongs to. */
+    public static Set<Party> of(VerifiedAccessToken token) {
+        Set<Party> parties = EnumSet.noneOf(Party.class);
+        if (token.serviceAccount()) {
+            parties.add(INSTITUTION_SYSTEM);
+            return parties;
+        }
+        if (token.hasRole(PhrRole.PRACTITIONER) || token.hasRole(PhrRole.FAMILY_DOCTOR)
+                || token.hasRole(PhrRole.PHARMACIST) || token.hasRole(PhrRole.LAB)) {
+            parties.add(CARE_GIVER);
+        }
+        if (token.hasRole(PhrRole.PATIENT)) {
+            parties.add(PATIENT);
+        }
+        if (token.hasRole(PhrRole.RESEARCHER)) {
+            parties.add(RESEARCHER);
+        }
+        if (token.hasRole(PhrRole.ADMIN)) {
+            parties.add(ADMIN);
+        }
+        return parties;
+    }
+}
