@@ -319,8 +319,8 @@ class FhirServerIT {
         LoadSummary again = loader().loadSyntheaFolder(platform.syntheaFolder());
         assertThat(again.created()).isZero();
         assertThat(again.unchanged()).isEqualTo(firstLoad.resources());
-        Bundle found = practitioner().search().forResource(Patient.class).summaryMode(ca.uhn.fhir.rest.api.SummaryEnum.COUNT)
-                .returnBundle(Bundle.class).execute();
+        Bundle found = practitioner().search().forResource(Patient.class).where(SYNTHEA_PATIENTS)
+                .summaryMode(ca.uhn.fhir.rest.api.SummaryEnum.COUNT).returnBundle(Bundle.class).execute();
         assertThat(found.getTotal()).isEqualTo(firstLoad.patients());
     }
 

@@ -86,7 +86,7 @@ class RecordAccessIT {
                 + "\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + nationalIdB + "\"}],"
                 + "\"family\":\"Okafor\",\"given\":[\"Chidi\"],\"birthDate\":\"1979-11-02\",\"gender\":\"male\"}}");
         assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-        pseudonymB = json(registered).path("pseudonym").asText();
+        pseudonymB = json(registered).path("identity").path("pseudonym").asText();
         patientB = created(fhir("POST", "/Patient", system, patient(nationalIdB, "Okafor", "Chidi")));
 
         String demoPatientSub = BrowserLogin.claims(token("demo-patient", "1")).path("sub").asText();
@@ -125,22 +125,50 @@ class RecordAccessIT {
     }
 
     @Test
+    @Order(2)
+    void anEncounterAtTheirInstitutionOpensAnotherInstitutionsPatientToItsCareGivers() throws Exception {
+        String admin = token("demo-admin", "2");
+        String nationalId = "C-" + UUID.randomUUID();
+        HttpResponse<String> registered = api("POST", "/identity/patients", admin, "{\"homeInstitution\":\"north-clinic\","
+                + "\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + nationalId + "\"}]}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        String patientC = created(fhir("POST", "/Patient", platform.serviceToken(), patient(nationalId, "Visitor", "Vera")));
+        String practitioner = token("demo-practitioner", "2");
+        assertThat(fhir("GET", "/Patient/" + patientC, practitioner, null).statusCode()).isEqualTo(403);
+
+        created(fhir("POST", "/Encounter", platform.serviceToken(), "{\"resourceType\":\"Encounter\",\"status\":\"finished\","
+                + "\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"EMER\"},"
+                + "\"subject\":{\"reference\":\"Patient/" + patientC + "\"},"
+                + "\"serviceProvider\":{\"identifier\":{\"system\":\"urn:phr:institution\",\"value\":\"st-mary\"}}}"));
+
+        assertThat(fhir("GET", "/Patient/" + patientC, practitioner, null).statusCode()).isEqualTo(200);
+        assertThat(fhir("GET", "/Patient/" + patientB, practitioner, null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     @Order(3)
     void matchRanksCandidatesAndRegistrationIsIdempotent() throws Exception {
         String practitioner = token("demo-practitioner", "2");
         String id = "M-" + UUID.randomUUID();
         String person = "{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + id + "\"}],"
                 + "\"family\":\"Brännström\",\"given\":[\"Astrid\"],\"birthDate\":\"1950-06-06\",\"gender\":\"female\"}";
-        HttpResponse<String> first = api("POST", "/identity/patients", practitioner, "{\"demographics\":" + person + "}");
-        HttpResponse<String> second = api("POST", "/identity/patients", practitioner, "{\"demographics\":" + person + "}");
-        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
-        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-        assertThat(json(second).path("pseudonym")).isEqualTo(json(first).path("pseudonym"));
-        assertThat(json(first).path("homeInstitution").asText()).isEqualTo("st-mary");
+        String passphrase = "Astrid's own passphrase";
+        HttpResponse<String> firstResponse = api("POST", "/identity/patients", practitioner,
+                "{\"demographics\":" + person + ",\"passphrase\":\"" + passphrase + "\"}");
+        HttpResponse<String> secondResponse = api("POST", "/identity/patients", practitioner, "{\"demographics\":" + person + "}");
+        assertThat(firstResponse.statusCode()).as(firstResponse.body()).isEqualTo(201);
+        assertThat(secondResponse.statusCode()).as(secondResponse.body()).isEqualTo(200);
+        JsonNode first = json(firstResponse).path("identity");
+        assertThat(json(secondResponse).path("identity").path("pseudonym")).isEqualTo(first.path("pseudonym"));
+        assertThat(json(secondResponse).has("keyFile")).isFalse();
+        assertThat(first.path("homeInstitution").asText()).isEqualTo("st-mary");
+        assertThat(first.path("keyHandedOver").asBoolean()).isTrue();
+        PrivateKey astrid = PatientKeyFile.decrypt(json(firstResponse).path("keyFile").toString(), passphrase.toCharArray());
+        assertThat(astrid.getAlgorithm()).isEqualTo("EC");
 
         JsonNode candidates = json(api("POST", "/identity/match", practitioner, "{\"demographics\":{\"family\":\"Branstrom\","
                 + "\"given\":[\"Astrid\"],\"birthDate\":\"1950-06-06\",\"gender\":\"female\"},\"limit\":5}"));
-        assertThat(candidates.get(0).path("pseudonym")).isEqualTo(json(first).path("pseudonym"));
+        assertThat(candidates.get(0).path("pseudonym")).isEqualTo(first.path("pseudonym"));
         assertThat(candidates.get(0).path("grade").asText()).isEqualTo("probable");
 
         HttpResponse<String> foreign = api("POST", "/identity/patients", practitioner,

@@ -83,7 +83,7 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
     }
 
     @Override
-    public Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor) {
+    public Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor, char[] passphrase) {
         return inTransaction(c -> {
             Set<String> owners = owners(c, demographics.identifiers());
             if (owners.size() > 1) {
@@ -93,14 +93,18 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
             if (owners.size() == 1) {
                 String pseudonym = owners.iterator().next();
                 addIdentifiers(c, pseudonym, demographics.identifiers());
-                return new Resolution(load(c, pseudonym).orElseThrow(), false);
+                return new Resolution(load(c, pseudonym).orElseThrow(), false, null);
             }
             KeyPair keys = EcdsaP256.generate();
             String pseudonym = Pseudonym.of(keys.getPublic()).value();
             SealedRecord sealedDemographics = seal(demographics, pseudonym);
-            byte[] pkcs8 = keys.getPrivate().getEncoded();
-            SealedRecord sealedKey = cipher.seal(pkcs8, (PRIVATE_KEY_AAD + pseudonym).getBytes(StandardCharsets.US_ASCII));
-            Arrays.fill(pkcs8, (byte) 0);
+            String keyFile = passphrase == null ? null : PatientKeyFile.encrypt(keys, passphrase);
+            SealedRecord sealedKey = null;
+            if (keyFile == null) {
+                byte[] pkcs8 = keys.getPrivate().getEncoded();
+                sealedKey = cipher.seal(pkcs8, (PRIVATE_KEY_AAD + pseudonym).getBytes(StandardCharsets.US_ASCII));
+                Arrays.fill(pkcs8, (byte) 0);
+            }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO mpi_identity (pseudonym, public_key, "
                     + "demographics_key_id, demographics, private_key_key_id, private_key, birth_date_index, "
                     + "home_institution, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -108,8 +112,8 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
                 s.setBytes(2, keys.getPublic().getEncoded());
                 s.setString(3, sealedDemographics.masterKeyId());
                 s.setBytes(4, sealedDemographics.toBytes());
-                s.setString(5, sealedKey.masterKeyId());
-                s.setBytes(6, sealedKey.toBytes());
+                s.setString(5, sealedKey == null ? null : sealedKey.masterKeyId());
+                s.setBytes(6, sealedKey == null ? null : sealedKey.toBytes());
                 s.setString(7, birthDateIndex(demographics));
                 s.setString(8, homeInstitution);
                 s.setTimestamp(9, Timestamp.from(clock.instant()));
@@ -117,7 +121,10 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
             }
             addIdentifiers(c, pseudonym, demographics.identifiers());
             event(c, LinkEvent.Action.REGISTER, pseudonym, pseudonym, actor);
-            return new Resolution(load(c, pseudonym).orElseThrow(), true);
+            if (keyFile != null) {
+                event(c, LinkEvent.Action.HAND_OVER_KEY, pseudonym, pseudonym, actor);
+            }
+            return new Resolution(load(c, pseudonym).orElseThrow(), true, keyFile);
         });
     }
 
@@ -239,8 +246,41 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
 
     @Override
     public Set<String> patientIdsOfInstitution(String institution) {
-        return inTransaction(c -> new LinkedHashSet<>(pseudonyms(c, "SELECT l.patient_id FROM mpi_patient_link l "
-                + "JOIN mpi_identity i ON i.pseudonym = l.pseudonym WHERE i.home_institution = ?", institution)));
+        return inTransaction(c -> {
+            Set<String> ids = new LinkedHashSet<>(pseudonyms(c, "SELECT l.patient_id FROM mpi_patient_link l "
+                    + "JOIN mpi_identity i ON i.pseudonym = l.pseudonym WHERE i.home_institution = ?", institution));
+            ids.addAll(pseudonyms(c, "SELECT l.patient_id FROM mpi_patient_link l JOIN mpi_care_relationship r "
+                    + "ON r.pseudonym = l.pseudonym WHERE r.institution = ?", institution));
+            return ids;
+        });
+    }
+
+    @Override
+    public boolean recordEncounter(String patientId, String institution, String actor) {
+        return inTransaction(c -> {
+            List<String> owner = pseudonyms(c, "SELECT pseudonym FROM mpi_patient_link WHERE patient_id = ?", patientId);
+            if (owner.isEmpty()) {
+                return false;
+            }
+            String pseudonym = owner.get(0);
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM mpi_care_relationship WHERE pseudonym = ? AND institution = ?")) {
+                s.setString(1, pseudonym);
+                s.setString(2, institution);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        return true;
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mpi_care_relationship (pseudonym, institution, since) VALUES (?, ?, ?)")) {
+                s.setString(1, pseudonym);
+                s.setString(2, institution);
+                s.setTimestamp(3, Timestamp.from(clock.instant()));
+                s.executeUpdate();
+            }
+            event(c, LinkEvent.Action.ENCOUNTER, pseudonym, institution, actor);
+            return true;
+        });
     }
 
     @Override

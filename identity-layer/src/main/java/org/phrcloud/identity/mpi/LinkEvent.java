@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * An entry of the index's own audit trail: every link and unlink, of FHIR Patients and of logins, and every
- * registration and key hand-over.
+ * registration, key hand-over, and first encounter at an institution.
  *
  * @param occurredAt when
  * @param action     what happened
@@ -14,5 +14,5 @@ import java.time.Instant;
  */
 public record LinkEvent(Instant occurredAt, Action action, String pseudonym, String target, String actor) {
     /** Closed vocabulary of index events. */
-    public enum Action { REGISTER, UPDATE_DEMOGRAPHICS, LINK_PATIENT, UNLINK_PATIENT, LINK_LOGIN, HAND_OVER_KEY }
+    public enum Action { REGISTER, UPDATE_DEMOGRAPHICS, LINK_PATIENT, UNLINK_PATIENT, LINK_LOGIN, HAND_OVER_KEY, ENCOUNTER }
 }

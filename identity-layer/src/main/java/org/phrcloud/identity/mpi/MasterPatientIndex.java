@@ -25,10 +25,28 @@ public interface MasterPatientIndex {
      * @param actor           who asks, for the audit trail
      * @throws IdentityConflictException if the identifiers belong to two different identities
      */
-    Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor);
+    default Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor) {
+        return resolveOrRegister(demographics, homeInstitution, actor, null);
+    }
 
-    /** The result of {@link #resolveOrRegister}: the identity, and whether it was made just now. */
-    record Resolution(PatientIdentity identity, boolean registered) {
+    /**
+     * As {@link #resolveOrRegister(Demographics, String, String)}, for a person who is present: a new identity's
+     * private key goes straight to them as a {@link org.phrcloud.identity.keys.PatientKeyFile} under their
+     * passphrase, and the server never stores it (only the public key).
+     *
+     * @param passphrase the patient's passphrase, or null to keep the private key sealed until
+     *                   {@link #handOverKeyFile}
+     */
+    Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor, char[] passphrase);
+
+    /**
+     * The result of {@link #resolveOrRegister}.
+     *
+     * @param identity   the identity
+     * @param registered whether it was made just now
+     * @param keyFile    the key file (JSON text) when it was registered with a passphrase; otherwise null
+     */
+    record Resolution(PatientIdentity identity, boolean registered, String keyFile) {
     }
 
     /** Replaces the demographics of an identity and indexes identifiers it did not have. */
@@ -68,8 +86,18 @@ public interface MasterPatientIndex {
      */
     void linkLogin(String pseudonym, String keycloakUserId, String actor);
 
-    /** Ids of the FHIR Patients of every identity whose home institution is {@code institution}. */
+    /**
+     * Ids of the FHIR Patients of every identity whose home institution is {@code institution} or who had an
+     * encounter there ({@link #recordEncounter}).
+     */
     Set<String> patientIdsOfInstitution(String institution);
+
+    /**
+     * Records that the person of a FHIR Patient had an encounter at an institution (once per institution).
+     *
+     * @return false if the Patient is not in the index (nothing recorded)
+     */
+    boolean recordEncounter(String patientId, String institution, String actor);
 
     /**
      * Hands the patient's private key over, once: encrypted under their passphrase as a

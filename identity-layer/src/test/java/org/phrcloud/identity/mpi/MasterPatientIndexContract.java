@@ -47,7 +47,7 @@ abstract class MasterPatientIndexContract {
     void setUp() throws Exception {
         dataSource = dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String table : List.of("institution_key", "mpi_link_event", "mpi_patient_link", "mpi_identifier", "mpi_identity",
+            for (String table : List.of("mpi_care_relationship", "institution_key", "mpi_link_event", "mpi_patient_link", "mpi_identifier", "mpi_identity",
                     "\"phr_identity_schema_history\"")) {
                 s.execute("DROP TABLE IF EXISTS " + table);
             }
@@ -180,6 +180,12 @@ abstract class MasterPatientIndexContract {
         assertThat(mpi.patientIdsOfInstitution("st-mary")).containsExactly("101");
         assertThat(mpi.patientIdsOfInstitution("north-clinic")).containsExactly("202");
 
+        assertThat(mpi.recordEncounter("202", "st-mary", "st-mary-adt")).isTrue();
+        assertThat(mpi.recordEncounter("202", "st-mary", "st-mary-adt")).isTrue(); // once per institution
+        assertThat(mpi.recordEncounter("999", "st-mary", "st-mary-adt")).isFalse();
+        assertThat(mpi.patientIdsOfInstitution("st-mary")).containsExactlyInAnyOrder("101", "202");
+        assertThat(mpi.history(other.pseudonym())).filteredOn(e -> e.action() == LinkEvent.Action.ENCOUNTER).hasSize(1);
+
         mpi.linkLogin(maria.pseudonym(), "kc-user-1", "admin");
         assertThat(mpi.findByKeycloakUserId("kc-user-1")).map(PatientIdentity::pseudonym).contains(maria.pseudonym());
         assertThatThrownBy(() -> mpi.linkLogin(other.pseudonym(), "kc-user-1", "admin"))
@@ -215,6 +221,24 @@ abstract class MasterPatientIndexContract {
         assertThat(Pseudonym.of(PatientKeyFile.publicKey(keyFile)).value()).isEqualTo(maria.pseudonym());
         assertThat(stored.keyHandedOver()).isTrue();
         assertThat(mpi.handOverKeyFile(maria.pseudonym(), passphrase, "maria")).isEmpty();
+    }
+
+    @Test
+    void aPatientRegisteredInPersonGetsTheKeyFileAtOnceAndTheServerNeverStoresIt() throws Exception {
+        char[] passphrase = "the patient's own passphrase".toCharArray();
+        MasterPatientIndex.Resolution r = mpi.resolveOrRegister(maria("850317-1234"), "st-mary", "clerk", passphrase);
+
+        PrivateKey key = PatientKeyFile.decrypt(r.keyFile(), passphrase);
+        byte[] message = "consent".getBytes(StandardCharsets.UTF_8);
+        assertThat(EcdsaP256.verify(EcdsaP256.publicKey(r.identity().publicKey()), message, EcdsaP256.sign(key, message))).isTrue();
+        assertThat(r.identity().keyHandedOver()).isTrue();
+        assertThat(mpi.handOverKeyFile(r.identity().pseudonym(), passphrase, "x")).isEmpty();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mpi_identity WHERE private_key IS NOT NULL")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+        assertThat(mpi.resolveOrRegister(maria("850317-1234"), "st-mary", "clerk", passphrase).keyFile()).isNull();
     }
 
     @Test

@@ -116,6 +116,60 @@ public record Block(int version, String pseudonym, long height, byte[] previousH
         return bytes.toByteArray();
     }
 
+    /**
+     * Reads a block back from its {@link #canonicalEncoding()} and signature.
+     *
+     * @throws IllegalArgumentException if the bytes are not a format-1 encoding, or its entries root does not
+     *                                  match its entries
+     */
+    public static Block decode(byte[] encoding, byte[] signature) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(encoding))) {
+            byte[] magic = in.readNBytes(4);
+            if (!"PHRB".equals(new String(magic, StandardCharsets.US_ASCII))) {
+                throw new IllegalArgumentException("PHR-LEDGER-0204: not a block encoding");
+            }
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("PHR-LEDGER-0205: unsupported block format version " + version);
+            }
+            String pseudonym = readText(in);
+            long height = in.readLong();
+            byte[] previous = in.readNBytes(32);
+            long timestamp = in.readLong();
+            String author = readText(in);
+            String practitioner = readText(in);
+            int count = in.readInt();
+            List<Entry> entries = new java.util.ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String type = readText(in);
+                String id = readText(in);
+                String versionId = readText(in);
+                int op = in.readUnsignedByte();
+                byte[] content = in.readNBytes(32);
+                entries.add(new Entry(type, id, versionId, Operation.of(op), content));
+            }
+            byte[] root = in.readNBytes(32);
+            if (in.read() != -1) {
+                throw new IllegalArgumentException("PHR-LEDGER-0206: bytes after the end of the block");
+            }
+            Block block = new Block(version, pseudonym, height, previous, timestamp, author, practitioner, entries, signature);
+            if (!java.util.Arrays.equals(root, block.entriesRoot())) {
+                throw new IllegalArgumentException("PHR-LEDGER-0207: the entries root does not match the entries");
+            }
+            return block;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("PHR-LEDGER-0204: a truncated block encoding", e);
+        }
+    }
+
+    private static String readText(java.io.DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > 1 << 20) {
+            throw new IOException("text length " + length);
+        }
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
     static byte[] encode(Entry e) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -9,4 +9,14 @@ public enum Operation {
     Operation(int code) {
         this.code = code;
     }
+
+    /** @throws IllegalArgumentException for a code that is not 1, 2 or 3 */
+    public static Operation of(int code) {
+        for (Operation o : values()) {
+            if (o.code == code) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("PHR-LEDGER-0208: unknown operation code " + code);
+    }
 }

@@ -19,8 +19,18 @@ public final class IdentityMessages {
      * @param demographics    the person
      * @param homeInstitution the institution that keeps their chain; for a care giver or an institution system it
      *                        defaults to their own (and must be one of theirs)
+     * @param passphrase      optional, at least 12 characters, when the patient is present: a new identity's
+     *                        private key is returned at once in {@code keyFile} under it and never stored
      */
-    public record RegistrationRequest(Demographics demographics, String homeInstitution) {
+    public record RegistrationRequest(Demographics demographics, String homeInstitution, String passphrase) {
+    }
+
+    /**
+     * @param identity the identity
+     * @param keyFile  the patient's key file (format phr-patient-key v1) when registered with a passphrase; else null
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record RegistrationResult(IdentitySummary identity, com.fasterxml.jackson.databind.JsonNode keyFile) {
     }
 
     /**

@@ -33,6 +33,7 @@ import org.phrcloud.identity.mpi.UnknownIdentityException;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.standards.api.ApiException;
 import org.phrcloud.standards.api.JsonBodies;
+import org.phrcloud.standards.api.PhrApiApplication;
 import org.phrcloud.standards.api.SpringBeans;
 import org.phrcloud.standards.api.security.Access;
 import org.phrcloud.standards.api.security.AccessFilter;
@@ -48,6 +49,7 @@ import static org.phrcloud.standards.api.identity.IdentityMessages.LoginLink;
 import static org.phrcloud.standards.api.identity.IdentityMessages.MatchRequest;
 import static org.phrcloud.standards.api.identity.IdentityMessages.MatchResult;
 import static org.phrcloud.standards.api.identity.IdentityMessages.RegistrationRequest;
+import static org.phrcloud.standards.api.identity.IdentityMessages.RegistrationResult;
 
 /**
  * {@code /api/identity}: register, resolve a pseudonym, match, link and unlink FHIR Patients and logins, hand
@@ -80,7 +82,9 @@ public class IdentityResource {
     @Path("patients")
     @Access({Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.ADMIN})
     @Operation(summary = "Register a person, or find the identity that owns one of their identifiers",
-            description = "A new identity gets an ECDSA P-256 key pair; its pseudonym is the hex SHA-256 of the public key.")
+            description = "Answer: {identity, keyFile}. A new identity gets an ECDSA P-256 key pair; its pseudonym is the hex "
+                    + "SHA-256 of the public key. With a passphrase (patient present) the private key comes back at once as "
+                    + "keyFile and is never stored; without, it stays sealed until the patient takes it (key-file).")
     @APIResponse(responseCode = "201", description = "registered; Location names the identity")
     @APIResponse(responseCode = "200", description = "an identity already owned one of the identifiers")
     @APIResponse(responseCode = "409", description = "the identifiers belong to two identities")
@@ -89,13 +93,23 @@ public class IdentityResource {
         if (body == null || body.demographics() == null) {
             throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0410: demographics are required");
         }
+        if (body.passphrase() != null && body.passphrase().length() < MIN_PASSPHRASE) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0414: the passphrase needs at least " + MIN_PASSPHRASE + " characters");
+        }
         String home = homeInstitution(body.homeInstitution());
-        MasterPatientIndex.Resolution r = mpi().resolveOrRegister(body.demographics(), home, caller().username());
+        MasterPatientIndex.Resolution r = mpi().resolveOrRegister(body.demographics(), home, caller().username(),
+                body.passphrase() == null ? null : body.passphrase().toCharArray());
         IdentitySummary summary = IdentitySummary.of(r.identity());
+        RegistrationResult result;
+        try {
+            result = new RegistrationResult(summary, r.keyFile() == null ? null : PhrApiApplication.JSON.readTree(r.keyFile()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("PHR-API-0502: the key file does not parse", e);
+        }
         return r.registered()
-                ? Response.fromResponse(JsonBodies.status(Response.Status.CREATED, summary))
+                ? Response.fromResponse(JsonBodies.status(Response.Status.CREATED, result))
                         .location(uri.getAbsolutePathBuilder().path(summary.pseudonym()).build()).build()
-                : JsonBodies.ok(summary);
+                : JsonBodies.ok(result);
     }
 
     @GET

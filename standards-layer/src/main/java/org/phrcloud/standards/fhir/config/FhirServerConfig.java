@@ -34,7 +34,10 @@ import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.standards.fhir.identity.PatientIdentityInterceptor;
+import org.phrcloud.standards.fhir.ledger.BlockAuthor;
+import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.FhirAccessPolicy;
@@ -178,6 +181,27 @@ public class FhirServerConfig {
     public InstitutionKeys institutionKeys(DataSource dataSource, FhirServerSettings settings, MasterPatientIndex migrated) {
         return new InstitutionKeys(dataSource, new EnvelopeCipher(MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId())),
                 Clock.systemUTC());
+    }
+
+    /** The per-patient chains on the FHIR database, written on HAPI's connection inside its transaction. */
+    @Bean
+    public JdbcChainStore chainStore(DataSource dataSource) {
+        JdbcChainStore.migrate(dataSource);
+        return new JdbcChainStore(new TransactionAwareDataSourceProxy(dataSource), Clock.systemUTC());
+    }
+
+    @Bean
+    public BlockAuthor blockAuthor(FhirServerSettings settings, InstitutionKeys keys) {
+        return new BlockAuthor(settings.institution(), keys);
+    }
+
+    /** After the master patient index on the same pointcuts (its hook order is higher). */
+    @Bean
+    public LedgerInterceptor ledgerInterceptor(FhirContext fhirContext, MasterPatientIndex mpi, JdbcChainStore chains,
+                                               BlockAuthor author, IInterceptorService interceptors) {
+        LedgerInterceptor interceptor = new LedgerInterceptor(fhirContext, mpi, chains, author);
+        interceptors.registerInterceptor(interceptor);
+        return interceptor;
     }
 
     /** Account administration in Keycloak; absent (null) when {@code phr.directory.client.secret} is not configured. */

@@ -17,6 +17,8 @@ import org.springframework.core.env.Environment;
  *   <tr><td>phr.master.key.id</td><td>PHR_MASTER_KEY_ID</td><td>required: the id of the key that wraps new data keys</td></tr>
  *   <tr><td>phr.blind.index.key</td><td>PHR_BLIND_INDEX_KEY</td><td>required: Base64 of at least 32 random bytes,
  *       the HMAC key of the identifier blind index; never changed once identities exist</td></tr>
+ *   <tr><td>phr.institution.id</td><td>PHR_INSTITUTION_ID</td><td>required: the institution this deployment
+ *       belongs to; it signs the ledger blocks written here</td></tr>
  *   <tr><td>phr.directory.client.secret (or .secret.file)</td><td>PHR_DIRECTORY_CLIENT_SECRET (or _FILE, a
  *       file holding it)</td><td>none: the admin API for institutions and accounts answers 503</td></tr>
  * </table>
@@ -31,10 +33,11 @@ import org.springframework.core.env.Environment;
  * @param masterKeyId   current master key id
  * @param blindIndexKey blind index HMAC key, Base64
  * @param directoryClientSecret secret of the {@code phr-directory} Keycloak client; null if not configured
+ * @param institution   this deployment's institution id
  */
 public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience,
                                  String masterKeys, String masterKeyId, String blindIndexKey,
-                                 String directoryClientSecret) {
+                                 String directoryClientSecret, String institution) {
 
     public static FhirServerSettings from(Environment env) {
         String instanceRoot = env.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
@@ -51,7 +54,8 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
                 required(env, "phr.master.keys", "PHR_MASTER_KEYS"),
                 required(env, "phr.master.key.id", "PHR_MASTER_KEY_ID"),
                 required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"),
-                secret(env, "phr.directory.client.secret"));
+                secret(env, "phr.directory.client.secret"),
+                required(env, "phr.institution.id", "PHR_INSTITUTION_ID"));
     }
 
     /** A secret given directly, or as the path of a file that holds it (container secrets). */
@@ -82,7 +86,7 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
     @Override
     public String toString() {
         return "FhirServerSettings[dbUrl=" + dbUrl + ", dbUsername=" + dbUsername + ", issuer=" + issuer
-                + ", audience=" + audience + ", masterKeyId=" + masterKeyId + ", secrets not shown]";
+                + ", audience=" + audience + ", masterKeyId=" + masterKeyId + ", institution=" + institution + ", secrets not shown]";
     }
 
     public boolean isPostgres() {

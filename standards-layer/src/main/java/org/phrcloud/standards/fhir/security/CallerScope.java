@@ -16,7 +16,8 @@ import java.util.Set;
  * @param token      the verified access token; null when the request carried none (only {@code metadata})
  * @param kind       what the caller is
  * @param patientIds FHIR Patient ids (id part): for a patient their own linked Patients, for a care giver the
- *                   Patients whose home institution is one of theirs; empty for the others
+ *                   Patients whose home institution is one of theirs or who had an encounter at one of them;
+ *                   empty for the others
  */
 public record CallerScope(VerifiedAccessToken token, Kind kind, Set<String> patientIds) {
     /** What the caller is, in the order the rules look at it. */

@@ -22,8 +22,9 @@ import java.util.List;
  *   <li>Institution systems: every record (to be limited to their institution's patients).</li>
  *   <li>Care givers (practitioner, family doctor, pharmacist, lab): read and write the Patient compartment
  *       (FHIR R4 CompartmentDefinition {@code patient}) of every patient whose home institution in the master
- *       patient index is one of theirs; create new Patients (who then belong to their institution); read the
- *       shared directory resources ({@link #DIRECTORY}).</li>
+ *       patient index is one of theirs, or who had an encounter at one of them; create new Patients (who then belong to their institution); read the
+ *       shared directory resources ({@link #DIRECTORY}); ask {@code Patient/[id]/$everything}, whose answer is
+ *       checked resource by resource.</li>
  *   <li>Patients: read their own compartment; write only what a patient records themselves (Observation,
  *       DocumentReference) in it; read the directory. A patient login not linked to a Patient gets 403.</li>
  * </ul>
@@ -55,6 +56,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 rules.allow("transactions").transaction().withAnyOperation().andApplyNormalRules();
                 rules.allow("register patients").create().resourcesOfType("Patient").withAnyId();
                 directory(rules);
+                everything(rules);
                 if (!scope.patientIds().isEmpty()) {
                     List<IIdType> ids = compartments(scope);
                     rules.allow("read own institution's patients").read().allResources().inCompartment("Patient", ids);
@@ -68,6 +70,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 List<IIdType> ids = compartments(scope);
                 rules.allow("transactions").transaction().withAnyOperation().andApplyNormalRules();
                 directory(rules);
+                everything(rules);
                 rules.allow("read own record").read().allResources().inCompartment("Patient", ids);
                 for (String type : PATIENT_WRITABLE) {
                     rules.allow("write own " + type).write().resourcesOfType(type).inCompartment("Patient", ids);
@@ -78,6 +81,12 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
             }
         }
         return rules.denyAll("PHR default deny").build();
+    }
+
+    /** {@code Patient/[id]/$everything}: allowed to be asked; every resource of the answer is then checked by the rules. */
+    private static void everything(IAuthRuleBuilder rules) {
+        rules.allow("Patient $everything").operation().named("$everything").onInstancesOfType(org.hl7.fhir.r4.model.Patient.class)
+                .andRequireExplicitResponseAuthorization();
     }
 
     private static void directory(IAuthRuleBuilder rules) {

@@ -14,7 +14,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.CompartmentAuthorizationInterceptor;
-import org.phrcloud.standards.fhir.security.PatientSearchNarrowingInterceptor;
+import org.phrcloud.standards.fhir.security.CompartmentSearchNarrowingInterceptor;
 import org.phrcloud.standards.fhir.validation.IncomingResourceValidationInterceptor;
 import org.springframework.context.ApplicationContext;
 import org.springframework.web.context.support.WebApplicationContextUtils;
@@ -25,7 +25,8 @@ import jakarta.servlet.ServletException;
  * The FHIR R4 endpoint. Interceptors, in the order a request meets them:
  * <ol>
  *   <li>{@link BearerTokenAuthenticationInterceptor}: 401 without a valid Keycloak token;</li>
- *   <li>{@link PatientSearchNarrowingInterceptor}: a patient's searches are limited to their own compartment;</li>
+ *   <li>{@link CompartmentSearchNarrowingInterceptor}: searches by patients and care givers are limited to the
+ *       compartments they may reach;</li>
  *   <li>{@link CompartmentAuthorizationInterceptor}: which records the caller may read and write, checked on
  *       every resource in and out (403 otherwise);</li>
  *   <li>{@link IncomingResourceValidationInterceptor}: the body of a create, update or transaction is
@@ -55,7 +56,7 @@ public class PhrFhirServer extends RestfulServer {
         // registration order is execution order at the same pointcut: authenticate before reading the body
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);
-        registerInterceptor(new PatientSearchNarrowingInterceptor(mpi));
+        registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi));
         registerInterceptor(new CompartmentAuthorizationInterceptor(mpi));
         registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));
     }

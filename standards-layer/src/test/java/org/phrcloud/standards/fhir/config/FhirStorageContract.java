@@ -19,13 +19,23 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.junit.jupiter.api.AfterAll;
+import ca.uhn.fhir.context.FhirContext;
+import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.mpi.Identifier;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.ChainVerifier;
+import org.phrcloud.ledger.chain.ContentHash;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.chain.Operation;
+import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +56,7 @@ abstract class FhirStorageContract {
         System.setProperty("phr.oidc.issuer", "http://127.0.0.1:1/realms/phr");
         System.setProperty("phr.master.keys", "test:" + Base64.getEncoder().encodeToString(new byte[32]));
         System.setProperty("phr.master.key.id", "test");
+        System.setProperty("phr.institution.id", "st-mary");
         System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-tests-32b".getBytes()));
         spring = new AnnotationConfigApplicationContext(FhirServerConfig.class);
     }
@@ -57,7 +68,7 @@ abstract class FhirStorageContract {
             spring = null;
         }
         for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key"}) {
+                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id"}) {
             System.clearProperty(p);
         }
     }
@@ -129,6 +140,22 @@ abstract class FhirStorageContract {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void patientsPutInATransactionBundleGetIdentities() {
+        String nationalId = UUID.randomUUID().toString();
+        String id = "tx-" + nationalId.substring(0, 8);
+        Patient p = patientWithNationalId(nationalId);
+        p.setId(id);
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        tx.addEntry().setFullUrl("http://example.org/fhir/Patient/" + id).setResource(p)
+                .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + id);
+        IFhirSystemDao<Bundle, ?> system = spring.getBean(IFhirSystemDao.class);
+        system.transaction(new SystemRequestDetails(), tx);
+
+        assertThat(mpi().findByPatientId(id)).map(i -> i.demographics().family()).contains("Lindqvist");
+    }
+
+    @Test
     void anUpdatedPatientUpdatesItsIdentity() {
         String nationalId = UUID.randomUUID().toString();
         Patient p = patientWithNationalId(nationalId);
@@ -183,6 +210,104 @@ abstract class FhirStorageContract {
                 .isInstanceOf(ResourceVersionConflictException.class).hasMessageContaining("PHR-IDENTITY-0310");
         assertThat(patients().search(SearchParameterMap.newSynchronous("identifier",
                 new TokenParam("urn:test:national-id", a)), new SystemRequestDetails()).size()).isEqualTo(1);
+    }
+
+    private static List<Block> chainOf(String patientId) {
+        String pseudonym = mpi().findByPatientId(patientId).orElseThrow().pseudonym();
+        return spring.getBean(JdbcChainStore.class).chain(pseudonym, 0, 1000);
+    }
+
+    private static ChainVerifier verifier() {
+        InstitutionKeys keys = spring.getBean(InstitutionKeys.class);
+        return new ChainVerifier((keyId, hash, signature) -> keys.published().stream()
+                .filter(k -> k.keyId().equals(keyId)).findFirst()
+                .map(k -> {
+                    try {
+                        return EcdsaP256.verify(EcdsaP256.publicKey(k.publicKey()), hash, signature);
+                    } catch (java.security.GeneralSecurityException e) {
+                        return false;
+                    }
+                }).orElse(false));
+    }
+
+    private static Observation temperatureOf(String patientReference) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.getCode().setText("body temperature");
+        o.setSubject(new Reference(patientReference));
+        return o;
+    }
+
+    @Test
+    void everyWriteInAPatientCompartmentAppendsASignedBlockWithTheContentHash() {
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+                .getId().getIdPart();
+        IFhirResourceDao<Observation> observations = spring.getBean(DaoRegistry.class).getResourceDao(Observation.class);
+        var observationId = observations.create(temperatureOf("Patient/" + patientId), new SystemRequestDetails()).getId();
+
+        List<Block> chain = chainOf(patientId);
+        assertThat(chain).hasSize(2);
+        assertThat(chain.get(0).entries()).singleElement().satisfies(e -> {
+            assertThat(e.resourceType()).isEqualTo("Patient");
+            assertThat(e.operation()).isEqualTo(Operation.CREATE);
+        });
+        Entry entry = chain.get(1).entries().get(0);
+        assertThat(entry.resourceType()).isEqualTo("Observation");
+        assertThat(entry.versionId()).isEqualTo("1");
+        Observation stored = observations.read(observationId.toUnqualifiedVersionless(), new SystemRequestDetails());
+        assertThat(entry.contentHash()).isEqualTo(ContentHash.of(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(stored)));
+        assertThat(chain.get(1).authorKeyId()).startsWith("st-mary-");
+        assertThat(verifier().verify(chain).problems()).isEmpty();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTransactionBundleAppendsOneBlockPerPatient() {
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        String patientUrl = "urn:uuid:" + UUID.randomUUID();
+        tx.addEntry().setFullUrl(patientUrl).setResource(patientWithNationalId(UUID.randomUUID().toString()))
+                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+        for (int i = 0; i < 2; i++) {
+            tx.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(temperatureOf(patientUrl))
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+        }
+        Bundle response = spring.getBean(IFhirSystemDao.class).transaction(new SystemRequestDetails(), tx) instanceof Bundle b ? b : null;
+        String patientId = new org.hl7.fhir.r4.model.IdType(response.getEntry().get(0).getResponse().getLocation()).getIdPart();
+
+        List<Block> chain = chainOf(patientId);
+        assertThat(chain).hasSize(1);
+        assertThat(chain.get(0).entries()).extracting(Entry::resourceType).containsExactlyInAnyOrder("Patient", "Observation", "Observation");
+        assertThat(verifier().verify(chain).valid()).isTrue();
+    }
+
+    @Test
+    void aRolledBackWriteLeavesNoBlock() {
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+                .getId().getIdPart();
+        long pending = spring.getBean(JdbcChainStore.class).pendingAnchors();
+        Patient p = patients().read(new org.hl7.fhir.r4.model.IdType("Patient", patientId), new SystemRequestDetails());
+        p.getNameFirstRep().setFamily("Rollback");
+        IInterceptorService interceptors = spring.getBean(IInterceptorService.class);
+        FailLateOnUpdate failLate = new FailLateOnUpdate();
+        interceptors.registerInterceptor(failLate);
+        try {
+            assertThatThrownBy(() -> patients().update(p, new SystemRequestDetails())).hasMessageContaining("late failure");
+        } finally {
+            interceptors.unregisterInterceptor(failLate);
+        }
+        assertThat(chainOf(patientId)).hasSize(1);
+        assertThat(spring.getBean(JdbcChainStore.class).pendingAnchors()).isEqualTo(pending);
+    }
+
+    /** Fails every update of a Patient called "Rollback" in the transaction, after the ledger hook queued its block. */
+    @Interceptor
+    public static class FailLateOnUpdate {
+        @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED, order = 1000)
+        public void updated(IBaseResource previous, IBaseResource resource) {
+            if (resource instanceof Patient p && "Rollback".equals(p.getNameFirstRep().getFamily())) {
+                throw new InternalErrorException("late failure");
+            }
+        }
     }
 
     @Test

@@ -11,22 +11,27 @@ import ca.uhn.fhir.rest.server.interceptor.auth.SearchNarrowingInterceptor;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 
 /**
- * A patient's searches are narrowed to their own compartment (HAPI FHIR {@link SearchNarrowingInterceptor}):
- * {@code GET /Observation} by a patient means their own Observations, instead of a 403 because the result would
- * hold someone else's. Other callers' searches are not changed; {@link CompartmentAuthorizationInterceptor} still
- * checks every result.
+ * Searches by patients and care givers are narrowed to the Patient compartments they may reach (HAPI FHIR
+ * {@link SearchNarrowingInterceptor}): {@code GET /Observation} by a patient means their own Observations, by a
+ * practitioner the Observations of their institution's patients. Without it HAPI's {@link
+ * CompartmentAuthorizationInterceptor} refuses any search that does not name a compartment. Institution systems
+ * are not narrowed; every result is still checked by the authorization rules.
+ *
+ * <p>The narrowing adds the allowed Patient ids to the query: fine for an institution's patients in the
+ * thousands; beyond that the list should become a join in the database (consent issue).
  */
-public class PatientSearchNarrowingInterceptor extends SearchNarrowingInterceptor {
+public class CompartmentSearchNarrowingInterceptor extends SearchNarrowingInterceptor {
     private final MasterPatientIndex mpi;
 
-    public PatientSearchNarrowingInterceptor(MasterPatientIndex mpi) {
+    public CompartmentSearchNarrowingInterceptor(MasterPatientIndex mpi) {
         this.mpi = mpi;
     }
 
     @Override
     protected AuthorizedList buildAuthorizedList(RequestDetails request) {
         CallerScope scope = CallerScope.of(request, mpi);
-        if (scope.kind() != CallerScope.Kind.PATIENT || scope.patientIds().isEmpty()) {
+        boolean narrowed = scope.kind() == CallerScope.Kind.PATIENT || scope.kind() == CallerScope.Kind.CARE_GIVER;
+        if (!narrowed || scope.patientIds().isEmpty()) {
             return null;
         }
         return new AuthorizedList().addCompartments(scope.patientIds().stream().map(id -> "Patient/" + id).toArray(String[]::new));
@@ -40,7 +45,7 @@ public class PatientSearchNarrowingInterceptor extends SearchNarrowingIntercepto
     public BaseServerResponseException explainRefusedSearch(Throwable exception) {
         if (exception instanceof ForbiddenOperationException && exception.getMessage() != null
                 && exception.getMessage().startsWith(Msg.code(2026))) {
-            return new ForbiddenOperationException("PHR-AUTHZ-0011: a patient may search only their own record");
+            return new ForbiddenOperationException("PHR-AUTHZ-0011: the search names a record this caller may not reach");
         }
         return null;
     }

@@ -1,0 +1,246 @@
+package org.phrcloud.ledger.store;
+
+import org.flywaydb.core.Flyway;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.BlockSigner;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.chain.Operation;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The per-patient chains in a relational database (H2 or PostgreSQL; schema {@code db/ledger/V*.sql}, applied by
+ * {@link #migrate}). ARCHITECTURE.md write path step 3: a block is appended in the same database transaction as
+ * the FHIR write that caused it, together with its outbox row for anchoring.
+ *
+ * <p>Concurrency: every append locks the chain's head row ({@code SELECT ... FOR UPDATE}), so writers of one
+ * patient queue up and the chain never forks or skips a height; the first block of a chain creates the head row
+ * under a savepoint, and a writer that loses that race retries on the row the winner made. Transactions: a
+ * connection already in a transaction (autocommit off, e.g. HAPI FHIR's through a
+ * {@code TransactionAwareDataSourceProxy}) is joined; otherwise each call commits on its own.
+ */
+public final class JdbcChainStore {
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public JdbcChainStore(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    /** Creates or upgrades the ledger tables (Flyway, history table {@code phr_ledger_schema_history}). */
+    public static void migrate(DataSource dataSource) {
+        Flyway.configure(JdbcChainStore.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:db/ledger")
+                .table("phr_ledger_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+    }
+
+    /**
+     * Appends a block with these entries to the chain of {@code pseudonym}, signed by {@code authorKeyId}, and
+     * queues it for anchoring.
+     *
+     * @param practitionerId who wrote, for the block's author field; may be null
+     * @return the stored block
+     */
+    public Block append(String pseudonym, String authorKeyId, String practitionerId, List<Entry> entries, BlockSigner signer) {
+        return inTransaction(c -> {
+            Head head = lockHead(c, pseudonym);
+            Block block = new Block(Block.VERSION, pseudonym, head.height + 1, head.hash, clock.millis(), authorKeyId,
+                    practitionerId, entries, null).signedWith(signer);
+            byte[] hash = block.hash();
+            Timestamp now = new Timestamp(block.timestamp());
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_block (pseudonym, height, block_hash, encoding, "
+                    + "signature, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, pseudonym);
+                s.setLong(2, block.height());
+                s.setBytes(3, hash);
+                s.setBytes(4, block.canonicalEncoding());
+                s.setBytes(5, block.signature());
+                s.setTimestamp(6, now);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_entry (pseudonym, height, position, resource_type, "
+                    + "resource_id, version_id, operation, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < entries.size(); i++) {
+                    Entry e = entries.get(i);
+                    s.setString(1, pseudonym);
+                    s.setLong(2, block.height());
+                    s.setInt(3, i);
+                    s.setString(4, e.resourceType());
+                    s.setString(5, e.id());
+                    s.setString(6, e.versionId());
+                    s.setString(7, e.operation().name());
+                    s.setBytes(8, e.contentHash());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_head SET height = ?, block_hash = ? WHERE pseudonym = ?")) {
+                s.setLong(1, block.height());
+                s.setBytes(2, hash);
+                s.setString(3, pseudonym);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_outbox (pseudonym, height, block_hash, created_at) "
+                    + "VALUES (?, ?, ?, ?)")) {
+                s.setString(1, pseudonym);
+                s.setLong(2, block.height());
+                s.setBytes(3, hash);
+                s.setTimestamp(4, now);
+                s.executeUpdate();
+            }
+            return block;
+        });
+    }
+
+    /** Blocks of a chain from {@code fromHeight} on, at most {@code limit}, in height order. */
+    public List<Block> chain(String pseudonym, long fromHeight, int limit) {
+        return inTransaction(c -> {
+            List<Block> blocks = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT encoding, signature FROM ledger_block WHERE pseudonym = ? "
+                    + "AND height >= ? ORDER BY height")) {
+                s.setString(1, pseudonym);
+                s.setLong(2, fromHeight);
+                s.setMaxRows(limit);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        blocks.add(Block.decode(r.getBytes(1), r.getBytes(2)));
+                    }
+                }
+            }
+            return blocks;
+        });
+    }
+
+    /** The latest block of a chain. */
+    public Optional<Block> head(String pseudonym) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT b.encoding, b.signature FROM ledger_block b JOIN ledger_head h "
+                    + "ON h.pseudonym = b.pseudonym AND h.height = b.height WHERE h.pseudonym = ?")) {
+                s.setString(1, pseudonym);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(Block.decode(r.getBytes(1), r.getBytes(2))) : Optional.<Block>empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Where a resource was last recorded.
+     *
+     * @param pseudonym whose chain
+     * @param height    the block
+     * @param entry     the entry
+     */
+    public record RecordedEntry(String pseudonym, long height, Entry entry) {
+    }
+
+    /** The latest entry of a resource (any version), if it was ever recorded. */
+    public Optional<RecordedEntry> latestEntry(String resourceType, String resourceId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT pseudonym, height, version_id, operation, content_hash "
+                    + "FROM ledger_entry WHERE resource_type = ? AND resource_id = ? ORDER BY height DESC, position DESC")) {
+                s.setString(1, resourceType);
+                s.setString(2, resourceId);
+                s.setMaxRows(1);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.<RecordedEntry>empty();
+                    }
+                    return Optional.of(new RecordedEntry(r.getString(1).trim(), r.getLong(2), new Entry(resourceType, resourceId,
+                            r.getString(3), Operation.valueOf(r.getString(4)), r.getBytes(5))));
+                }
+            }
+        });
+    }
+
+    /** How many blocks wait for an anchor. */
+    public long pendingAnchors() {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM ledger_outbox WHERE anchored_at IS NULL");
+                 ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    private record Head(long height, byte[] hash) {
+    }
+
+    private static Head lockHead(Connection c, String pseudonym) throws SQLException {
+        Optional<Head> head = selectHeadForUpdate(c, pseudonym);
+        if (head.isPresent()) {
+            return head.get();
+        }
+        Savepoint savepoint = c.setSavepoint();
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_head (pseudonym, height, block_hash) VALUES (?, -1, ?)")) {
+            s.setString(1, pseudonym);
+            s.setBytes(2, Block.GENESIS_PREVIOUS);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(savepoint); // another writer made the first block's head row: queue up behind it
+        }
+        return selectHeadForUpdate(c, pseudonym).orElseThrow();
+    }
+
+    private static Optional<Head> selectHeadForUpdate(Connection c, String pseudonym) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT height, block_hash FROM ledger_head WHERE pseudonym = ? FOR UPDATE")) {
+            s.setString(1, pseudonym);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new Head(r.getLong(1), r.getBytes(2))) : Optional.empty();
+            }
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean own = c.getAutoCommit();
+            if (own) {
+                c.setAutoCommit(false);
+            }
+            try {
+                T result = work.run(c);
+                if (own) {
+                    c.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (own) {
+                    c.rollback();
+                }
+                throw e;
+            } finally {
+                if (own) {
+                    c.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("PHR-LEDGER-0301: chain storage failed (SQL state " + e.getSQLState() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package org.phrcloud.standards.fhir.ledger;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.ledger.chain.ContentHash;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.chain.Operation;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Appends the blocks of the write path (ARCHITECTURE.md step 3). Every create, update and delete of a resource in
+ * a Patient compartment (FHIR R4 CompartmentDefinition {@code patient}; a Patient is in its own) becomes an
+ * {@link Entry}: type, id, version, operation, {@link ContentHash} of the version written (of the last version
+ * for a delete). The entries of one database transaction are gathered per patient and written, just before the
+ * commit, as one block per patient signed by this deployment's institution ({@link BlockAuthor}), plus its outbox
+ * row: the records and their blocks commit together or not at all.
+ *
+ * <p>Hooks: {@link Pointcut#STORAGE_PRECOMMIT_RESOURCE_CREATED}, {@code _UPDATED}, {@code _DELETED}, ordered after
+ * the master patient index (a new Patient has its pseudonym by then); the block is written in Spring's
+ * {@link TransactionSynchronization#beforeCommit}, chains locked in pseudonym order so that two transactions
+ * never wait on each other's chains in a cycle.
+ */
+@Interceptor
+public class LedgerInterceptor {
+    /** After {@code PatientIdentityInterceptor} (order 0). */
+    static final int ORDER = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerInterceptor.class);
+
+    private final FhirContext fhir;
+    private final MasterPatientIndex mpi;
+    private final JdbcChainStore chains;
+    private final BlockAuthor author;
+
+    public LedgerInterceptor(FhirContext fhir, MasterPatientIndex mpi, JdbcChainStore chains, BlockAuthor author) {
+        this.fhir = fhir;
+        this.mpi = mpi;
+        this.chains = chains;
+        this.author = author;
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED, order = ORDER)
+    public void created(IBaseResource resource, RequestDetails request) {
+        record(resource, Operation.CREATE, request);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED, order = ORDER)
+    public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+        record(resource, Operation.UPDATE, request);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED, order = ORDER)
+    public void deleted(IBaseResource resource, RequestDetails request) {
+        record(resource, Operation.DELETE, request);
+    }
+
+    private void record(IBaseResource resource, Operation operation, RequestDetails request) {
+        Set<String> patients = compartmentOwners(resource);
+        if (patients.isEmpty()) {
+            return;
+        }
+        IIdType id = resource.getIdElement();
+        String version = id.hasVersionIdPart() ? id.getVersionIdPart() : resource.getMeta().getVersionId();
+        Entry entry = new Entry(fhir.getResourceType(resource), id.getIdPart(), version == null ? "" : version, operation,
+                ContentHash.of(fhir.newJsonParser().encodeResourceToString(resource)));
+        Pending pending = pending(practitioner(request));
+        for (String patientId : patients) {
+            Optional<String> pseudonym = mpi.findByPatientId(patientId).map(PatientIdentity::pseudonym);
+            if (pseudonym.isEmpty()) {
+                LOG.warn("PHR-LEDGER-0402: Patient/{} has no identity; {}/{} is not chained", patientId,
+                        entry.resourceType(), entry.id());
+                continue;
+            }
+            pending.entries.computeIfAbsent(pseudonym.get(), p -> new ArrayList<>()).add(entry);
+        }
+    }
+
+    private Set<String> compartmentOwners(IBaseResource resource) {
+        Set<String> owners = new LinkedHashSet<>();
+        if ("Patient".equals(fhir.getResourceType(resource))) {
+            owners.add(resource.getIdElement().getIdPart());
+            return owners;
+        }
+        for (IIdType owner : fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, Set.<String>of())) {
+            if ("Patient".equals(owner.getResourceType()) && owner.hasIdPart()) {
+                owners.add(owner.getIdPart());
+            }
+        }
+        return owners;
+    }
+
+    /** The entries of the current transaction, written as blocks before it commits. */
+    private final class Pending implements TransactionSynchronization {
+        final Map<String, List<Entry>> entries = new TreeMap<>();
+        final String practitioner;
+
+        Pending(String practitioner) {
+            this.practitioner = practitioner;
+        }
+
+        LedgerInterceptor owner() {
+            return LedgerInterceptor.this;
+        }
+
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            String keyId = author.keyId();
+            entries.forEach((pseudonym, list) -> chains.append(pseudonym, keyId, practitioner, list, author.signer()));
+            entries.clear();
+        }
+    }
+
+    private Pending pending(String practitioner) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            throw new IllegalStateException("PHR-LEDGER-0403: a FHIR write outside a transaction cannot be chained");
+        }
+        for (TransactionSynchronization s : TransactionSynchronizationManager.getSynchronizations()) {
+            if (s instanceof Pending p && p.owner() == this) {
+                return p;
+            }
+        }
+        Pending p = new Pending(practitioner);
+        TransactionSynchronizationManager.registerSynchronization(p);
+        return p;
+    }
+
+    private static String practitioner(RequestDetails request) {
+        Object token = request == null ? null : request.getUserData().get(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN);
+        return token instanceof VerifiedAccessToken t ? t.username() : "system";
+    }
+}
