@@ -293,6 +293,30 @@ class RecordAccessIT {
         assertThat(r.body()).contains("/identity/patients/{pseudonym}").contains("/identity/match");
     }
 
+    @Test
+    @Order(7)
+    void everyWriteIsChainedAndTheChainVerifiesForWhoMayReadTheRecord() throws Exception {
+        HttpResponse<String> blocks = api("GET", "/ledger/patients/" + pseudonymA + "/blocks?limit=200", token("demo-patient", "1"), null);
+        assertThat(blocks.statusCode()).as(blocks.body()).isEqualTo(200);
+        JsonNode chain = json(blocks);
+        assertThat(chain.size()).isGreaterThanOrEqualTo(2);
+        assertThat(chain.get(0).path("height").asLong()).isZero();
+        assertThat(chain.get(0).path("entries").get(0).path("resourceType").asText()).isEqualTo("Patient");
+        assertThat(chain.get(0).path("authorKeyId").asText()).startsWith("st-mary-");
+        assertThat(chain.get(1).path("previousHash")).isEqualTo(chain.get(0).path("hash"));
+        assertThat(chain.toString()).contains("\"Observation\"");
+
+        JsonNode report = json(api("GET", "/ledger/patients/" + pseudonymA + "/verify", token("demo-practitioner", "2"), null));
+        assertThat(report.path("valid").asBoolean()).as(report.toString()).isTrue();
+        assertThat(report.path("resources").asInt()).isGreaterThanOrEqualTo(2);
+
+        assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/verify", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
+        assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/blocks", token("demo-patient", "1"), null).statusCode()).isEqualTo(403);
+        assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/blocks", token("demo-researcher", "2"), null).statusCode()).isEqualTo(403);
+        assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/blocks", null, null).statusCode()).isEqualTo(401);
+        assertThat(json(api("GET", "/ledger/patients/" + pseudonymB + "/verify", platform.serviceToken(), null)).path("valid").asBoolean()).isTrue();
+    }
+
     static Stream<Arguments> matrix() {
         List<Arguments> cases = new ArrayList<>();
         List<String> operations = List.of("read", "search", "create", "update");

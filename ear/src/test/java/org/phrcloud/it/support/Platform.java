@@ -74,6 +74,10 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         try (var s = Files.list(dist)) {
             home = s.filter(p -> p.getFileName().toString().startsWith("keycloak-")).findFirst().orElseThrow();
         }
+        if (Files.exists(home.resolve("data/h2"))) {
+            // every run provisions a fresh realm, as on a new machine (a kept realm hid a provisioning bug once)
+            PathUtils.deleteDirectory(home.resolve("data/h2"));
+        }
         processes.add(ManagedProcess.start("keycloak", List.of("bash", home.resolve("bin/kc.sh").toString(),
                         "start-dev", "--http-host=127.0.0.1", "--http-port=" + keycloakPort,
                         "--http-management-port=" + keycloakMgmtPort, "--health-enabled=true"),

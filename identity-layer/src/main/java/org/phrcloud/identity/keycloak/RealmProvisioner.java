@@ -298,6 +298,7 @@ public final class RealmProvisioner {
         List<UserRepresentation> existing = realm.users().searchByUsername(user.username(), true);
         if (!existing.isEmpty()) {
             if (secretsKnown) {
+                clearRequiredActions(realm, existing.get(0).getId());
                 return existing.get(0).getId();
             }
             realm.users().delete(existing.get(0).getId()).close();
@@ -310,7 +311,6 @@ public final class RealmProvisioner {
         u.setFirstName("Demo");
         u.setLastName(user.role().roleName());
         u.setCredentials(List.of(password(user.password()), totp(user.totpSecret())));
-        u.setRequiredActions(List.of()); // demo users come with their authenticator
         String id;
         try (Response r = realm.users().create(u)) {
             expectCreated(r, "user " + user.username());
@@ -319,7 +319,20 @@ public final class RealmProvisioner {
         }
         RoleRepresentation role = realm.roles().get(user.role().roleName()).toRepresentation();
         realm.users().get(id).roles().realmLevel().add(List.of(role));
+        clearRequiredActions(realm, id);
         return id;
+    }
+
+    /**
+     * Demo users come with their authenticator: the realm's default required action {@code CONFIGURE_TOTP} (given
+     * to every new user, also to ones created with an empty list) is taken off again.
+     */
+    private static void clearRequiredActions(RealmResource realm, String userId) {
+        UserRepresentation rep = realm.users().get(userId).toRepresentation();
+        if (rep.getRequiredActions() != null && !rep.getRequiredActions().isEmpty()) {
+            rep.setRequiredActions(List.of());
+            realm.users().get(userId).update(rep);
+        }
     }
 
     private static CredentialRepresentation password(String value) {

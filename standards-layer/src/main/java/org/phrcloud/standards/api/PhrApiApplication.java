@@ -11,6 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.phrcloud.standards.api.identity.AdminResource;
 import org.phrcloud.standards.api.identity.IdentityResource;
+import org.phrcloud.standards.api.ledger.LedgerResource;
 import org.phrcloud.standards.api.security.AccessFilter;
 
 import java.util.Set;
@@ -31,7 +32,7 @@ public class PhrApiApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class);
+        return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class, LedgerResource.class);
     }
 
 }

@@ -38,6 +38,8 @@ import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.standards.fhir.identity.PatientIdentityInterceptor;
 import org.phrcloud.standards.fhir.ledger.BlockAuthor;
 import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.FhirAccessPolicy;
@@ -202,6 +204,11 @@ public class FhirServerConfig {
         LedgerInterceptor interceptor = new LedgerInterceptor(fhirContext, mpi, chains, author);
         interceptors.registerInterceptor(interceptor);
         return interceptor;
+    }
+
+    @Bean
+    public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys) {
+        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys);
     }
 
     /** Account administration in Keycloak; absent (null) when {@code phr.directory.client.secret} is not configured. */

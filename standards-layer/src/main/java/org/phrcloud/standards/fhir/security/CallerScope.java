@@ -40,7 +40,8 @@ public record CallerScope(VerifiedAccessToken token, Kind kind, Set<String> pati
         return scope;
     }
 
-    static CallerScope resolve(VerifiedAccessToken token, MasterPatientIndex mpi) {
+    /** The scope of a verified token (null: anonymous). */
+    public static CallerScope resolve(VerifiedAccessToken token, MasterPatientIndex mpi) {
         if (token == null) {
             return new CallerScope(null, Kind.ANONYMOUS, Set.of());
         }

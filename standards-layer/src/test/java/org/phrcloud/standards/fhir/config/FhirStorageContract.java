@@ -29,6 +29,7 @@ import org.phrcloud.ledger.chain.ContentHash;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.chain.Operation;
 import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
 import org.junit.jupiter.api.Test;
@@ -258,6 +259,34 @@ abstract class FhirStorageContract {
         assertThat(entry.contentHash()).isEqualTo(ContentHash.of(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(stored)));
         assertThat(chain.get(1).authorKeyId()).startsWith("st-mary-");
         assertThat(verifier().verify(chain).problems()).isEmpty();
+    }
+
+    @Test
+    void verificationFindsAResourceChangedDirectlyInTheDatabase() throws Exception {
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+                .getId().getIdPart();
+        IFhirResourceDao<Observation> observations = spring.getBean(DaoRegistry.class).getResourceDao(Observation.class);
+        String observationId = observations.create(temperatureOf("Patient/" + patientId), new SystemRequestDetails()).getId().getIdPart();
+        String pseudonym = mpi().findByPatientId(patientId).orElseThrow().pseudonym();
+        LedgerVerifier verifier = spring.getBean(LedgerVerifier.class);
+        assertThat(verifier.verify(pseudonym).valid()).isTrue();
+
+        Observation forged = temperatureOf("Patient/" + patientId);
+        forged.setId(observationId);
+        forged.setStatus(Observation.ObservationStatus.ENTEREDINERROR);
+        try (java.sql.Connection c = spring.getBean(javax.sql.DataSource.class).getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ?, RES_TEXT = NULL, "
+                     + "RES_ENCODING = 'JSON' WHERE RES_VER = 1 AND RES_ID = (SELECT RES_ID FROM HFJ_RESOURCE "
+                     + "WHERE RES_TYPE = 'Observation' AND FHIR_ID = ?)")) {
+            s.setString(1, FhirContext.forR4Cached().newJsonParser().encodeResourceToString(forged));
+            s.setString(2, observationId);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+
+        LedgerVerifier.Report report = verifier.verify(pseudonym);
+        assertThat(report.valid()).isFalse();
+        assertThat(report.chainProblems()).isEmpty();
+        assertThat(report.tamperedResources()).containsExactly("Observation/" + observationId + ": content does not match its chain entry");
     }
 
     @Test

@@ -1,0 +1,118 @@
+package org.phrcloud.standards.api.ledger;
+
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.standards.api.ApiException;
+import org.phrcloud.standards.api.JsonBodies;
+import org.phrcloud.standards.api.SpringBeans;
+import org.phrcloud.standards.api.security.Access;
+import org.phrcloud.standards.api.security.AccessFilter;
+import org.phrcloud.standards.api.security.Party;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import org.phrcloud.standards.fhir.security.CallerScope;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code /api/ledger}: a patient's chain, paged, and its verification against the stored record. Access follows
+ * the patient's record: the patient (acr 1), care givers who may reach the patient's compartment (acr 2), and
+ * institution systems.
+ */
+@Path("ledger")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "ledger", description = "Per-patient chains of signed blocks")
+@SecurityRequirement(name = "keycloak")
+public class LedgerResource {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Context
+    private ServletContext servletContext;
+    @Context
+    private ContainerRequestContext request;
+
+    /**
+     * One entry of a block.
+     *
+     * @param contentHash hex SHA-256 of the resource version's RFC 8785 canonical JSON (see ContentHash)
+     */
+    public record EntryView(String resourceType, String id, String versionId, String operation, String contentHash) {
+    }
+
+    /**
+     * A block as stored; hashes in hex, the signature (ECDSA P-256, P1363) in Base64.
+     *
+     * @param hash SHA-256 of the block's canonical encoding (format 1, see Block)
+     */
+    public record BlockView(int version, long height, String hash, String previousHash, Instant timestamp, String authorKeyId,
+                            String practitionerId, List<EntryView> entries, String entriesRoot, String signature) {
+        static BlockView of(Block b) {
+            return new BlockView(b.version(), b.height(), HEX.formatHex(b.hash()), HEX.formatHex(b.previousHash()),
+                    Instant.ofEpochMilli(b.timestamp()), b.authorKeyId(), b.practitionerId(),
+                    b.entries().stream().map(e -> new EntryView(e.resourceType(), e.id(), e.versionId(), e.operation().name(),
+                            HEX.formatHex(e.contentHash()))).toList(),
+                    HEX.formatHex(b.entriesRoot()), Base64.getEncoder().encodeToString(b.signature()));
+        }
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/blocks")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The patient's chain from a height on, oldest first (at most 200 blocks a page)")
+    @APIResponse(responseCode = "404", description = "no such pseudonym")
+    public Response blocks(@PathParam("pseudonym") String pseudonym, @QueryParam("from") @DefaultValue("0") long from,
+                           @QueryParam("limit") @DefaultValue("50") int limit) {
+        requireReach(pseudonym);
+        if (from < 0 || limit < 1 || limit > 200) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0441: from >= 0, limit 1 to 200");
+        }
+        return JsonBodies.ok(SpringBeans.get(servletContext, JdbcChainStore.class).chain(pseudonym, from, limit)
+                .stream().map(BlockView::of).toList());
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/verify")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Verify the chain (links, signatures) and that every recorded resource still matches its latest entry",
+            description = "tamperedResources names each resource (Type/id) whose stored content or version no longer matches.")
+    public Response verify(@PathParam("pseudonym") String pseudonym) {
+        requireReach(pseudonym);
+        LedgerVerifier.Report report = SpringBeans.get(servletContext, LedgerVerifier.class).verify(pseudonym);
+        return JsonBodies.ok(report);
+    }
+
+    /** The caller must be able to reach one of the identity's Patients (the FHIR rules' own scope). */
+    private void requireReach(String pseudonym) {
+        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
+        PatientIdentity identity = mpi.findByPseudonym(pseudonym)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0440: no identity with this pseudonym"));
+        CallerScope scope = CallerScope.resolve((VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN), mpi);
+        if (scope.kind() == CallerScope.Kind.INSTITUTION_SYSTEM) {
+            return;
+        }
+        if (identity.patientIds().stream().noneMatch(scope.patientIds()::contains)) {
+            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0442: this caller may not read this patient's record");
+        }
+    }
+}
