@@ -1,0 +1,72 @@
+package org.phrcloud.ledger.anchor;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Ethereum node for tests: the anvil binary from npm ({@code phr.anvil.bin}), on a free port, mining each
+ * transaction at once, chain id 31337. Its first funded account's key is anvil's well-known development key.
+ */
+final class AnvilNode implements AutoCloseable {
+    /** Anvil's account 0: a public development key, valid on dev chains only. */
+    static final String DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    /** Anvil's account 1. */
+    static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    static final long CHAIN_ID = 31337;
+    private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+:[0-9]+)");
+
+    private final Process process;
+    private final String url;
+
+    private AnvilNode(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static AnvilNode start() throws Exception {
+        Path bin = Path.of(System.getProperty("phr.anvil.bin", "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"));
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException("anvil is not installed at " + bin + " (npm install in ledger-layer)");
+        }
+        Process p = new ProcessBuilder(List.of(bin.toString(), "--host", "127.0.0.1", "--port", "0", "--chain-id",
+                String.valueOf(CHAIN_ID))).redirectErrorStream(true).start();
+        CompletableFuture<String> address = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        address.complete(m.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                address.completeExceptionally(e);
+            }
+        }, "anvil-output");
+        reader.setDaemon(true);
+        reader.start();
+        return new AnvilNode(p, "http://" + address.get(30, TimeUnit.SECONDS));
+    }
+
+    String url() {
+        return url;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
