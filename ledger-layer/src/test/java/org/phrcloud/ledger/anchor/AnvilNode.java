@@ -33,12 +33,24 @@ final class AnvilNode implements AutoCloseable {
     }
 
     static AnvilNode start() throws Exception {
+        return start(0, null);
+    }
+
+    /**
+     * @param port  0 for a free one
+     * @param state a file that keeps the chain across restarts, or null
+     */
+    static AnvilNode start(int port, Path state) throws Exception {
         Path bin = Path.of(System.getProperty("phr.anvil.bin", "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"));
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("anvil is not installed at " + bin + " (npm install in ledger-layer)");
         }
-        Process p = new ProcessBuilder(List.of(bin.toString(), "--host", "127.0.0.1", "--port", "0", "--chain-id",
-                String.valueOf(CHAIN_ID))).redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(bin.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(port), "--chain-id", String.valueOf(CHAIN_ID)));
+        if (state != null) {
+            command.addAll(List.of("--state", state.toString(), "--state-interval", "1"));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> address = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

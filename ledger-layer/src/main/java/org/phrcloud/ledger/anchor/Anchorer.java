@@ -1,0 +1,324 @@
+package org.phrcloud.ledger.anchor;
+
+import org.phrcloud.ledger.merkle.MerkleTree;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Drains the ledger outbox into anchors (ARCHITECTURE.md write path step 5): each round makes ONE transaction to
+ * {@code AnchorRegistry.anchor(root, treeSize)} whose root is the RFC 9162 Merkle root over the heads of every
+ * chain with unanchored blocks ({@link AnchorLeaf}); never one transaction per record.
+ *
+ * <p>No loss, no duplicate, across chain outages and restarts: an anchor is recorded in the database with its
+ * signed transaction (nonce, hash) <em>before</em> it is sent, and at most one anchor is in flight. Every round
+ * first settles the one in flight: a receipt confirms it (after checking the transaction hash, the target
+ * contract and the status), no receipt means the same signed transaction is sent again (same nonce, same hash,
+ * so it cannot be mined twice). A chain that does not answer leaves everything in the outbox. Before signing, the
+ * call is tried with {@code eth_call}: a transaction the contract would refuse is not sent.
+ *
+ * <p>{@link #runOnce} is meant to be called on a fixed interval by one scheduler per database.
+ */
+public final class Anchorer {
+    /** What a round did. */
+    public enum Outcome { NOTHING_PENDING, CONFIRMED, SENT, WAITING, FAILED, CHAIN_UNREACHABLE }
+
+    /**
+     * @param outcome  what happened
+     * @param anchorId the anchor concerned, or null
+     * @param leaves   chain heads in that anchor's tree
+     */
+    public record Result(Outcome outcome, Long anchorId, int leaves) {
+    }
+
+    private static final BigInteger GAS_MARGIN_PERCENT = BigInteger.valueOf(130);
+
+    private final DataSource dataSource;
+    private final Web3j web3j;
+    private final Credentials sender;
+    private final long chainId;
+    private final String contract;
+    private final Clock clock;
+    private final Duration receiptWait;
+
+    /**
+     * @param sender      the institution's secp256k1 account (registered in the contract), from configuration
+     * @param receiptWait how long a round waits for the receipt of what it sent, polling every 100 ms (bounded)
+     */
+    public Anchorer(DataSource dataSource, Web3j web3j, Credentials sender, long chainId, String contract, Clock clock,
+                    Duration receiptWait) {
+        this.dataSource = dataSource;
+        this.web3j = web3j;
+        this.sender = sender;
+        this.chainId = chainId;
+        this.contract = contract;
+        this.clock = clock;
+        this.receiptWait = receiptWait;
+    }
+
+    /** One round: settle the anchor in flight, or anchor what is pending. Chain errors do not throw. */
+    public synchronized Result runOnce() {
+        Optional<InFlight> inFlight = inFlight();
+        if (inFlight.isPresent()) {
+            return settle(inFlight.get(), true);
+        }
+        Optional<InFlight> prepared;
+        try {
+            prepared = prepare();
+        } catch (IOException e) {
+            return new Result(Outcome.CHAIN_UNREACHABLE, null, 0);
+        }
+        if (prepared.isEmpty()) {
+            return new Result(Outcome.NOTHING_PENDING, null, 0);
+        }
+        InFlight anchor = prepared.get();
+        try {
+            send(anchor);
+        } catch (IOException e) {
+            return new Result(Outcome.CHAIN_UNREACHABLE, anchor.id, anchor.leaves);
+        }
+        Instant deadline = clock.instant().plus(receiptWait);
+        while (true) {
+            Result r = settle(anchor, false);
+            if (r.outcome() != Outcome.WAITING || clock.instant().isAfter(deadline)) {
+                return r.outcome() == Outcome.WAITING ? new Result(Outcome.SENT, anchor.id, anchor.leaves) : r;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Result(Outcome.SENT, anchor.id, anchor.leaves);
+            }
+        }
+    }
+
+    /** An anchor recorded and maybe sent, not yet confirmed. */
+    record InFlight(long id, String txHash, String signedTx, int leaves) {
+    }
+
+    /**
+     * Records the next anchor with its signed transaction, without sending it (package-private so that tests can
+     * stop here, as a crash would).
+     *
+     * @return empty when nothing is pending
+     * @throws IOException when the chain does not answer (nothing is recorded then)
+     */
+    Optional<InFlight> prepare() throws IOException {
+        Map<String, Long> heads = new TreeMap<>();
+        Map<String, byte[]> headHashes = new TreeMap<>();
+        List<Object[]> rows = new ArrayList<>();
+        sql(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT pseudonym, height, block_hash FROM ledger_outbox "
+                    + "WHERE anchored_at IS NULL AND anchor_id IS NULL ORDER BY pseudonym, height")) {
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        String pseudonym = r.getString(1).trim();
+                        rows.add(new Object[]{pseudonym, r.getLong(2)});
+                        heads.put(pseudonym, r.getLong(2));
+                        headHashes.put(pseudonym, r.getBytes(3));
+                    }
+                }
+            }
+            return null;
+        });
+        if (heads.isEmpty()) {
+            return Optional.empty();
+        }
+        List<AnchorLeaf> leaves = new ArrayList<>();
+        heads.forEach((pseudonym, height) -> leaves.add(new AnchorLeaf(pseudonym, height, headHashes.get(pseudonym))));
+        byte[] root = new MerkleTree(leaves.stream().map(AnchorLeaf::bytes).toList()).root();
+        String data = FunctionEncoder.encode(new Function("anchor",
+                List.of(new Bytes32(root), new Uint64(BigInteger.valueOf(leaves.size()))), List.of()));
+
+        EthCall trial = web3j.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), contract, data),
+                DefaultBlockParameterName.LATEST).send();
+        if (trial.hasError() || trial.isReverted()) {
+            throw new IllegalStateException("PHR-LEDGER-0501: the anchor contract refuses this account's anchor: "
+                    + (trial.hasError() ? trial.getError().getMessage() : trial.getRevertReason()));
+        }
+        BigInteger nonce = web3j.ethGetTransactionCount(sender.getAddress(), DefaultBlockParameterName.PENDING).send()
+                .getTransactionCount();
+        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice();
+        BigInteger gas = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(sender.getAddress(), nonce, gasPrice,
+                null, contract, data)).send().getAmountUsed().multiply(GAS_MARGIN_PERCENT).divide(BigInteger.valueOf(100));
+        byte[] signed = TransactionEncoder.signMessage(RawTransaction.createTransaction(nonce, gasPrice, gas, contract, data),
+                chainId, sender);
+        String signedHex = Numeric.toHexString(signed);
+        String txHash = Numeric.toHexString(Hash.sha3(signed));
+
+        long id = sql(c -> {
+            long next;
+            try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_anchor");
+                 ResultSet r = s.executeQuery()) {
+                r.next();
+                next = r.getLong(1);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_anchor (id, root, tree_size, chain_id, contract, "
+                    + "sender, nonce, tx_hash, signed_tx, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'SENT', ?)")) {
+                s.setLong(1, next);
+                s.setBytes(2, root);
+                s.setInt(3, leaves.size());
+                s.setLong(4, chainId);
+                s.setString(5, contract);
+                s.setString(6, sender.getAddress());
+                s.setLong(7, nonce.longValueExact());
+                s.setString(8, txHash);
+                s.setString(9, signedHex);
+                s.setTimestamp(10, Timestamp.from(clock.instant()));
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_anchor_leaf (anchor_id, leaf_index, pseudonym, "
+                    + "height, block_hash) VALUES (?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < leaves.size(); i++) {
+                    s.setLong(1, next);
+                    s.setInt(2, i);
+                    s.setString(3, leaves.get(i).pseudonym());
+                    s.setLong(4, leaves.get(i).height());
+                    s.setBytes(5, leaves.get(i).blockHash());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchor_id = ? WHERE pseudonym = ? AND height = ?")) {
+                for (Object[] row : rows) {
+                    s.setLong(1, next);
+                    s.setString(2, (String) row[0]);
+                    s.setLong(3, (Long) row[1]);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return next;
+        });
+        return Optional.of(new InFlight(id, txHash, signedHex, leaves.size()));
+    }
+
+    /** Sends (or sends again) the signed transaction of an anchor in flight. */
+    void send(InFlight anchor) throws IOException {
+        EthSendTransaction sent = web3j.ethSendRawTransaction(anchor.signedTx).send();
+        if (sent.hasError()) {
+            String message = sent.getError().getMessage() == null ? "" : sent.getError().getMessage().toLowerCase();
+            // a resend of a transaction the node has (or has mined) is expected after a crash or an outage
+            if (!message.contains("already known") && !message.contains("nonce too low") && !message.contains("already imported")) {
+                throw new IOException("PHR-LEDGER-0502: the node refused the anchor transaction: " + sent.getError().getMessage());
+            }
+        } else if (!anchor.txHash.equalsIgnoreCase(sent.getTransactionHash())) {
+            throw new IllegalStateException("PHR-LEDGER-0503: the node names another hash for the anchor transaction");
+        }
+    }
+
+    private Result settle(InFlight anchor, boolean resend) {
+        Optional<TransactionReceipt> receipt;
+        try {
+            receipt = web3j.ethGetTransactionReceipt(anchor.txHash).send().getTransactionReceipt();
+            if (receipt.isEmpty() && resend) {
+                send(anchor);
+                return new Result(Outcome.WAITING, anchor.id, anchor.leaves);
+            }
+        } catch (IOException e) {
+            return new Result(Outcome.CHAIN_UNREACHABLE, anchor.id, anchor.leaves);
+        }
+        if (receipt.isEmpty()) {
+            return new Result(Outcome.WAITING, anchor.id, anchor.leaves);
+        }
+        TransactionReceipt r = receipt.get();
+        boolean ours = anchor.txHash.equalsIgnoreCase(r.getTransactionHash()) && contract.equalsIgnoreCase(r.getTo());
+        Timestamp now = Timestamp.from(clock.instant());
+        if (ours && r.isStatusOK()) {
+            sql(c -> {
+                try (PreparedStatement s = c.prepareStatement("UPDATE ledger_anchor SET status = 'CONFIRMED', block_number = ?, "
+                        + "confirmed_at = ? WHERE id = ?")) {
+                    s.setLong(1, r.getBlockNumber().longValueExact());
+                    s.setTimestamp(2, now);
+                    s.setLong(3, anchor.id);
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchored_at = ? WHERE anchor_id = ?")) {
+                    s.setTimestamp(1, now);
+                    s.setLong(2, anchor.id);
+                    s.executeUpdate();
+                }
+                return null;
+            });
+            return new Result(Outcome.CONFIRMED, anchor.id, anchor.leaves);
+        }
+        // mined but reverted, or a receipt that is not ours: give the blocks back to the next anchor
+        sql(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_anchor SET status = 'FAILED', confirmed_at = ? WHERE id = ?")) {
+                s.setTimestamp(1, now);
+                s.setLong(2, anchor.id);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchor_id = NULL WHERE anchor_id = ?")) {
+                s.setLong(1, anchor.id);
+                s.executeUpdate();
+            }
+            return null;
+        });
+        return new Result(Outcome.FAILED, anchor.id, anchor.leaves);
+    }
+
+    private Optional<InFlight> inFlight() {
+        return sql(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, tx_hash, signed_tx, tree_size FROM ledger_anchor "
+                    + "WHERE status = 'SENT' ORDER BY id")) {
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(new InFlight(r.getLong(1), r.getString(2), r.getString(3), r.getInt(4)))
+                            : Optional.<InFlight>empty();
+                }
+            }
+        });
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T sql(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("PHR-LEDGER-0504: anchor bookkeeping failed (SQL state " + e.getSQLState() + ")", e);
+        }
+    }
+}

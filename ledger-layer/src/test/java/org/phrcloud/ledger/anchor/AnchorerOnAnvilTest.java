@@ -1,0 +1,146 @@
+package org.phrcloud.ledger.anchor;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.chain.Operation;
+import org.phrcloud.ledger.merkle.MerkleTree;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The anchoring service against a real anvil node and a real (H2) ledger: one transaction per round over all
+ * changed chain heads, nothing lost while the chain is down, nothing anchored twice after a crash.
+ */
+class AnchorerOnAnvilTest {
+    @TempDir
+    Path tmp;
+
+    private int port;
+    private AnvilNode anvil;
+    private Web3j web3j;
+    private JdbcDataSource db;
+    private JdbcChainStore chains;
+    private AnchorRegistry registry;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        anvil = AnvilNode.start(port, tmp.resolve("state.json"));
+        web3j = Web3j.build(new HttpService(anvil.url()));
+        db = new JdbcDataSource();
+        db.setURL("jdbc:h2:mem:anchor-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        JdbcChainStore.migrate(db);
+        chains = new JdbcChainStore(db, Clock.systemUTC());
+        registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(AnvilNode.DEV_KEY_0),
+                AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        web3j.shutdown();
+        anvil.close();
+    }
+
+    private Anchorer anchorer() {
+        return new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_0), AnvilNode.CHAIN_ID, registry.getContractAddress(),
+                Clock.systemUTC(), Duration.ofSeconds(10));
+    }
+
+    private Block append(String pseudonymSeed, String id) {
+        String pseudonym = pseudonymSeed.repeat(64).substring(0, 64);
+        return chains.append(pseudonym, "k1", "dr", List.of(new Entry("Observation", id, "1", Operation.CREATE, new byte[32])),
+                (keyId, hash) -> new byte[64]);
+    }
+
+    private long anchorsOnChain() throws Exception {
+        return registry.count().send().longValueExact();
+    }
+
+    @Test
+    void oneTransactionAnchorsEveryChangedChainHeadAndNothingTwice() throws Exception {
+        append("a", "1");
+        Block headA = append("a", "2");
+        Block headB = append("b", "3");
+        Block headC = append("c", "4");
+
+        Anchorer.Result result = anchorer().runOnce();
+
+        assertThat(result.outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(result.leaves()).isEqualTo(3);
+        assertThat(anchorsOnChain()).isEqualTo(1);
+        byte[] expected = new MerkleTree(List.of(headA, headB, headC).stream()
+                .map(b -> new AnchorLeaf(b.pseudonym(), b.height(), b.hash()).bytes()).toList()).root();
+        var checkpoint = registry.checkpoint(BigInteger.ZERO).send();
+        assertThat(checkpoint.component1()).isEqualTo(expected);
+        assertThat(checkpoint.component2()).isEqualTo(BigInteger.valueOf(3));
+        assertThat(chains.pendingAnchors()).isZero();
+
+        assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
+        assertThat(anchorsOnChain()).isEqualTo(1);
+    }
+
+    @Test
+    void writesGoOnWhileTheChainIsDownAndAreAnchoredAfterItComesBack() throws Exception {
+        anvil.close();
+        append("a", "1");
+        append("b", "2");
+        assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.CHAIN_UNREACHABLE);
+        append("a", "3");
+        assertThat(chains.pendingAnchors()).isEqualTo(3);
+
+        anvil = AnvilNode.start(port, tmp.resolve("state.json"));
+        Anchorer.Result result = anchorer().runOnce();
+
+        assertThat(result.outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(result.leaves()).isEqualTo(2);
+        assertThat(chains.pendingAnchors()).isZero();
+        assertThat(anchorsOnChain()).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashBeforeOrAfterSendingAnchorsExactlyOnce() throws Exception {
+        append("a", "1");
+        Anchorer crashed = anchorer();
+        crashed.prepare(); // recorded with its signed transaction, then the process died before sending
+
+        Anchorer restarted = anchorer();
+        assertThat(restarted.runOnce().outcome()).isEqualTo(Anchorer.Outcome.WAITING); // sent again, same hash
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> restarted.runOnce().outcome() == Anchorer.Outcome.CONFIRMED);
+        assertThat(anchorsOnChain()).isEqualTo(1);
+
+        append("b", "2");
+        Anchorer crashedAfterSend = anchorer();
+        crashedAfterSend.send(crashedAfterSend.prepare().orElseThrow()); // sent, then died before the receipt
+        Anchorer afterRestart = anchorer();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> afterRestart.runOnce().outcome() == Anchorer.Outcome.CONFIRMED);
+        assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
+        assertThat(anchorsOnChain()).isEqualTo(2);
+        assertThat(chains.pendingAnchors()).isZero();
+    }
+}
