@@ -41,6 +41,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The identity issue end to end on the real Payara, Keycloak and database: the master patient index behind FHIR
@@ -315,6 +316,23 @@ class RecordAccessIT {
         assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/blocks", token("demo-researcher", "2"), null).statusCode()).isEqualTo(403);
         assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/blocks", null, null).statusCode()).isEqualTo(401);
         assertThat(json(api("GET", "/ledger/patients/" + pseudonymB + "/verify", platform.serviceToken(), null)).path("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(7)
+    void theChainHeadsAreAnchoredOnTheEthereumNodeWithinSeconds() throws Exception {
+        String system = platform.serviceToken();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode status = json(api("GET", "/ledger/anchoring", system, null));
+            return status.path("pendingBlocks").asLong() == 0 && status.path("lastAnchor").isObject();
+        });
+        JsonNode status = json(api("GET", "/ledger/anchoring", token("demo-admin", "2"), null));
+        assertThat(status.path("enabled").asBoolean()).isTrue();
+        String txHash = status.path("lastAnchor").path("txHash").asText();
+        JsonNode receipt = platform.rpc("eth_getTransactionReceipt", "[\"" + txHash + "\"]");
+        assertThat(receipt.path("status").asText()).isEqualTo("0x1");
+        assertThat(receipt.path("to").asText()).isEqualToIgnoringCase(System.getProperty("phr.it.anchor.contract"));
+        assertThat(api("GET", "/ledger/anchoring", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
     }
 
     static Stream<Arguments> matrix() {

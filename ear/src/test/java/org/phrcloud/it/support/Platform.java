@@ -1,7 +1,12 @@
 package org.phrcloud.it.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.io.file.PathUtils;
+import org.phrcloud.ledger.anchor.DeployContractsCommand;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
@@ -58,8 +63,15 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         preparePayaraDomain();
     }
 
-    private void startAnvil() throws IOException {
+    /** Anvil's account 0: a public development key, valid on dev chains only; it deploys the contracts and anchors. */
+    public static final String ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    private void startAnvil() throws Exception {
         Path state = work.resolve("anvil");
+        if (Files.exists(state)) {
+            // a fresh chain: account 0's first two deployments land at fixed addresses (ear/pom.xml names them)
+            PathUtils.deleteDirectory(state);
+        }
         Files.createDirectories(state);
         processes.add(ManagedProcess.start("anvil", List.of(System.getProperty("phr.it.anvil.bin"),
                 "--host", "127.0.0.1", "--port", String.valueOf(anvilPort), "--chain-id", "31337",
@@ -67,6 +79,18 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
                 Map.of(), work.resolve("logs/anvil.log")));
         await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(() -> rpc("eth_chainId") != null);
+        Web3j web3j = Web3j.build(new HttpService(anvilUrl()));
+        try {
+            DeployContractsCommand.Deployed deployed = DeployContractsCommand.deploy(web3j, Credentials.create(ANVIL_DEV_KEY_0),
+                    work.resolve("contracts.json"));
+            String expected = System.getProperty("phr.it.anchor.contract");
+            if (!deployed.anchorRegistry().equalsIgnoreCase(expected)) {
+                throw new IllegalStateException("AnchorRegistry deployed at " + deployed.anchorRegistry() + ", the server is told "
+                        + expected + " (ear/pom.xml PHR_ANCHOR_CONTRACT)");
+            }
+        } finally {
+            web3j.shutdown();
+        }
     }
 
     private void startKeycloak() throws IOException {
@@ -190,6 +214,15 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     private TokenClient tokenClient() {
         return new TokenClient(realm.issuer(), realm.backendClientId(), realm.backendClientSecret());
+    }
+
+    /** @return the JSON-RPC {@code result} of a call to anvil with JSON parameters, or null if it did not answer */
+    public JsonNode rpc(String method, String jsonParams) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(anvilUrl()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method
+                        + "\",\"params\":" + jsonParams + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body()).get("result");
     }
 
     /** @return the JSON-RPC {@code result} of a parameterless call to anvil, or null if it did not answer */

@@ -18,7 +18,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
 import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.ledger.anchor.AnchoringSchedule;
+import org.phrcloud.ledger.anchor.AnchoringStatus;
 import org.phrcloud.ledger.chain.Block;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.standards.api.ApiException;
@@ -100,6 +103,17 @@ public class LedgerResource {
         requireReach(pseudonym);
         LedgerVerifier.Report report = SpringBeans.get(servletContext, LedgerVerifier.class).verify(pseudonym);
         return JsonBodies.ok(report);
+    }
+
+    @GET
+    @Path("anchoring")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.ADMIN})
+    @Operation(summary = "Anchoring lag: blocks waiting for an anchor, age of the oldest, the last confirmed anchor",
+            description = "Counts and hashes only. enabled is false when no chain is configured.")
+    public Response anchoring() {
+        boolean enabled = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
+                .getBeanProvider(AnchoringSchedule.class).getIfAvailable() != null;
+        return JsonBodies.ok(AnchoringStatus.read(SpringBeans.get(servletContext, javax.sql.DataSource.class), enabled, Instant.now()));
     }
 
     /** The caller must be able to reach one of the identity's Patients (the FHIR rules' own scope). */

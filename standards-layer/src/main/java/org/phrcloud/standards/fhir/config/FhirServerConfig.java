@@ -34,7 +34,12 @@ import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.ledger.anchor.Anchorer;
+import org.phrcloud.ledger.anchor.AnchoringSchedule;
 import org.phrcloud.ledger.store.JdbcChainStore;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 import org.phrcloud.standards.fhir.identity.PatientIdentityInterceptor;
 import org.phrcloud.standards.fhir.ledger.BlockAuthor;
 import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
@@ -56,6 +61,7 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 import jakarta.persistence.EntityManagerFactory;
 import javax.sql.DataSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
 
@@ -209,6 +215,22 @@ public class FhirServerConfig {
     @Bean
     public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys) {
         return new LedgerVerifier(fhirContext, daoRegistry, chains, keys);
+    }
+
+    /**
+     * Anchoring on the configured chain (ARCHITECTURE.md write path step 5), one round per interval; absent (null)
+     * without a chain, and the blocks wait in the outbox.
+     */
+    @Bean(destroyMethod = "close")
+    public AnchoringSchedule anchoringSchedule(FhirServerSettings settings, DataSource dataSource, JdbcChainStore migrated) {
+        FhirServerSettings.Chain chain = settings.chain();
+        if (chain == null) {
+            return null;
+        }
+        Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+        Anchorer anchorer = new Anchorer(dataSource, web3j, Credentials.create(chain.senderKey()), chain.chainId(),
+                chain.anchorContract(), Clock.systemUTC(), Duration.ofSeconds(Math.max(1, chain.intervalSeconds())));
+        return new AnchoringSchedule(anchorer, Duration.ofSeconds(Math.max(1, chain.intervalSeconds())));
     }
 
     /** Account administration in Keycloak; absent (null) when {@code phr.directory.client.secret} is not configured. */

@@ -19,6 +19,12 @@ import org.springframework.core.env.Environment;
  *       the HMAC key of the identifier blind index; never changed once identities exist</td></tr>
  *   <tr><td>phr.institution.id</td><td>PHR_INSTITUTION_ID</td><td>required: the institution this deployment
  *       belongs to; it signs the ledger blocks written here</td></tr>
+ *   <tr><td>phr.chain.rpc.url</td><td>PHR_CHAIN_RPC_URL</td><td>none: no anchoring (blocks wait in the outbox)</td></tr>
+ *   <tr><td>phr.chain.id</td><td>PHR_CHAIN_ID</td><td>required with a chain: its EIP-155 chain id</td></tr>
+ *   <tr><td>phr.anchor.contract</td><td>PHR_ANCHOR_CONTRACT</td><td>required with a chain: AnchorRegistry address</td></tr>
+ *   <tr><td>phr.chain.sender.key (or .file)</td><td>PHR_CHAIN_SENDER_KEY (or _FILE)</td><td>required with a chain:
+ *       the institution's secp256k1 account key (hex), registered in the contract</td></tr>
+ *   <tr><td>phr.anchor.interval.seconds</td><td>PHR_ANCHOR_INTERVAL_SECONDS</td><td>5</td></tr>
  *   <tr><td>phr.directory.client.secret (or .secret.file)</td><td>PHR_DIRECTORY_CLIENT_SECRET (or _FILE, a
  *       file holding it)</td><td>none: the admin API for institutions and accounts answers 503</td></tr>
  * </table>
@@ -34,10 +40,26 @@ import org.springframework.core.env.Environment;
  * @param blindIndexKey blind index HMAC key, Base64
  * @param directoryClientSecret secret of the {@code phr-directory} Keycloak client; null if not configured
  * @param institution   this deployment's institution id
+ * @param chain         where and how to anchor; null when no chain is configured
  */
 public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassword, String issuer, String audience,
                                  String masterKeys, String masterKeyId, String blindIndexKey,
-                                 String directoryClientSecret, String institution) {
+                                 String directoryClientSecret, String institution, Chain chain) {
+
+    /**
+     * @param rpcUrl          JSON-RPC URL of a node of the permissioned chain
+     * @param chainId         EIP-155 chain id
+     * @param anchorContract  AnchorRegistry address
+     * @param senderKey       secp256k1 private key of the institution's account (never logged)
+     * @param intervalSeconds seconds between anchoring rounds
+     */
+    public record Chain(String rpcUrl, long chainId, String anchorContract, String senderKey, int intervalSeconds) {
+        @Override
+        public String toString() {
+            return "Chain[rpcUrl=" + rpcUrl + ", chainId=" + chainId + ", anchorContract=" + anchorContract
+                    + ", intervalSeconds=" + intervalSeconds + ", key not shown]";
+        }
+    }
 
     public static FhirServerSettings from(Environment env) {
         String instanceRoot = env.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
@@ -55,7 +77,22 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
                 required(env, "phr.master.key.id", "PHR_MASTER_KEY_ID"),
                 required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"),
                 secret(env, "phr.directory.client.secret"),
-                required(env, "phr.institution.id", "PHR_INSTITUTION_ID"));
+                required(env, "phr.institution.id", "PHR_INSTITUTION_ID"),
+                chain(env));
+    }
+
+    private static Chain chain(Environment env) {
+        String rpc = env.getProperty("phr.chain.rpc.url");
+        if (rpc == null || rpc.isBlank()) {
+            return null;
+        }
+        String key = secret(env, "phr.chain.sender.key");
+        if (key == null) {
+            throw new IllegalStateException("PHR-FHIR-0002: phr.chain.sender.key (PHR_CHAIN_SENDER_KEY) is not set");
+        }
+        return new Chain(rpc.trim(), Long.parseLong(required(env, "phr.chain.id", "PHR_CHAIN_ID")),
+                required(env, "phr.anchor.contract", "PHR_ANCHOR_CONTRACT"), key,
+                Integer.parseInt(env.getProperty("phr.anchor.interval.seconds", "5")));
     }
 
     /** A secret given directly, or as the path of a file that holds it (container secrets). */
@@ -86,7 +123,7 @@ public record FhirServerSettings(String dbUrl, String dbUsername, String dbPassw
     @Override
     public String toString() {
         return "FhirServerSettings[dbUrl=" + dbUrl + ", dbUsername=" + dbUsername + ", issuer=" + issuer
-                + ", audience=" + audience + ", masterKeyId=" + masterKeyId + ", institution=" + institution + ", secrets not shown]";
+                + ", audience=" + audience + ", masterKeyId=" + masterKeyId + ", institution=" + institution + ", chain=" + chain + ", secrets not shown]";
     }
 
     public boolean isPostgres() {

@@ -1,0 +1,40 @@
+package org.phrcloud.ledger.anchor;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link Anchorer#runOnce} on a fixed interval in one daemon thread, until closed. A failing round is logged
+ * (without data) and the next one tries again; the outbox keeps everything meanwhile.
+ */
+public final class AnchoringSchedule implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AnchoringSchedule.class.getName());
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "phr-anchoring");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public AnchoringSchedule(Anchorer anchorer, Duration interval) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                Anchorer.Result result = anchorer.runOnce();
+                if (result.outcome() != Anchorer.Outcome.NOTHING_PENDING) {
+                    LOG.log(System.Logger.Level.INFO, "anchoring: {0} (anchor {1}, {2} chain heads)", result.outcome(),
+                            result.anchorId(), result.leaves());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "PHR-LEDGER-0506: an anchoring round failed: " + e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        executor.shutdownNow();
+        executor.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
