@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -333,6 +334,35 @@ class RecordAccessIT {
         assertThat(receipt.path("status").asText()).isEqualTo("0x1");
         assertThat(receipt.path("to").asText()).isEqualToIgnoringCase(System.getProperty("phr.it.anchor.contract"));
         assertThat(api("GET", "/ledger/anchoring", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
+
+        HttpResponse<String> proofResponse = api("GET", "/ledger/resources/Patient/" + patientA + "/proof", token("demo-patient", "1"), null);
+        assertThat(proofResponse.statusCode()).as(proofResponse.body()).isEqualTo(200);
+        JsonNode proof = json(proofResponse);
+        List<org.phrcloud.ledger.chain.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < proof.path("blockEncodings").size(); i++) {
+            blocks.add(org.phrcloud.ledger.chain.Block.decode(HexFormat.of().parseHex(proof.path("blockEncodings").get(i).asText()),
+                    Base64.getDecoder().decode(proof.path("blockSignatures").get(i).asText())));
+        }
+        org.phrcloud.ledger.chain.Entry entry = blocks.get(0).entries().stream()
+                .filter(e -> e.resourceType().equals("Patient") && e.id().equals(patientA)).findFirst().orElseThrow();
+        JsonNode anchor = proof.path("anchor");
+        var rebuilt = new org.phrcloud.ledger.anchor.ResourceProof(entry, inclusion(proof.path("entryProof")), blocks,
+                new org.phrcloud.ledger.anchor.ResourceProof.Anchor(anchor.path("id").asLong(), HexFormat.of().parseHex(anchor.path("root").asText()),
+                        anchor.path("treeSize").asInt(), anchor.path("chainId").asLong(), anchor.path("contract").asText(),
+                        anchor.path("txHash").asText(), anchor.path("blockNumber").asLong()), inclusion(proof.path("leafProof")));
+        assertThat(rebuilt.verifyOffline()).isTrue();
+        JsonNode anchorReceipt = platform.rpc("eth_getTransactionReceipt", "[\"" + anchor.path("txHash").asText() + "\"]");
+        assertThat(anchorReceipt.path("status").asText()).isEqualTo("0x1");
+        assertThat(anchorReceipt.path("logs").toString()).contains(anchor.path("root").asText());
+        System.out.println("inclusion proof of Patient/" + patientA + ": " + proof.path("sizeBytes").asInt() + " bytes, "
+                + blocks.size() + " block(s), anchor tree of " + anchor.path("treeSize").asInt());
+        assertThat(api("GET", "/ledger/resources/Patient/" + patientB + "/proof", token("demo-patient", "1"), null).statusCode()).isEqualTo(403);
+    }
+
+    private static org.phrcloud.ledger.merkle.InclusionProof inclusion(JsonNode p) {
+        List<byte[]> path = new ArrayList<>();
+        p.path("path").forEach(h -> path.add(HexFormat.of().parseHex(h.asText())));
+        return new org.phrcloud.ledger.merkle.InclusionProof(p.path("leafIndex").asInt(), p.path("treeSize").asInt(), path);
     }
 
     static Stream<Arguments> matrix() {

@@ -170,6 +170,11 @@ public record Block(int version, String pseudonym, long height, byte[] previousH
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
+    /** An entry's own encoding, the leaf of the block's entries tree (see the format above). */
+    public static byte[] entryEncoding(Entry e) {
+        return encode(e);
+    }
+
     static byte[] encode(Entry e) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {

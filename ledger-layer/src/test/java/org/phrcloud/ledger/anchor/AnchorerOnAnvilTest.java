@@ -101,6 +101,25 @@ class AnchorerOnAnvilTest {
 
         assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
         assertThat(anchorsOnChain()).isEqualTo(1);
+
+        ResourceProofs proofs = new ResourceProofs(db, chains);
+        ResourceProof older = proofs.proof("Observation", "1", null).orElseThrow(); // block 0 of a, anchored through head 1
+        assertThat(older.blocks()).hasSize(2);
+        assertThat(older.verifyOffline()).isTrue();
+        assertThat(older.anchor().root()).isEqualTo(checkpoint.component1());
+        ResourceProof head = proofs.proof("Observation", "3", null).orElseThrow();
+        assertThat(head.verifyOffline()).isTrue();
+        ResourceProof forgedRoot = new ResourceProof(head.entry(), head.entryProof(), head.blocks(),
+                new ResourceProof.Anchor(1, new byte[32], 3, 31337, "x", "x", 1), head.leafProof());
+        assertThat(forgedRoot.verifyOffline()).isFalse();
+        ResourceProof otherEntry = new ResourceProof(older.entry(), head.entryProof(), head.blocks(), head.anchor(), head.leafProof());
+        assertThat(otherEntry.verifyOffline()).isFalse();
+        assertThat(proofs.proof("Observation", "nope", null)).isEmpty();
+
+        append("d", "5"); // not anchored yet: the proof stops at the block
+        ResourceProof pending = proofs.proof("Observation", "5", null).orElseThrow();
+        assertThat(pending.anchor()).isNull();
+        assertThat(pending.verifyOffline()).isTrue();
     }
 
     @Test

@@ -20,6 +20,8 @@ import org.phrcloud.identity.mpi.PatientIdentity;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.ledger.anchor.AnchoringSchedule;
 import org.phrcloud.ledger.anchor.AnchoringStatus;
+import org.phrcloud.ledger.anchor.ResourceProof;
+import org.phrcloud.ledger.anchor.ResourceProofs;
 import org.phrcloud.ledger.chain.Block;
 import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.phrcloud.ledger.chain.Entry;
@@ -103,6 +105,51 @@ public class LedgerResource {
         requireReach(pseudonym);
         LedgerVerifier.Report report = SpringBeans.get(servletContext, LedgerVerifier.class).verify(pseudonym);
         return JsonBodies.ok(report);
+    }
+
+    /** An RFC 9162 inclusion proof: hashes in hex, from the leaf's sibling upwards. */
+    public record ProofView(int leafIndex, int treeSize, List<String> path) {
+        static ProofView of(org.phrcloud.ledger.merkle.InclusionProof p) {
+            return p == null ? null : new ProofView(p.leafIndex(), p.treeSize(), p.path().stream().map(HEX::formatHex).toList());
+        }
+    }
+
+    /** The anchor of a proof: the root sent to AnchorRegistry and the transaction that sent it. */
+    public record AnchorView(long id, String root, int treeSize, long chainId, String contract, String txHash, long blockNumber) {
+    }
+
+    /**
+     * A resource version's proof (see ResourceProof): {@code blocks} hold each block's canonical encoding and
+     * signature (hex, Base64) from the entry's block to the anchored head; {@code anchor} and {@code leafProof} are
+     * null while the head waits for its anchor.
+     */
+    public record ResourceProofView(EntryView entry, ProofView entryProof, List<String> blockEncodings, List<String> blockSignatures,
+                                    AnchorView anchor, ProofView leafProof, int sizeBytes) {
+    }
+
+    @GET
+    @Path("resources/{type}/{id}/proof")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Proof that a resource version is in its patient's chain and under an anchored Merkle root",
+            description = "The latest recorded version, or ?version=. sizeBytes: the binary size of hashes and encodings.")
+    @APIResponse(responseCode = "404", description = "the chain never recorded it")
+    public Response proof(@PathParam("type") String type, @PathParam("id") String id, @QueryParam("version") String version) {
+        ResourceProof proof = SpringBeans.get(servletContext, ResourceProofs.class).proof(type, id, version)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0443: no chain records " + type + "/" + id));
+        requireReach(proof.blocks().get(0).pseudonym());
+        Entry e = proof.entry();
+        ResourceProof.Anchor a = proof.anchor();
+        int size = Block.entryEncoding(e).length + 32 * proof.entryProof().path().size()
+                + proof.blocks().stream().mapToInt(b -> b.canonicalEncoding().length + b.signature().length).sum()
+                + (a == null ? 0 : 32 + 32 * proof.leafProof().path().size());
+        return JsonBodies.ok(new ResourceProofView(
+                new EntryView(e.resourceType(), e.id(), e.versionId(), e.operation().name(), HEX.formatHex(e.contentHash())),
+                ProofView.of(proof.entryProof()),
+                proof.blocks().stream().map(b -> HEX.formatHex(b.canonicalEncoding())).toList(),
+                proof.blocks().stream().map(b -> Base64.getEncoder().encodeToString(b.signature())).toList(),
+                a == null ? null : new AnchorView(a.id(), HEX.formatHex(a.root()), a.treeSize(), a.chainId(), a.contract(), a.txHash(),
+                        a.blockNumber()),
+                ProofView.of(proof.leafProof()), size));
     }
 
     @GET

@@ -36,6 +36,7 @@ import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.ledger.anchor.Anchorer;
 import org.phrcloud.ledger.anchor.AnchoringSchedule;
+import org.phrcloud.ledger.anchor.ResourceProofs;
 import org.phrcloud.ledger.store.JdbcChainStore;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -210,6 +211,11 @@ public class FhirServerConfig {
         LedgerInterceptor interceptor = new LedgerInterceptor(fhirContext, mpi, chains, author);
         interceptors.registerInterceptor(interceptor);
         return interceptor;
+    }
+
+    @Bean
+    public ResourceProofs resourceProofs(DataSource dataSource, JdbcChainStore chains) {
+        return new ResourceProofs(dataSource, chains);
     }
 
     @Bean
