@@ -1,7 +1,9 @@
 package org.phrcloud.identity;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The closed vocabulary of realm roles in the {@code phr} Keycloak realm (ARCHITECTURE.md, "Who uses it").
@@ -15,6 +17,9 @@ public enum PhrRole {
     LAB("lab", "laboratory: adds results"),
     RESEARCHER("researcher", "requests anonymized data sets"),
     ADMIN("admin", "institutions, users, keys, anchoring health; no clinical reads");
+
+    /** The people who treat or supply patients: they work for an institution and need {@code acr=2}. */
+    public static final Set<PhrRole> CARE_GIVERS = Set.copyOf(EnumSet.of(PRACTITIONER, FAMILY_DOCTOR, PHARMACIST, LAB));
 
     private final String roleName;
     private final String description;

@@ -34,8 +34,6 @@ public final class KeycloakDirectory {
     /** Roles an admin may give to new accounts (patients register through their institution). */
     public static final Set<PhrRole> ASSIGNABLE = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR,
             PhrRole.PHARMACIST, PhrRole.LAB, PhrRole.RESEARCHER);
-    private static final Set<PhrRole> NEED_INSTITUTION = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR,
-            PhrRole.PHARMACIST, PhrRole.LAB);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -100,7 +98,7 @@ public final class KeycloakDirectory {
             throw new DirectoryException(400, "PHR-IDENTITY-0504: accounts can be made for " + ASSIGNABLE);
         }
         String groupId = null;
-        if (NEED_INSTITUTION.contains(role)) {
+        if (PhrRole.CARE_GIVERS.contains(role)) {
             groupId = institution == null ? null : groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + institution);
             if (groupId == null) {
                 throw new DirectoryException(400, "PHR-IDENTITY-0505: a " + role.roleName() + " needs an existing institution");

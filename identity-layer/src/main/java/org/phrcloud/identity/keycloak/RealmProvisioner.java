@@ -103,7 +103,7 @@ public final class RealmProvisioner {
                     : previous.users().stream().filter(u -> u.username().equals(username)).findFirst();
             DemoUser user = known.orElseGet(() -> new DemoUser(username, randomSecret(16), role, Totp.newBase32Secret()));
             String userId = ensureUser(realm, user, known.isPresent());
-            if (CARE_ROLES.contains(role)) {
+            if (PhrRole.CARE_GIVERS.contains(role)) {
                 realm.users().get(userId).joinGroup(home);
             }
             users.add(user);
@@ -135,9 +135,6 @@ public final class RealmProvisioner {
         realm.update(rep);
         return realm;
     }
-
-    private static final java.util.Set<PhrRole> CARE_ROLES = java.util.EnumSet.of(
-            PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR, PhrRole.PHARMACIST, PhrRole.LAB);
 
     /** Every user who has no authenticator yet must set one up at the next login. */
     private static void requireTotpForNewUsers(RealmResource realm) {

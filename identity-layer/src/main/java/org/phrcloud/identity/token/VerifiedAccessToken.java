@@ -34,4 +34,9 @@ public record VerifiedAccessToken(String subject, String username, String client
     public boolean hasRole(PhrRole role) {
         return roles.contains(role);
     }
+
+    /** @return true if any of the roles is one of {@link PhrRole#CARE_GIVERS} */
+    public boolean isCareGiver() {
+        return roles.stream().anyMatch(PhrRole.CARE_GIVERS::contains);
+    }
 }

@@ -1,6 +1,5 @@
 package org.phrcloud.standards.api;
 
-import com.fasterxml.jackson.core.JacksonException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -10,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns every failure into a problem answer (RFC 9457): malformed JSON and bad values 400, unknown identity
+ * Turns every failure into a problem answer (RFC 9457): bad values 400 (malformed JSON is refused by
+ * {@link JsonBodies} already), unknown identity
  * 404, identity conflicts 409, Jakarta REST exceptions their own status; anything else 500 without details
  * (logged without request data, so no PHI reaches the log).
  */
@@ -21,9 +21,6 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     public Response toResponse(Throwable e) {
         if (e instanceof ApiException api) {
             return Problem.response(api.status(), api.getMessage());
-        }
-        if (e instanceof JacksonException) {
-            return Problem.response(Response.Status.BAD_REQUEST, "PHR-API-0400: the body is not the JSON this operation takes");
         }
         if (e instanceof IllegalArgumentException) {
             return Problem.response(Response.Status.BAD_REQUEST, e.getMessage());

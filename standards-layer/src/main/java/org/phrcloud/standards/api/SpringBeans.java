@@ -11,4 +11,9 @@ public final class SpringBeans {
     public static <T> T get(ServletContext servletContext, Class<T> type) {
         return WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext).getBean(type);
     }
+
+    /** A bean that is configured only sometimes (its factory returned null); null when absent. */
+    public static <T> T find(ServletContext servletContext, Class<T> type) {
+        return WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext).getBeanProvider(type).getIfAvailable();
+    }
 }

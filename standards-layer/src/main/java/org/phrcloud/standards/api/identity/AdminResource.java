@@ -18,9 +18,9 @@ import org.phrcloud.identity.institution.InstitutionKeys;
 import org.phrcloud.identity.keycloak.KeycloakDirectory;
 import org.phrcloud.standards.api.ApiException;
 import org.phrcloud.standards.api.JsonBodies;
+import org.phrcloud.standards.api.SpringBeans;
 import org.phrcloud.standards.api.security.Access;
 import org.phrcloud.standards.api.security.Party;
-import org.springframework.web.context.support.WebApplicationContextUtils;
 
 import java.util.List;
 
@@ -63,8 +63,7 @@ public class AdminResource {
     }
 
     private KeycloakDirectory directory() {
-        KeycloakDirectory directory = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
-                .getBeanProvider(KeycloakDirectory.class).getIfAvailable();
+        KeycloakDirectory directory = SpringBeans.find(servletContext, KeycloakDirectory.class);
         if (directory == null) {
             throw new ApiException(Response.Status.SERVICE_UNAVAILABLE,
                     "PHR-API-0430: account administration is not configured (PHR_DIRECTORY_CLIENT_SECRET)");
@@ -85,8 +84,7 @@ public class AdminResource {
         } catch (KeycloakDirectory.DirectoryException e) {
             throw new ApiException(Response.Status.fromStatusCode(e.status()), e.getMessage());
         }
-        InstitutionKey key = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
-                .getBean(InstitutionKeys.class).rotate(body.id());
+        InstitutionKey key = SpringBeans.get(servletContext, InstitutionKeys.class).rotate(body.id());
         return JsonBodies.status(Response.Status.CREATED, new InstitutionCreated(body.id(), body.name(), key.keyId()));
     }
 

@@ -23,7 +23,6 @@ import org.phrcloud.ledger.anchor.AnchoringStatus;
 import org.phrcloud.ledger.anchor.ResourceProof;
 import org.phrcloud.ledger.anchor.ResourceProofs;
 import org.phrcloud.ledger.chain.Block;
-import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.standards.api.ApiException;
@@ -158,8 +157,7 @@ public class LedgerResource {
     @Operation(summary = "Anchoring lag: blocks waiting for an anchor, age of the oldest, the last confirmed anchor",
             description = "Counts and hashes only. enabled is false when no chain is configured.")
     public Response anchoring() {
-        boolean enabled = WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext)
-                .getBeanProvider(AnchoringSchedule.class).getIfAvailable() != null;
+        boolean enabled = SpringBeans.find(servletContext, AnchoringSchedule.class) != null;
         return JsonBodies.ok(AnchoringStatus.read(SpringBeans.get(servletContext, javax.sql.DataSource.class), enabled, Instant.now()));
     }
 

@@ -14,6 +14,7 @@ import org.phrcloud.identity.token.InvalidAccessTokenException;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.standards.api.Problem;
 import org.phrcloud.standards.api.SpringBeans;
+import org.phrcloud.standards.fhir.security.FhirAccessPolicy;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -67,11 +68,10 @@ public class AccessFilter implements ContainerRequestFilter {
             return;
         }
         boolean waived = parties.stream().filter(admitted::contains).anyMatch(Arrays.asList(access.withoutStepUp())::contains);
-        if (!token.serviceAccount() && !waived && !"2".equals(token.acr())) {
+        if (!token.serviceAccount() && !waived && !FhirAccessPolicy.STEP_UP_ACR.equals(token.acr())) {
             Response r = Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
                             "PHR-API-0404: this needs authentication with a second factor (acr=2)"))
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"phr\", error=\"insufficient_user_authentication\", "
-                            + "error_description=\"A second authentication factor is required\", acr_values=\"2\"")
+                    .header(HttpHeaders.WWW_AUTHENTICATE, FhirAccessPolicy.STEP_UP_CHALLENGE)
                     .build();
             request.abortWith(r);
             return;

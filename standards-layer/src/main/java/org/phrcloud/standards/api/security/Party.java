@@ -25,8 +25,7 @@ public enum Party {
             parties.add(INSTITUTION_SYSTEM);
             return parties;
         }
-        if (token.hasRole(PhrRole.PRACTITIONER) || token.hasRole(PhrRole.FAMILY_DOCTOR)
-                || token.hasRole(PhrRole.PHARMACIST) || token.hasRole(PhrRole.LAB)) {
+        if (token.isCareGiver()) {
             parties.add(CARE_GIVER);
         }
         if (token.hasRole(PhrRole.PATIENT)) {

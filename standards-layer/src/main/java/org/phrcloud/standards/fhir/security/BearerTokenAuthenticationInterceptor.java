@@ -62,9 +62,7 @@ public class BearerTokenAuthenticationInterceptor {
         switch (decision.kind()) {
             case STEP_UP -> {
                 AuthenticationException e = new AuthenticationException(decision.message());
-                e.addResponseHeader("WWW-Authenticate", "Bearer realm=\"phr\", error=\"insufficient_user_authentication\", "
-                        + "error_description=\"A second authentication factor is required\", acr_values=\""
-                        + FhirAccessPolicy.STEP_UP_ACR + "\"");
+                e.addResponseHeader("WWW-Authenticate", FhirAccessPolicy.STEP_UP_CHALLENGE);
                 throw e;
             }
             case FORBID -> throw new ForbiddenOperationException(decision.message());

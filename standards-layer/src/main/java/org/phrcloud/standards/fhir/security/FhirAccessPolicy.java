@@ -3,8 +3,6 @@ package org.phrcloud.standards.fhir.security;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * Who may use the FHIR API at all, decided from the verified token alone, deny by default
@@ -25,16 +23,17 @@ import java.util.Set;
  * {@link CompartmentAuthorizationInterceptor}.
  */
 public final class FhirAccessPolicy {
-    /** Realm roles of people who treat or supply patients. */
-    static final Set<PhrRole> CARE_ROLES = EnumSet.of(PhrRole.PRACTITIONER, PhrRole.FAMILY_DOCTOR, PhrRole.PHARMACIST, PhrRole.LAB);
     /** The level of authentication (acr) care roles need: password + OTP. */
     public static final String STEP_UP_ACR = "2";
+    /** The {@code WWW-Authenticate} value of a 401 that asks for {@link #STEP_UP_ACR} (RFC 9470 section 3). */
+    public static final String STEP_UP_CHALLENGE = "Bearer realm=\"phr\", error=\"insufficient_user_authentication\", "
+            + "error_description=\"A second authentication factor is required\", acr_values=\"" + STEP_UP_ACR + "\"";
 
     public AccessDecision decide(VerifiedAccessToken token) {
         if (token.serviceAccount()) {
             return AccessDecision.ALLOW;
         }
-        if (token.roles().stream().anyMatch(CARE_ROLES::contains)) {
+        if (token.isCareGiver()) {
             return STEP_UP_ACR.equals(token.acr()) ? AccessDecision.ALLOW
                     : AccessDecision.stepUp("PHR-AUTHZ-0002: this needs authentication with a second factor (acr=2)");
         }
