@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.SealedRecord;
+import org.phrcloud.identity.jdbc.JdbcTransactions;
 import org.phrcloud.identity.keys.EcdsaP256;
 
 import javax.sql.DataSource;
@@ -70,10 +71,8 @@ public final class InstitutionKeys {
         byte[] pkcs8 = keys.getPrivate().getEncoded();
         SealedRecord sealed = cipher.seal(pkcs8, keyId.getBytes(StandardCharsets.US_ASCII));
         Arrays.fill(pkcs8, (byte) 0);
-        try (Connection c = dataSource.getConnection()) {
-            boolean own = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
+        try {
+            JdbcTransactions.inTransaction(dataSource, c -> {
                 try (PreparedStatement s = c.prepareStatement(
                         "UPDATE institution_key SET retired_at = ? WHERE institution = ? AND retired_at IS NULL")) {
                     s.setTimestamp(1, Timestamp.from(now));
@@ -90,19 +89,8 @@ public final class InstitutionKeys {
                     s.setTimestamp(6, Timestamp.from(now));
                     s.executeUpdate();
                 }
-                if (own) {
-                    c.commit();
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (own) {
-                    c.rollback();
-                }
-                throw e;
-            } finally {
-                if (own) {
-                    c.setAutoCommit(true);
-                }
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("PHR-IDENTITY-0402: cannot store an institution key", e);
         }

@@ -7,6 +7,7 @@ import org.flywaydb.core.Flyway;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.SealedRecord;
+import org.phrcloud.identity.jdbc.JdbcTransactions;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.keys.Pseudonym;
@@ -166,6 +167,18 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
     @Override
     public Optional<PatientIdentity> findByKeycloakUserId(String keycloakUserId) {
         return findBy("SELECT pseudonym FROM mpi_identity WHERE keycloak_user_id = ?", keycloakUserId);
+    }
+
+    @Override
+    public Optional<String> pseudonymOfPatient(String patientId) {
+        return inTransaction(c -> pseudonyms(c, "SELECT pseudonym FROM mpi_patient_link WHERE patient_id = ?", patientId)
+                .stream().findFirst());
+    }
+
+    @Override
+    public Set<String> patientIdsOfLogin(String keycloakUserId) {
+        return inTransaction(c -> new LinkedHashSet<>(pseudonyms(c, "SELECT l.patient_id FROM mpi_patient_link l "
+                + "JOIN mpi_identity i ON i.pseudonym = l.pseudonym WHERE i.keycloak_user_id = ?", keycloakUserId)));
     }
 
     @Override
@@ -450,33 +463,10 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
         }
     }
 
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Joins the caller's transaction (autocommit off) or runs in one of its own. */
-    private <T> T inTransaction(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean own = c.getAutoCommit();
-            if (own) {
-                c.setAutoCommit(false);
-            }
-            try {
-                T result = work.run(c);
-                if (own) {
-                    c.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (own) {
-                    c.rollback();
-                }
-                throw e;
-            } finally {
-                if (own) {
-                    c.setAutoCommit(true);
-                }
-            }
+    /** Joins the caller's transaction or runs in one of its own ({@link JdbcTransactions}). */
+    private <T> T inTransaction(JdbcTransactions.Work<T> work) {
+        try {
+            return JdbcTransactions.inTransaction(dataSource, work);
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw new IdentityConflictException("PHR-IDENTITY-0319: another request registered the same "

@@ -63,6 +63,12 @@ public interface MasterPatientIndex {
     /** @param keycloakUserId the {@code sub} of the patient's access token */
     Optional<PatientIdentity> findByKeycloakUserId(String keycloakUserId);
 
+    /** The pseudonym a FHIR Patient is linked to, without decrypting anything (for the write path). */
+    Optional<String> pseudonymOfPatient(String patientId);
+
+    /** The FHIR Patient ids of the identity a login is linked to, without decrypting anything (for every request). */
+    Set<String> patientIdsOfLogin(String keycloakUserId);
+
     /**
      * Ranked candidates for a person: identifier matches first ({@code certain}), then people with the same
      * birth date ranked by name and gender (see {@link MatchCandidate#score()}); at most {@code limit}, best

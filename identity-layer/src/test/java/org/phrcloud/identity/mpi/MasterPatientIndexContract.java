@@ -177,6 +177,8 @@ abstract class MasterPatientIndexContract {
         assertThatThrownBy(() -> mpi.linkPatient(other.pseudonym(), "101", "dr-b"))
                 .isInstanceOf(IdentityConflictException.class).hasMessageStartingWith("PHR-IDENTITY-0311");
         assertThat(mpi.findByPatientId("101")).map(PatientIdentity::pseudonym).contains(maria.pseudonym());
+        assertThat(mpi.pseudonymOfPatient("101")).contains(maria.pseudonym());
+        assertThat(mpi.pseudonymOfPatient("999")).isEmpty();
         assertThat(mpi.patientIdsOfInstitution("st-mary")).containsExactly("101");
         assertThat(mpi.patientIdsOfInstitution("north-clinic")).containsExactly("202");
 
@@ -188,6 +190,8 @@ abstract class MasterPatientIndexContract {
 
         mpi.linkLogin(maria.pseudonym(), "kc-user-1", "admin");
         assertThat(mpi.findByKeycloakUserId("kc-user-1")).map(PatientIdentity::pseudonym).contains(maria.pseudonym());
+        assertThat(mpi.patientIdsOfLogin("kc-user-1")).containsExactly("101");
+        assertThat(mpi.patientIdsOfLogin("kc-nobody")).isEmpty();
         assertThatThrownBy(() -> mpi.linkLogin(other.pseudonym(), "kc-user-1", "admin"))
                 .isInstanceOf(IdentityConflictException.class);
 

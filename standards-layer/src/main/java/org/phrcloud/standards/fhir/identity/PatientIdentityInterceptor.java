@@ -11,7 +11,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.phrcloud.identity.mpi.Demographics;
 import org.phrcloud.identity.mpi.IdentityConflictException;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.mpi.PatientIdentity;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 
@@ -76,13 +75,13 @@ public class PatientIdentityInterceptor {
             recordEncounter(encounter, request);
         }
         if (resource instanceof Patient patient) {
-            Optional<PatientIdentity> linked = mpi.findByPatientId(patient.getIdElement().getIdPart());
+            Optional<String> linked = mpi.pseudonymOfPatient(patient.getIdElement().getIdPart());
             if (linked.isEmpty()) {
                 link(patient, request);
                 return;
             }
             try {
-                mpi.updateDemographics(linked.get().pseudonym(), PatientDemographics.from(patient), actor(request));
+                mpi.updateDemographics(linked.get(), PatientDemographics.from(patient), actor(request));
             } catch (IdentityConflictException e) {
                 throw new ResourceVersionConflictException(e.getMessage());
             }

@@ -8,7 +8,6 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.mpi.PatientIdentity;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.ledger.chain.ContentHash;
 import org.phrcloud.ledger.chain.Entry;
@@ -85,7 +84,7 @@ public class LedgerInterceptor {
                 ContentHash.of(fhir.newJsonParser().encodeResourceToString(resource)));
         Pending pending = pending(practitioner(request));
         for (String patientId : patients) {
-            Optional<String> pseudonym = mpi.findByPatientId(patientId).map(PatientIdentity::pseudonym);
+            Optional<String> pseudonym = mpi.pseudonymOfPatient(patientId);
             if (pseudonym.isEmpty()) {
                 LOG.warn("PHR-LEDGER-0402: Patient/{} has no identity; {}/{} is not chained", patientId,
                         entry.resourceType(), entry.id());

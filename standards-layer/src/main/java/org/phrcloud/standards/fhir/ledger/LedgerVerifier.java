@@ -18,7 +18,9 @@ import org.phrcloud.ledger.chain.Operation;
 import org.phrcloud.ledger.store.JdbcChainStore;
 
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,9 @@ public final class LedgerVerifier {
 
     public Report verify(String pseudonym) {
         List<Block> chain = chains.chain(pseudonym, 0, Integer.MAX_VALUE);
-        ChainVerifier.Result result = new ChainVerifier(this::signedByPublishedKey).verify(chain);
+        Map<String, PublicKey> published = publishedKeys();
+        ChainVerifier.Result result = new ChainVerifier((keyId, hash, signature) -> published.containsKey(keyId)
+                && EcdsaP256.verify(published.get(keyId), hash, signature)).verify(chain);
         Map<String, Entry> latest = new LinkedHashMap<>();
         for (Block block : chain) {
             for (Entry e : block.entries()) {
@@ -94,16 +98,16 @@ public final class LedgerVerifier {
                 : java.util.Optional.of(reference + ": content does not match its chain entry");
     }
 
-    private boolean signedByPublishedKey(String keyId, byte[] hash, byte[] signature) {
+    /** Every published institution key by key id, read once per verification. */
+    private Map<String, PublicKey> publishedKeys() {
+        Map<String, PublicKey> published = new HashMap<>();
         for (InstitutionKey key : keys.published()) {
-            if (key.keyId().equals(keyId)) {
-                try {
-                    return EcdsaP256.verify(EcdsaP256.publicKey(key.publicKey()), hash, signature);
-                } catch (GeneralSecurityException e) {
-                    return false;
-                }
+            try {
+                published.put(key.keyId(), EcdsaP256.publicKey(key.publicKey()));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("PHR-LEDGER-0404: published key " + key.keyId() + " does not load", e);
             }
         }
-        return false;
+        return published;
     }
 }

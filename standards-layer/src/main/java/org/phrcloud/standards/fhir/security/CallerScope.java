@@ -3,7 +3,6 @@ package org.phrcloud.standards.fhir.security;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.mpi.PatientIdentity;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 
 import java.util.LinkedHashSet;
@@ -48,14 +47,13 @@ public record CallerScope(VerifiedAccessToken token, Kind kind, Set<String> pati
         if (token.serviceAccount()) {
             return new CallerScope(token, Kind.INSTITUTION_SYSTEM, Set.of());
         }
-        if (token.roles().stream().anyMatch(FhirAccessPolicy.CARE_ROLES::contains)) {
+        if (token.isCareGiver()) {
             Set<String> ids = new LinkedHashSet<>();
             token.institutions().forEach(i -> ids.addAll(mpi.patientIdsOfInstitution(i)));
             return new CallerScope(token, Kind.CARE_GIVER, ids);
         }
         if (token.hasRole(PhrRole.PATIENT)) {
-            return new CallerScope(token, Kind.PATIENT, mpi.findByKeycloakUserId(token.subject())
-                    .map(PatientIdentity::patientIds).orElse(Set.of()));
+            return new CallerScope(token, Kind.PATIENT, mpi.patientIdsOfLogin(token.subject()));
         }
         return new CallerScope(token, Kind.NONE, Set.of());
     }

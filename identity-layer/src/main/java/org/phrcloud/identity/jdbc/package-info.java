@@ -1,0 +1,2 @@
+/** JDBC plumbing shared by the identity layer's stores. */
+package org.phrcloud.identity.jdbc;
