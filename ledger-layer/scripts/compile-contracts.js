@@ -27,6 +27,7 @@ if (errors.length > 0) process.exit(1);
 fs.mkdirSync(outDir, { recursive: true });
 for (const file of Object.keys(output.contracts)) {
   for (const [name, contract] of Object.entries(output.contracts[file])) {
+    if (!contract.evm.bytecode.object) continue; // an interface: nothing to deploy, no wrapper
     fs.writeFileSync(path.join(outDir, name + '.abi'), JSON.stringify(contract.abi));
     fs.writeFileSync(path.join(outDir, name + '.bin'), contract.evm.bytecode.object);
     console.log('compiled ' + name + ' (solc ' + solc.version() + ', evm shanghai)');

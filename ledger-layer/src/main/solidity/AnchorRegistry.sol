@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {PatientRegistry} from "./PatientRegistry.sol";
+
 /// @title PHR Cloud anchor registry
-/// @notice Checkpoints of the per-patient chains: each is ONE Merkle root (RFC 9162 hashing) over the heads of
-///         every chain that changed since the previous anchor, with the size of that tree. Pseudonyms and hashes
-///         only, never health data. Only registered institution accounts may anchor.
+/// @notice The network's institutions and the checkpoints of the per-patient chains. A checkpoint is ONE Merkle root
+///         (RFC 9162 hashing: leaf = SHA-256(0x00 | leaf bytes), node = SHA-256(0x01 | left | right)) over the heads
+///         of the chains that changed since the previous anchor; the contract recomputes that root from the heads it
+///         is given, so a checkpoint cannot disagree with them, and records each head in the PatientRegistry it
+///         created, in the same transaction. Leaf bytes: pseudonym (32 bytes) | height (uint64, big-endian) | block
+///         hash (32 bytes). Pseudonyms and hashes only, never health data. Only admitted institution accounts anchor.
 contract AnchorRegistry {
     struct Checkpoint {
         bytes32 root;
@@ -14,37 +19,89 @@ contract AnchorRegistry {
     }
 
     address public immutable owner;
-    mapping(address => bool) public institutions;
+    PatientRegistry public immutable patientRegistry;
+    /// @notice Admitted institution accounts and the base URL of their deployment (empty = not admitted).
+    mapping(address => string) public endpoints;
     Checkpoint[] private checkpoints;
 
-    event InstitutionRegistered(address indexed account, bool allowed);
+    event InstitutionRegistered(address indexed account, string endpoint);
+    event InstitutionRemoved(address indexed account);
     event Anchored(uint256 indexed index, bytes32 indexed root, uint64 treeSize, address indexed institution);
 
     error NotOwner();
     error NotInstitution();
     error EmptyTree();
+    error EmptyEndpoint();
+    error LengthMismatch();
+    error RootMismatch(bytes32 computed);
     error NoSuchCheckpoint();
 
     constructor() {
         owner = msg.sender;
-        institutions[msg.sender] = true;
-        emit InstitutionRegistered(msg.sender, true);
+        patientRegistry = new PatientRegistry();
     }
 
-    /// @notice The owner (the network's operator) admits or removes an institution's account.
-    function setInstitution(address account, bool allowed) external {
+    /// @notice The owner (the network's operator) admits an institution's account, or changes its endpoint.
+    function setInstitution(address account, string calldata endpoint) external {
         if (msg.sender != owner) revert NotOwner();
-        institutions[account] = allowed;
-        emit InstitutionRegistered(account, allowed);
+        if (bytes(endpoint).length == 0) revert EmptyEndpoint();
+        endpoints[account] = endpoint;
+        emit InstitutionRegistered(account, endpoint);
     }
 
-    /// @notice Records a checkpoint; returns its index.
-    function anchor(bytes32 root, uint64 treeSize) external returns (uint256 index) {
-        if (!institutions[msg.sender]) revert NotInstitution();
-        if (treeSize == 0) revert EmptyTree();
+    /// @notice The owner removes an institution's account; its checkpoints and registrations stay.
+    function removeInstitution(address account) external {
+        if (msg.sender != owner) revert NotOwner();
+        delete endpoints[account];
+        emit InstitutionRemoved(account);
+    }
+
+    function isInstitution(address account) public view returns (bool) {
+        return bytes(endpoints[account]).length != 0;
+    }
+
+    /// @notice Records a checkpoint over the given chain heads (ordered as the tree's leaves) and registers each head
+    ///         as its patient's latest anchored head with the sender as home institution. Returns the checkpoint's
+    ///         index. Reverts with RootMismatch when the given root is not the root of the heads.
+    function anchor(bytes32 root, bytes32[] calldata pseudonyms, uint64[] calldata heights, bytes32[] calldata heads)
+        external
+        returns (uint256 index)
+    {
+        if (!isInstitution(msg.sender)) revert NotInstitution();
+        uint256 n = pseudonyms.length;
+        if (n == 0) revert EmptyTree();
+        if (heights.length != n || heads.length != n) revert LengthMismatch();
+        bytes32 computed = merkleRoot(pseudonyms, heights, heads);
+        if (computed != root) revert RootMismatch(computed);
         index = checkpoints.length;
-        checkpoints.push(Checkpoint(root, treeSize, uint64(block.timestamp), msg.sender));
-        emit Anchored(index, root, treeSize, msg.sender);
+        checkpoints.push(Checkpoint(root, uint64(n), uint64(block.timestamp), msg.sender));
+        emit Anchored(index, root, uint64(n), msg.sender);
+        patientRegistry.recordHeads(msg.sender, pseudonyms, heights, heads);
+    }
+
+    /// @notice RFC 9162 section 2.1.1 Merkle tree hash of the leaves, bottom-up (an odd last node moves up a level
+    ///         unchanged, which gives the same tree as the RFC's split at the largest power of two).
+    function merkleRoot(bytes32[] calldata pseudonyms, uint64[] calldata heights, bytes32[] calldata heads)
+        public
+        pure
+        returns (bytes32)
+    {
+        uint256 n = pseudonyms.length;
+        bytes32[] memory level = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            level[i] = sha256(abi.encodePacked(bytes1(0x00), pseudonyms[i], heights[i], heads[i]));
+        }
+        while (n > 1) {
+            uint256 m = 0;
+            for (uint256 i = 0; i + 1 < n; i += 2) {
+                level[m++] = sha256(abi.encodePacked(bytes1(0x01), level[i], level[i + 1]));
+            }
+            if (n % 2 == 1) {
+                level[m++] = level[n - 1];
+            }
+            n = m;
+        }
+        return level[0];
     }
 
     function count() external view returns (uint256) {

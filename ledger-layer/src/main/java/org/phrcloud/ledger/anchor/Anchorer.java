@@ -1,7 +1,9 @@
 package org.phrcloud.ledger.anchor;
 
 import org.phrcloud.ledger.merkle.MerkleTree;
+import org.phrcloud.ledger.store.JdbcTransactions;
 import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint64;
@@ -29,6 +31,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +41,15 @@ import java.util.TreeMap;
 
 /**
  * Drains the ledger outbox into anchors (ARCHITECTURE.md write path step 5): each round makes ONE transaction to
- * {@code AnchorRegistry.anchor(root, treeSize)} whose root is the RFC 9162 Merkle root over the heads of every
- * chain with unanchored blocks ({@link AnchorLeaf}); never one transaction per record.
+ * {@code AnchorRegistry.anchor(root, pseudonyms, heights, heads)} whose root is the RFC 9162 Merkle root over the
+ * heads of every chain with unanchored blocks ({@link AnchorLeaf}); never one transaction per record. The contract
+ * recomputes the root from the heads and records each head in the {@code PatientRegistry} (pseudonym -> home
+ * institution and latest anchored head) in that same transaction.
+ *
+ * <p>One anchor carries at most {@code maxHeads} chain heads (the block gas limit bounds it: about 50,000 gas per
+ * head registered for the first time, about 15,000 per head updated). A larger backlog, e.g. after a long chain
+ * outage, is anchored by further anchors in the same round, one after the other as each is confirmed, the chains
+ * that have waited longest first.
  *
  * <p>No loss, no duplicate, across chain outages and restarts: an anchor is recorded in the database with its
  * signed transaction (nonce, hash) <em>before</em> it is sent, and at most one anchor is in flight. Every round
@@ -69,13 +81,26 @@ public final class Anchorer {
     private final String contract;
     private final Clock clock;
     private final Duration receiptWait;
+    private final int maxHeads;
+
+    /** The default number of chain heads one anchor carries at most. */
+    public static final int DEFAULT_MAX_HEADS = 400;
 
     /**
-     * @param sender      the institution's secp256k1 account (registered in the contract), from configuration
+     * @param sender      the institution's secp256k1 account (admitted in the contract), from configuration
      * @param receiptWait how long a round waits for the receipt of what it sent, polling every 100 ms (bounded)
      */
     public Anchorer(DataSource dataSource, Web3j web3j, Credentials sender, long chainId, String contract, Clock clock,
                     Duration receiptWait) {
+        this(dataSource, web3j, sender, chainId, contract, clock, receiptWait, DEFAULT_MAX_HEADS);
+    }
+
+    /** @param maxHeads chain heads per anchor at most, at least 1 */
+    public Anchorer(DataSource dataSource, Web3j web3j, Credentials sender, long chainId, String contract, Clock clock,
+                    Duration receiptWait, int maxHeads) {
+        if (maxHeads < 1) {
+            throw new IllegalArgumentException("maxHeads must be at least 1");
+        }
         this.dataSource = dataSource;
         this.web3j = web3j;
         this.sender = sender;
@@ -83,14 +108,38 @@ public final class Anchorer {
         this.contract = contract;
         this.clock = clock;
         this.receiptWait = receiptWait;
+        this.maxHeads = maxHeads;
     }
 
-    /** One round: settle the anchor in flight, or anchor what is pending. Chain errors do not throw. */
+    /**
+     * One round: settle the anchor in flight, or anchor what is pending. When an anchor in flight from an earlier
+     * round is confirmed, or an anchor was full ({@code maxHeads} heads) and is confirmed, the round goes on with
+     * the next anchor (at most {@value #MAX_ANCHORS_PER_ROUND}). Chain errors do not throw.
+     *
+     * @return what the round's last anchor did; {@link Result#leaves()} counts the heads of all its anchors
+     */
     public synchronized Result runOnce() {
-        Optional<InFlight> inFlight = inFlight();
-        if (inFlight.isPresent()) {
-            return settle(inFlight.get(), true);
+        Result result = null;
+        int leaves = 0;
+        for (int i = 0; i < MAX_ANCHORS_PER_ROUND; i++) {
+            Optional<InFlight> inFlight = inFlight();
+            Result next = inFlight.isPresent() ? settle(inFlight.get(), true) : anchorPending();
+            if (next.outcome() == Outcome.NOTHING_PENDING && result != null) {
+                break;
+            }
+            result = next;
+            leaves += next.leaves();
+            if (next.outcome() != Outcome.CONFIRMED || (inFlight.isEmpty() && next.leaves() < maxHeads)) {
+                break;
+            }
         }
+        return new Result(result.outcome(), result.anchorId(), leaves);
+    }
+
+    /** Anchors per round at most. */
+    public static final int MAX_ANCHORS_PER_ROUND = 50;
+
+    private Result anchorPending() {
         Optional<InFlight> prepared;
         try {
             prepared = prepare();
@@ -133,31 +182,35 @@ public final class Anchorer {
      * @throws IOException when the chain does not answer (nothing is recorded then)
      */
     Optional<InFlight> prepare() throws IOException {
-        Map<String, Long> heads = new TreeMap<>();
-        Map<String, byte[]> headHashes = new TreeMap<>();
-        List<Object[]> rows = new ArrayList<>();
+        Map<String, List<AnchorLeaf>> pending = new TreeMap<>(); // per chain its pending blocks by height
+        Map<String, Timestamp> oldest = new HashMap<>();
         sql(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT pseudonym, height, block_hash FROM ledger_outbox "
+            try (PreparedStatement s = c.prepareStatement("SELECT pseudonym, height, block_hash, created_at FROM ledger_outbox "
                     + "WHERE anchored_at IS NULL AND anchor_id IS NULL ORDER BY pseudonym, height")) {
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
-                        String pseudonym = r.getString(1).trim();
-                        rows.add(new Object[]{pseudonym, r.getLong(2)});
-                        heads.put(pseudonym, r.getLong(2));
-                        headHashes.put(pseudonym, r.getBytes(3));
+                        AnchorLeaf row = new AnchorLeaf(r.getString(1).trim(), r.getLong(2), r.getBytes(3));
+                        pending.computeIfAbsent(row.pseudonym(), p -> new ArrayList<>()).add(row);
+                        oldest.putIfAbsent(row.pseudonym(), r.getTimestamp(4));
                     }
                 }
             }
             return null;
         });
-        if (heads.isEmpty()) {
+        if (pending.isEmpty()) {
             return Optional.empty();
         }
-        List<AnchorLeaf> leaves = new ArrayList<>();
-        heads.forEach((pseudonym, height) -> leaves.add(new AnchorLeaf(pseudonym, height, headHashes.get(pseudonym))));
+        // the chains that have waited longest, at most maxHeads of them, as leaves ordered by pseudonym
+        List<String> chosen = pending.keySet().stream()
+                .sorted(Comparator.comparing((String p) -> oldest.get(p)).thenComparing(Comparator.naturalOrder()))
+                .limit(maxHeads).sorted().toList();
+        List<AnchorLeaf> leaves = chosen.stream().map(p -> pending.get(p).get(pending.get(p).size() - 1)).toList();
+        List<AnchorLeaf> rows = chosen.stream().flatMap(p -> pending.get(p).stream()).toList();
         byte[] root = new MerkleTree(leaves.stream().map(AnchorLeaf::bytes).toList()).root();
-        String data = FunctionEncoder.encode(new Function("anchor",
-                List.of(new Bytes32(root), new Uint64(BigInteger.valueOf(leaves.size()))), List.of()));
+        String data = FunctionEncoder.encode(new Function("anchor", List.of(new Bytes32(root),
+                new DynamicArray<>(Bytes32.class, leaves.stream().map(l -> new Bytes32(HexFormat.of().parseHex(l.pseudonym()))).toList()),
+                new DynamicArray<>(Uint64.class, leaves.stream().map(l -> new Uint64(BigInteger.valueOf(l.height()))).toList()),
+                new DynamicArray<>(Bytes32.class, leaves.stream().map(l -> new Bytes32(l.blockHash())).toList())), List.of()));
 
         EthCall trial = web3j.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), contract, data),
                 DefaultBlockParameterName.LATEST).send();
@@ -209,10 +262,10 @@ public final class Anchorer {
                 s.executeBatch();
             }
             try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchor_id = ? WHERE pseudonym = ? AND height = ?")) {
-                for (Object[] row : rows) {
+                for (AnchorLeaf row : rows) {
                     s.setLong(1, next);
-                    s.setString(2, (String) row[0]);
-                    s.setLong(3, (Long) row[1]);
+                    s.setString(2, row.pseudonym());
+                    s.setLong(3, row.height());
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -299,24 +352,9 @@ public final class Anchorer {
         });
     }
 
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T sql(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
+    private <T> T sql(JdbcTransactions.Work<T> work) {
+        try {
+            return JdbcTransactions.inTransaction(dataSource, work);
         } catch (SQLException e) {
             throw new IllegalStateException("PHR-LEDGER-0504: anchor bookkeeping failed (SQL state " + e.getSQLState() + ")", e);
         }

@@ -6,7 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link Anchorer#runOnce} on a fixed interval in one daemon thread, until closed. A failing round is logged
+ * Runs {@link Anchorer#runOnce} at a fixed rate in one daemon thread, until closed: a round starts every interval,
+ * or right after the previous one when that took longer (a round waits for its anchor's receipt, so rounds never
+ * overlap and at most one anchor is mined per chain block). A failing round is logged
  * (without data) and the next one tries again; the outbox keeps everything meanwhile.
  */
 public final class AnchoringSchedule implements AutoCloseable {
@@ -19,7 +21,7 @@ public final class AnchoringSchedule implements AutoCloseable {
     });
 
     public AnchoringSchedule(Anchorer anchorer, Duration interval) {
-        executor.scheduleWithFixedDelay(() -> {
+        executor.scheduleAtFixedRate(() -> {
             try {
                 Anchorer.Result result = anchorer.runOnce();
                 if (result.outcome() != Anchorer.Outcome.NOTHING_PENDING) {

@@ -17,8 +17,17 @@ import java.time.Instant;
  * @param pendingBlocks        blocks not yet in a confirmed anchor
  * @param oldestPendingSeconds age of the oldest of them, 0 if none
  * @param lastAnchor           the last confirmed anchor, or null
+ * @param inFlight             the anchor sent (or recorded for sending) and not yet confirmed, or null
  */
-public record AnchoringStatus(boolean enabled, long pendingBlocks, long oldestPendingSeconds, LastAnchor lastAnchor) {
+public record AnchoringStatus(boolean enabled, long pendingBlocks, long oldestPendingSeconds, LastAnchor lastAnchor,
+                              InFlight inFlight) {
+    /**
+     * @param txHash     its signed transaction's hash
+     * @param recordedAt when it was recorded, just before it was first sent
+     */
+    public record InFlight(long id, String txHash, Instant recordedAt) {
+    }
+
     /**
      * @param txHash      the anchoring transaction
      * @param blockNumber the chain block it was mined in
@@ -49,8 +58,17 @@ public record AnchoringStatus(boolean enabled, long pendingBlocks, long oldestPe
                     }
                 }
             }
+            InFlight inFlight = null;
+            try (PreparedStatement s = c.prepareStatement("SELECT id, tx_hash, created_at FROM ledger_anchor WHERE status = 'SENT' ORDER BY id")) {
+                s.setMaxRows(1);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        inFlight = new InFlight(r.getLong(1), r.getString(2), r.getTimestamp(3).toInstant());
+                    }
+                }
+            }
             long age = oldest == null ? 0 : Math.max(0, Duration.between(oldest.toInstant(), now).toSeconds());
-            return new AnchoringStatus(enabled, pending, age, last);
+            return new AnchoringStatus(enabled, pending, age, last, inFlight);
         } catch (SQLException e) {
             throw new IllegalStateException("PHR-LEDGER-0505: cannot read the anchoring status", e);
         }

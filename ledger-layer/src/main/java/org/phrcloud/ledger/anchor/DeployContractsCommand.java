@@ -2,8 +2,8 @@ package org.phrcloud.ledger.anchor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
-import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
@@ -11,18 +11,26 @@ import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Deploys the ledger contracts once and writes where they are, for {@code ./phr up} and the integration tests:
+ * Deploys the ledger contracts once, admits institution accounts, and writes where the contracts are, for
+ * {@code ./phr up} and the integration tests:
  * <pre>
- *   DeployContractsCommand --rpc URL --state FILE        (the deployer's key in PHR_CHAIN_SENDER_KEY)
+ *   PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...
  * </pre>
- * The state FILE (JSON: {@code chainId}, {@code anchorRegistry}, {@code patientRegistry}) is kept when the chain
- * still has code at both addresses; otherwise both contracts are deployed again. The deployer becomes the
- * contracts' owner and its first registered institution account.
+ * The operator (the network's owner of the contracts) deploys {@code AnchorRegistry}, which creates its
+ * {@code PatientRegistry}, and admits each institution's anchoring account with the base URL of its deployment
+ * ({@code AnchorRegistry.setInstitution}). The state FILE (JSON: {@code chainId}, {@code anchorRegistry},
+ * {@code patientRegistry}, {@code code}) is kept when the chain still has code at its address and that code was
+ * built from the same contract sources ({@code code} = Keccak-256 of the deployment bytecode); otherwise the contracts
+ * are deployed again. Admissions are re-checked on every run and only sent when missing or changed.
  */
 public final class DeployContractsCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,48 +38,79 @@ public final class DeployContractsCommand {
     private DeployContractsCommand() {
     }
 
-    /** Where the contracts are. */
-    public record Deployed(long chainId, String anchorRegistry, String patientRegistry) {
+    /**
+     * Where the contracts are.
+     *
+     * @param code Keccak-256 (hex) of the AnchorRegistry deployment bytecode the contracts were deployed from
+     */
+    public record Deployed(long chainId, String anchorRegistry, String patientRegistry, String code) {
     }
 
     public static void main(String[] args) throws Exception {
         String rpc = null;
         Path state = null;
+        Map<String, String> admit = new LinkedHashMap<>();
+        String usage = "usage: PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rpc" -> rpc = args[i + 1];
                 case "--state" -> state = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("usage: DeployContractsCommand --rpc URL --state FILE");
+                case "--admit" -> {
+                    String[] parts = args[i + 1].split("=", 2);
+                    if (parts.length != 2) {
+                        throw new IllegalArgumentException(usage);
+                    }
+                    admit.put(parts[0], parts[1]);
+                }
+                default -> throw new IllegalArgumentException(usage);
             }
         }
-        String key = System.getenv("PHR_CHAIN_SENDER_KEY");
+        String key = System.getenv("PHR_CHAIN_OPERATOR_KEY");
         if (rpc == null || state == null || key == null || key.isBlank()) {
-            throw new IllegalArgumentException("usage: PHR_CHAIN_SENDER_KEY=0x... DeployContractsCommand --rpc URL --state FILE");
+            throw new IllegalArgumentException(usage);
         }
         Web3j web3j = Web3j.build(new HttpService(rpc));
         try {
-            Deployed deployed = deploy(web3j, Credentials.create(key.trim()), state);
+            Deployed deployed = deploy(web3j, Credentials.create(key.trim()), state, admit);
             System.out.println(JSON.writeValueAsString(deployed));
         } finally {
             web3j.shutdown();
         }
     }
 
-    /** Deploys both contracts unless the state file names live ones; writes the state file. */
-    public static Deployed deploy(Web3j web3j, Credentials deployer, Path state) throws Exception {
+    /**
+     * Deploys the contracts unless the state file names live ones of the same code; admits the institutions; writes
+     * the state file.
+     *
+     * @param admit institution account address -> endpoint (the base URL of its deployment)
+     */
+    public static Deployed deploy(Web3j web3j, Credentials operator, Path state, Map<String, String> admit) throws Exception {
         long chainId = web3j.ethChainId().send().getChainId().longValueExact();
+        String code = Numeric.toHexString(Hash.sha3(AnchorRegistry.BINARY.getBytes(StandardCharsets.US_ASCII)));
+        TransactionManager tx = new RawTransactionManager(web3j, operator, chainId, new PollingTransactionReceiptProcessor(web3j, 200, 300));
+        Deployed deployed = null;
         if (Files.exists(state)) {
             Deployed known = JSON.readValue(state.toFile(), Deployed.class);
-            if (known.chainId() == chainId && hasCode(web3j, known.anchorRegistry()) && hasCode(web3j, known.patientRegistry())) {
-                return known;
+            if (known.chainId() == chainId && code.equals(known.code()) && hasCode(web3j, known.anchorRegistry())) {
+                deployed = known;
             }
         }
-        TransactionManager tx = new RawTransactionManager(web3j, deployer, chainId, new PollingTransactionReceiptProcessor(web3j, 200, 300));
-        String anchors = AnchorRegistry.deploy(web3j, tx, new DefaultGasProvider()).send().getContractAddress();
-        String patients = PatientRegistry.deploy(web3j, tx, new DefaultGasProvider()).send().getContractAddress();
-        Deployed deployed = new Deployed(chainId, anchors, patients);
-        Files.createDirectories(state.toAbsolutePath().getParent());
-        JSON.writerWithDefaultPrettyPrinter().writeValue(state.toFile(), deployed);
+        AnchorRegistry registry;
+        if (deployed == null) {
+            registry = AnchorRegistry.deploy(web3j, tx, new DefaultGasProvider()).send();
+            deployed = new Deployed(chainId, registry.getContractAddress(), registry.patientRegistry().send(), code);
+            Files.createDirectories(state.toAbsolutePath().getParent());
+            JSON.writerWithDefaultPrettyPrinter().writeValue(state.toFile(), deployed);
+        } else {
+            registry = AnchorRegistry.load(deployed.anchorRegistry(), web3j, tx, new DefaultGasProvider());
+        }
+        for (Map.Entry<String, String> institution : admit.entrySet()) {
+            if (!institution.getValue().equals(registry.endpoints(institution.getKey()).send())) {
+                if (!registry.setInstitution(institution.getKey(), institution.getValue()).send().isStatusOK()) {
+                    throw new IllegalStateException("PHR-LEDGER-0507: admitting " + institution.getKey() + " failed");
+                }
+            }
+        }
         return deployed;
     }
 
@@ -79,5 +118,4 @@ public final class DeployContractsCommand {
         String code = web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
         return code != null && code.length() > 2;
     }
-
 }

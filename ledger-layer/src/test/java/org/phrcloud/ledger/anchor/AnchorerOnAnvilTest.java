@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
 import org.phrcloud.ledger.chain.Block;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.chain.Operation;
@@ -23,6 +24,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -43,6 +45,7 @@ class AnchorerOnAnvilTest {
     private JdbcDataSource db;
     private JdbcChainStore chains;
     private AnchorRegistry registry;
+    private PatientRegistry patients;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -57,6 +60,9 @@ class AnchorerOnAnvilTest {
         chains = new JdbcChainStore(db, Clock.systemUTC());
         registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(AnvilNode.DEV_KEY_0),
                 AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
+        registry.setInstitution(Credentials.create(AnvilNode.DEV_KEY_1).getAddress(), "https://st-mary.example/").send();
+        patients = PatientRegistry.load(registry.patientRegistry().send(), web3j, Credentials.create(AnvilNode.DEV_KEY_0),
+                new DefaultGasProvider());
     }
 
     @AfterEach
@@ -65,9 +71,14 @@ class AnchorerOnAnvilTest {
         anvil.close();
     }
 
+    /** The institution's anchoring account is anvil's account 1; account 0 is the network operator. */
     private Anchorer anchorer() {
-        return new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_0), AnvilNode.CHAIN_ID, registry.getContractAddress(),
-                Clock.systemUTC(), Duration.ofSeconds(10));
+        return anchorer(Anchorer.DEFAULT_MAX_HEADS);
+    }
+
+    private Anchorer anchorer(int maxHeads) {
+        return new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_1), AnvilNode.CHAIN_ID, registry.getContractAddress(),
+                Clock.systemUTC(), Duration.ofSeconds(10), maxHeads);
     }
 
     private Block append(String pseudonymSeed, String id) {
@@ -98,6 +109,10 @@ class AnchorerOnAnvilTest {
         assertThat(checkpoint.component1()).isEqualTo(expected);
         assertThat(checkpoint.component2()).isEqualTo(BigInteger.valueOf(3));
         assertThat(chains.pendingAnchors()).isZero();
+        var home = patients.lookup(HexFormat.of().parseHex(headA.pseudonym())).send(); // the same transaction registered the heads
+        assertThat(home.component1()).isEqualTo("https://st-mary.example/");
+        assertThat(home.component2()).isEqualTo(headA.hash());
+        assertThat(home.component3()).isEqualTo(BigInteger.ONE);
 
         assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
         assertThat(anchorsOnChain()).isEqualTo(1);
@@ -161,5 +176,27 @@ class AnchorerOnAnvilTest {
         assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
         assertThat(anchorsOnChain()).isEqualTo(2);
         assertThat(chains.pendingAnchors()).isZero();
+    }
+
+    @Test
+    void aBacklogLargerThanOneAnchorIsAnchoredInOneRoundOldestChainsFirst() throws Exception {
+        for (String seed : List.of("e", "d", "c", "b", "a")) { // e waits longest
+            append(seed, seed + "1");
+            Thread.sleep(5); // distinct outbox times
+        }
+        append("e", "e2");
+
+        Anchorer.Result result = anchorer(2).runOnce();
+
+        assertThat(result.outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(result.leaves()).isEqualTo(5);
+        assertThat(anchorsOnChain()).isEqualTo(3); // 2 + 2 + 1 heads
+        assertThat(chains.pendingAnchors()).isZero();
+        var first = registry.checkpoint(BigInteger.ZERO).send();
+        assertThat(first.component2()).isEqualTo(BigInteger.TWO);
+        assertThat(patients.lookup(HexFormat.of().parseHex("e".repeat(64))).send().component3()).isEqualTo(BigInteger.ONE);
+        ResourceProof proof = new ResourceProofs(db, chains).proof("Observation", "a1", null).orElseThrow();
+        assertThat(proof.verifyOffline()).isTrue();
+        assertThat(proof.anchor().treeSize()).isEqualTo(1); // "a" waited least: the last anchor
     }
 }

@@ -16,12 +16,14 @@ import java.util.regex.Pattern;
  * A real Ethereum node for tests: the anvil binary from npm ({@code phr.anvil.bin}), on a free port, mining each
  * transaction at once, chain id 31337. Its first funded account's key is anvil's well-known development key.
  */
-final class AnvilNode implements AutoCloseable {
+public final class AnvilNode implements AutoCloseable {
     /** Anvil's account 0: a public development key, valid on dev chains only. */
-    static final String DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    public static final String DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     /** Anvil's account 1. */
-    static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-    static final long CHAIN_ID = 31337;
+    public static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    /** Anvil's account 2, another public development key. */
+    public static final String DEV_KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    public static final long CHAIN_ID = 31337;
     private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+:[0-9]+)");
 
     private final Process process;
@@ -32,7 +34,7 @@ final class AnvilNode implements AutoCloseable {
         this.url = url;
     }
 
-    static AnvilNode start() throws Exception {
+    public static AnvilNode start() throws Exception {
         return start(0, null);
     }
 
@@ -40,7 +42,16 @@ final class AnvilNode implements AutoCloseable {
      * @param port  0 for a free one
      * @param state a file that keeps the chain across restarts, or null
      */
-    static AnvilNode start(int port, Path state) throws Exception {
+    public static AnvilNode start(int port, Path state) throws Exception {
+        return start(port, state, 0);
+    }
+
+    /**
+     * @param port             0 for a free one
+     * @param state            a file that keeps the chain across restarts, or null
+     * @param blockTimeSeconds seconds between blocks, 0 to mine each transaction at once
+     */
+    public static AnvilNode start(int port, Path state, int blockTimeSeconds) throws Exception {
         Path bin = Path.of(System.getProperty("phr.anvil.bin", "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"));
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("anvil is not installed at " + bin + " (npm install in ledger-layer)");
@@ -49,6 +60,9 @@ final class AnvilNode implements AutoCloseable {
                 String.valueOf(port), "--chain-id", String.valueOf(CHAIN_ID)));
         if (state != null) {
             command.addAll(List.of("--state", state.toString(), "--state-interval", "1"));
+        }
+        if (blockTimeSeconds > 0) {
+            command.addAll(List.of("--block-time", String.valueOf(blockTimeSeconds)));
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> address = new CompletableFuture<>();
@@ -70,7 +84,7 @@ final class AnvilNode implements AutoCloseable {
         return new AnvilNode(p, "http://" + address.get(30, TimeUnit.SECONDS));
     }
 
-    String url() {
+    public String url() {
         return url;
     }
 

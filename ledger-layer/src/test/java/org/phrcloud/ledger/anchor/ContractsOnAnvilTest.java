@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
+import org.phrcloud.ledger.merkle.MerkleTree;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -16,23 +17,37 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 import java.math.BigInteger;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The contracts as the build compiles them (solc from npm) and wraps them (web3j codegen), on a real anvil node:
- * only registered institutions anchor, a checkpoint reads back, the latest patient registration wins.
+ * only admitted institutions anchor, the contract's Merkle root is RFC 9162's, a checkpoint over heads reads back
+ * and registers the heads in the patient registry, the latest entry wins.
  */
 class ContractsOnAnvilTest {
+    private static final String ST_MARY = "https://st-mary.example/";
+    private static final String NORTH_CLINIC = "https://north-clinic.example/";
+
     private static AnvilNode anvil;
     private static Web3j web3j;
+    private static AnchorRegistry asOperator;
+    private static AnchorRegistry asStMary;
+    private static PatientRegistry patients;
 
     @BeforeAll
     static void start() throws Exception {
         anvil = AnvilNode.start();
         web3j = Web3j.build(new HttpService(anvil.url()));
+        asOperator = AnchorRegistry.deploy(web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider()).send();
+        asOperator.setInstitution(address(AnvilNode.DEV_KEY_1), ST_MARY).send();
+        asStMary = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_1), new DefaultGasProvider());
+        patients = PatientRegistry.load(asOperator.patientRegistry().send(), web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider());
     }
 
     @AfterAll
@@ -46,41 +61,119 @@ class ContractsOnAnvilTest {
                 new PollingTransactionReceiptProcessor(web3j, 100, 300));
     }
 
+    private static String address(String key) {
+        return Credentials.create(key).getAddress();
+    }
+
     private static byte[] sha256(String s) throws Exception {
         return MessageDigest.getInstance("SHA-256").digest(s.getBytes());
     }
 
-    @Test
-    void registeredInstitutionsAnchorRootsThatReadBack() throws Exception {
-        AnchorRegistry registry = AnchorRegistry.deploy(web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider()).send();
-        byte[] root = sha256("merkle root");
+    /** Heads of n chains, pseudonyms ordered, as the anchorer makes them. */
+    private static List<AnchorLeaf> heads(String seed, int n) throws Exception {
+        List<AnchorLeaf> heads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            heads.add(new AnchorLeaf(HexFormat.of().formatHex(sha256(seed + " pseudonym " + i)), i + 1L, sha256(seed + " block " + i)));
+        }
+        heads.sort((a, b) -> a.pseudonym().compareTo(b.pseudonym()));
+        return heads;
+    }
 
-        TransactionReceipt receipt = registry.anchor(root, BigInteger.valueOf(12)).send();
-        assertThat(receipt.isStatusOK()).isTrue();
-        assertThat(AnchorRegistry.getAnchoredEvents(receipt)).singleElement()
-                .satisfies(e -> assertThat(e.root).isEqualTo(root));
+    private static byte[] root(List<AnchorLeaf> heads) {
+        return new MerkleTree(heads.stream().map(AnchorLeaf::bytes).toList()).root();
+    }
 
-        assertThat(registry.count().send()).isEqualTo(BigInteger.ONE);
-        var checkpoint = registry.checkpoint(BigInteger.ZERO).send();
-        assertThat(checkpoint.component1()).isEqualTo(root);
-        assertThat(checkpoint.component2()).isEqualTo(BigInteger.valueOf(12));
+    private static List<byte[]> pseudonyms(List<AnchorLeaf> heads) {
+        return heads.stream().map(h -> HexFormat.of().parseHex(h.pseudonym())).toList();
+    }
 
-        AnchorRegistry asStranger = AnchorRegistry.load(registry.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_1),
-                new DefaultGasProvider());
-        assertThatThrownBy(() -> asStranger.anchor(root, BigInteger.ONE).send()).isInstanceOf(Exception.class);
-        assertThat(registry.count().send()).isEqualTo(BigInteger.ONE);
+    private static List<BigInteger> heights(List<AnchorLeaf> heads) {
+        return heads.stream().map(h -> BigInteger.valueOf(h.height())).toList();
+    }
+
+    private static List<byte[]> blockHashes(List<AnchorLeaf> heads) {
+        return heads.stream().map(AnchorLeaf::blockHash).toList();
     }
 
     @Test
-    void theLatestPatientRegistrationWins() throws Exception {
-        PatientRegistry registry = PatientRegistry.deploy(web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider()).send();
-        byte[] pseudonym = sha256("a patient's public key");
-        registry.register(pseudonym, "https://st-mary.example/api", sha256("head 1"), BigInteger.ONE).send();
-        registry.register(pseudonym, "https://north-clinic.example/api", sha256("head 7"), BigInteger.valueOf(7)).send();
+    void theContractsMerkleRootIsTheRfc9162RootOfTheLedger() throws Exception {
+        for (int n : IntStream.rangeClosed(1, 17).toArray()) {
+            List<AnchorLeaf> heads = heads("tree " + n, n);
+            byte[] onChain = asOperator.merkleRoot(pseudonyms(heads), heights(heads), blockHashes(heads)).send();
+            assertThat(onChain).as("root of %d leaves", n).isEqualTo(root(heads));
+        }
+    }
 
-        var found = registry.lookup(pseudonym).send();
-        assertThat(found.component1()).isEqualTo("https://north-clinic.example/api");
-        assertThat(HexFormat.of().formatHex(found.component2())).isEqualTo(HexFormat.of().formatHex(sha256("head 7")));
+    @Test
+    void anAdmittedInstitutionAnchorsHeadsThatReadBackInBothRegistries() throws Exception {
+        List<AnchorLeaf> heads = heads("anchor", 3);
+        long before = asOperator.count().send().longValueExact();
+
+        TransactionReceipt receipt = asStMary.anchor(root(heads), pseudonyms(heads), heights(heads), blockHashes(heads)).send();
+
+        assertThat(receipt.isStatusOK()).isTrue();
+        assertThat(AnchorRegistry.getAnchoredEvents(receipt)).singleElement()
+                .satisfies(e -> assertThat(e.root).isEqualTo(root(heads)));
+        assertThat(PatientRegistry.getHeadAnchoredEvents(receipt)).hasSize(3);
+        var checkpoint = asOperator.checkpoint(BigInteger.valueOf(before)).send();
+        assertThat(checkpoint.component1()).isEqualTo(root(heads));
+        assertThat(checkpoint.component2()).isEqualTo(BigInteger.valueOf(3));
+        assertThat(checkpoint.component4()).isEqualToIgnoringCase(address(AnvilNode.DEV_KEY_1));
+        for (AnchorLeaf head : heads) {
+            var found = patients.lookup(HexFormat.of().parseHex(head.pseudonym())).send();
+            assertThat(found.component1()).isEqualTo(ST_MARY);
+            assertThat(found.component2()).isEqualTo(head.blockHash());
+            assertThat(found.component3()).isEqualTo(BigInteger.valueOf(head.height()));
+        }
+    }
+
+    @Test
+    void whatDoesNotAddUpOrComesFromAStrangerIsRefusedAndChangesNothing() throws Exception {
+        List<AnchorLeaf> heads = heads("refused", 2);
+        long before = asOperator.count().send().longValueExact();
+
+        byte[] wrongRoot = sha256("not the root");
+        assertThatThrownBy(() -> asStMary.anchor(wrongRoot, pseudonyms(heads), heights(heads), blockHashes(heads)).send())
+                .isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> asStMary.anchor(root(heads), pseudonyms(heads), heights(heads).subList(0, 1),
+                blockHashes(heads)).send()).isInstanceOf(Exception.class);
+        AnchorRegistry asStranger = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_2),
+                new DefaultGasProvider());
+        assertThatThrownBy(() -> asStranger.anchor(root(heads), pseudonyms(heads), heights(heads), blockHashes(heads)).send())
+                .isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> asStranger.setInstitution(address(AnvilNode.DEV_KEY_2), NORTH_CLINIC).send())
+                .isInstanceOf(Exception.class);
+        PatientRegistry patientsAsStranger = PatientRegistry.load(patients.getContractAddress(), web3j,
+                sender(AnvilNode.DEV_KEY_2), new DefaultGasProvider());
+        assertThatThrownBy(() -> patientsAsStranger.recordHeads(address(AnvilNode.DEV_KEY_2), pseudonyms(heads), heights(heads),
+                blockHashes(heads)).send()).isInstanceOf(Exception.class);
+
+        assertThat(asOperator.count().send().longValueExact()).isEqualTo(before);
+        assertThatThrownBy(() -> patients.lookup(pseudonyms(heads).get(0)).send()).isInstanceOf(Exception.class);
+    }
+
+    @Test
+    void theLatestAnchoredHeadWinsAndNamesItsInstitution() throws Exception {
+        asOperator.setInstitution(address(AnvilNode.DEV_KEY_2), NORTH_CLINIC).send();
+        AnchorRegistry asNorthClinic = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_2),
+                new DefaultGasProvider());
+        byte[] pseudonym = sha256("a patient who moves");
+        AnchorLeaf atStMary = new AnchorLeaf(HexFormat.of().formatHex(pseudonym), 4, sha256("head 4"));
+        AnchorLeaf atNorthClinic = new AnchorLeaf(HexFormat.of().formatHex(pseudonym), 7, sha256("head 7"));
+
+        asStMary.anchor(root(List.of(atStMary)), pseudonyms(List.of(atStMary)), heights(List.of(atStMary)),
+                blockHashes(List.of(atStMary))).send();
+        asNorthClinic.anchor(root(List.of(atNorthClinic)), pseudonyms(List.of(atNorthClinic)), heights(List.of(atNorthClinic)),
+                blockHashes(List.of(atNorthClinic))).send();
+
+        var found = patients.lookup(pseudonym).send();
+        assertThat(found.component1()).isEqualTo(NORTH_CLINIC);
+        assertThat(found.component2()).isEqualTo(sha256("head 7"));
         assertThat(found.component3()).isEqualTo(BigInteger.valueOf(7));
+        assertThat(found.component4()).isEqualToIgnoringCase(address(AnvilNode.DEV_KEY_2));
+
+        asOperator.removeInstitution(address(AnvilNode.DEV_KEY_2)).send();
+        assertThatThrownBy(() -> asNorthClinic.anchor(root(List.of(atNorthClinic)), pseudonyms(List.of(atNorthClinic)),
+                heights(List.of(atNorthClinic)), blockHashes(List.of(atNorthClinic))).send()).isInstanceOf(Exception.class);
     }
 }
