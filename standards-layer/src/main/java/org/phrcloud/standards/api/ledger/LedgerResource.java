@@ -106,6 +106,20 @@ public class LedgerResource {
         return JsonBodies.ok(report);
     }
 
+    @GET
+    @Path("patients/{pseudonym}/export")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The patient's whole chain with the evidence of every anchor (format phr-chain-export/1)",
+            description = "Blocks as canonical encodings (hex) and signatures (Base64), and per confirmed anchor the root, tree size, "
+                    + "transaction, chain block, and the covered head's RFC 9162 inclusion path. The standalone verifier "
+                    + "(org.phrcloud.ledger.verify.VerifyCommand, ./phr verify) checks it with the published keys and a JSON-RPC node.")
+    @APIResponse(responseCode = "404", description = "no such pseudonym, or no chain yet")
+    public Response export(@PathParam("pseudonym") String pseudonym) {
+        requireReach(pseudonym);
+        return JsonBodies.ok(SpringBeans.get(servletContext, ResourceProofs.class).export(pseudonym)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0444: this patient has no chain yet")));
+    }
+
     /** An RFC 9162 inclusion proof: hashes in hex, from the leaf's sibling upwards. */
     public record ProofView(int leafIndex, int treeSize, List<String> path) {
         static ProofView of(org.phrcloud.ledger.merkle.InclusionProof p) {
@@ -154,7 +168,7 @@ public class LedgerResource {
     @GET
     @Path("anchoring")
     @Access(value = {Party.INSTITUTION_SYSTEM, Party.ADMIN})
-    @Operation(summary = "Anchoring lag: blocks waiting for an anchor, age of the oldest, the last confirmed anchor",
+    @Operation(summary = "Anchoring lag: blocks waiting for an anchor, age of the oldest, the last confirmed anchor, the anchor in flight",
             description = "Counts and hashes only. enabled is false when no chain is configured.")
     public Response anchoring() {
         boolean enabled = SpringBeans.find(servletContext, AnchoringSchedule.class) != null;

@@ -235,7 +235,7 @@ public class FhirServerConfig {
         }
         Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
         Anchorer anchorer = new Anchorer(dataSource, web3j, Credentials.create(chain.senderKey()), chain.chainId(),
-                chain.anchorContract(), Clock.systemUTC(), Duration.ofSeconds(Math.max(1, chain.intervalSeconds())));
+                chain.anchorContract(), Clock.systemUTC(), Duration.ofSeconds(Math.max(1, chain.intervalSeconds())), chain.maxHeads());
         return new AnchoringSchedule(anchorer, Duration.ofSeconds(Math.max(1, chain.intervalSeconds())));
     }
 
