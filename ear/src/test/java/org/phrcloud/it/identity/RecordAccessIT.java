@@ -335,6 +335,35 @@ class RecordAccessIT {
         assertThat(receipt.path("to").asText()).isEqualToIgnoringCase(System.getProperty("phr.it.anchor.contract"));
         assertThat(api("GET", "/ledger/anchoring", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
 
+        // the same transaction registered the patient's latest head, with this deployment as home, in the PatientRegistry
+        JsonNode chain = json(api("GET", "/ledger/patients/" + pseudonymA + "/blocks?limit=200", token("demo-patient", "1"), null));
+        JsonNode head = chain.get(chain.size() - 1);
+        org.web3j.protocol.Web3j web3j = org.web3j.protocol.Web3j.build(new org.web3j.protocol.http.HttpService(platform.anvilUrl()));
+        try {
+            var home = org.phrcloud.ledger.anchor.contracts.PatientRegistry.load(platform.patientRegistry(), web3j,
+                    new org.web3j.tx.ReadonlyTransactionManager(web3j, null), new org.web3j.tx.gas.DefaultGasProvider())
+                    .lookup(HexFormat.of().parseHex(pseudonymA)).send();
+            assertThat(home.component1()).isEqualTo(platform.baseUrl());
+            assertThat(home.component3().longValueExact()).isEqualTo(head.path("height").asLong());
+            assertThat(HexFormat.of().formatHex(home.component2())).isEqualTo(head.path("hash").asText());
+        } finally {
+            web3j.shutdown();
+        }
+
+        // the standalone verifier checks the exported chain with the published keys and the node alone
+        HttpResponse<String> export = api("GET", "/ledger/patients/" + pseudonymA + "/export", token("demo-patient", "1"), null);
+        assertThat(export.statusCode()).as(export.body()).isEqualTo(200);
+        java.nio.file.Path exportFile = java.nio.file.Files.createTempFile("chain", ".json");
+        java.nio.file.Path keysFile = java.nio.file.Files.createTempFile("keys", ".json");
+        java.nio.file.Files.writeString(exportFile, export.body());
+        java.nio.file.Files.writeString(keysFile, api("GET", "/identity/institutions/keys", null, null).body());
+        java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        int verified = org.phrcloud.ledger.verify.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
+                keysFile.toString(), "--rpc", platform.anvilUrl()}, new java.io.PrintStream(report, true), System.err);
+        assertThat(verified).as(report.toString()).isZero();
+        assertThat(JSON.readTree(report.toString()).path("anchoredHeight").asLong()).isEqualTo(head.path("height").asLong());
+        assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/export", token("demo-patient", "1"), null).statusCode()).isEqualTo(403);
+
         HttpResponse<String> proofResponse = api("GET", "/ledger/resources/Patient/" + patientA + "/proof", token("demo-patient", "1"), null);
         assertThat(proofResponse.statusCode()).as(proofResponse.body()).isEqualTo(200);
         JsonNode proof = json(proofResponse);

@@ -48,6 +48,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
     private final int keycloakMgmtPort = Integer.getInteger("phr.it.keycloak.mgmt.port", 29180);
     private final int anvilPort = Integer.getInteger("phr.it.anvil.port", 28545);
     private ProvisionedRealm realm;
+    private String patientRegistry;
 
     Platform() {
     }
@@ -63,8 +64,10 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         preparePayaraDomain();
     }
 
-    /** Anvil's account 0: a public development key, valid on dev chains only; it deploys the contracts and anchors. */
+    /** Anvil's account 0: a public development key, valid on dev chains only; the network operator of the contracts. */
     public static final String ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    /** Anvil's account 1: the institution's anchoring account (PHR_CHAIN_SENDER_KEY in ear/pom.xml). */
+    public static final String ANVIL_DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
     private void startAnvil() throws Exception {
         Path state = work.resolve("anvil");
@@ -73,16 +76,12 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
             PathUtils.deleteDirectory(state);
         }
         Files.createDirectories(state);
-        processes.add(ManagedProcess.start("anvil", List.of(System.getProperty("phr.it.anvil.bin"),
-                "--host", "127.0.0.1", "--port", String.valueOf(anvilPort), "--chain-id", "31337",
-                "--block-time", "1", "--state", state.resolve("state.json").toString(), "--state-interval", "1"),
-                Map.of(), work.resolve("logs/anvil.log")));
-        await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> rpc("eth_chainId") != null);
+        launchAnvil("anvil.log");
         Web3j web3j = Web3j.build(new HttpService(anvilUrl()));
         try {
             DeployContractsCommand.Deployed deployed = DeployContractsCommand.deploy(web3j, Credentials.create(ANVIL_DEV_KEY_0),
-                    work.resolve("contracts.json"));
+                    work.resolve("contracts.json"), Map.of(Credentials.create(ANVIL_DEV_KEY_1).getAddress(), baseUrl()));
+            patientRegistry = deployed.patientRegistry();
             String expected = System.getProperty("phr.it.anchor.contract");
             if (!deployed.anchorRegistry().equalsIgnoreCase(expected)) {
                 throw new IllegalStateException("AnchorRegistry deployed at " + deployed.anchorRegistry() + ", the server is told "
@@ -91,6 +90,48 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         } finally {
             web3j.shutdown();
         }
+    }
+
+    private ManagedProcess anvil;
+
+    /** Anvil with 1 s blocks, keeping its state (contracts, anchors) in a file across restarts. */
+    private void launchAnvil(String log) throws Exception {
+        Path state = work.resolve("anvil");
+        anvil = ManagedProcess.start("anvil", List.of(System.getProperty("phr.it.anvil.bin"),
+                "--host", "127.0.0.1", "--port", String.valueOf(anvilPort), "--chain-id", "31337",
+                "--block-time", "1", "--state", state.resolve("state.json").toString(), "--state-interval", "1"),
+                Map.of(), work.resolve("logs/" + log));
+        processes.add(anvil);
+        await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> rpc("eth_chainId") != null);
+    }
+
+    /** Stops the chain node (an outage); {@link #startChain()} brings it back with its state. */
+    public void stopChain() {
+        processes.remove(anvil);
+        anvil.close();
+        await("anvil stopped").atMost(Duration.ofSeconds(10)).until(() -> rpc("eth_chainId") == null);
+    }
+
+    public void startChain() throws Exception {
+        launchAnvil("anvil-restarted-" + System.currentTimeMillis() + ".log");
+    }
+
+    /** Kills the application server at once ({@code kill -9}), as a crash would. */
+    public void killServer() throws IOException {
+        Path pidFile = dist.resolve("payara6/glassfish/domains/phr-it/config/pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle server = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no Payara process " + pid));
+        server.destroyForcibly();
+        server.onExit().join();
+    }
+
+    /** Starts the application server again (the EAR stays deployed in the domain) and waits until FHIR answers. */
+    public void startServer() throws Exception {
+        ManagedProcess.run("start-domain", List.of("bash", dist.resolve("payara6/bin/asadmin").toString(), "start-domain", "phr-it"),
+                Map.of(), work.resolve("logs/restart-domain-" + System.currentTimeMillis() + ".log"));
+        await("the application after a restart").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> status(fhirBase() + "/metadata") == 200);
     }
 
     private void startKeycloak() throws IOException {
@@ -154,6 +195,16 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     public String keycloakUrl() {
         return "http://127.0.0.1:" + keycloakPort;
+    }
+
+    /** The deployment's base URL, its endpoint in the chain's registries. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort + "/";
+    }
+
+    /** The PatientRegistry the AnchorRegistry created. */
+    public String patientRegistry() {
+        return patientRegistry;
     }
 
     public String fhirBase() {

@@ -1,0 +1,222 @@
+package org.phrcloud.it.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
+import org.phrcloud.ledger.verify.VerifyCommand;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 4's outage and crash cases on the whole platform (real Payara, anvil, Keycloak, database): FHIR writes go
+ * on while the chain node is down and are all anchored once it is back; the server killed ({@code kill -9}) with an
+ * anchor in flight anchors it exactly once after a restart. "Exactly once" is read on chain: every anchor's root
+ * is distinct and registered once, and the patient's heads were registered at strictly rising heights.
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AnchoringResilienceIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Platform platform;
+    private static String patientId;
+    private static String pseudonym;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    @BeforeAll
+    static void aPatient() throws Exception {
+        platform = PlatformExtension.platform();
+        HttpResponse<String> created = fhir("POST", "/Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":"
+                + "\"urn:oid:2.16.840.1.113883.4.1\",\"value\":\"R-" + UUID.randomUUID() + "\"}],\"name\":[{\"family\":\"Moreau\","
+                + "\"given\":[\"Inès\"]}],\"gender\":\"female\",\"birthDate\":\"1991-06-30\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        patientId = JSON.readTree(created.body()).path("id").asText();
+        pseudonym = JSON.readTree(api("/identity/patients?patientId=" + patientId).body()).path("pseudonym").asText();
+    }
+
+    @Test
+    @Order(1)
+    void writesGoOnWhileTheChainIsDownAndAreAllAnchoredOnceWhenItIsBack() throws Exception {
+        awaitAllAnchored();
+        platform.stopChain();
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertThat(fhir("POST", "/Observation", observation(70 + i)).statusCode()).isEqualTo(201);
+            }
+            Thread.sleep(5_000); // more than two anchoring intervals (PHR_ANCHOR_INTERVAL_SECONDS=2)
+            JsonNode waiting = anchoring();
+            assertThat(waiting.path("pendingBlocks").asLong()).isGreaterThanOrEqualTo(5);
+            assertThat(waiting.path("oldestPendingSeconds").asLong()).isGreaterThanOrEqualTo(4);
+        } finally {
+            platform.startChain();
+        }
+
+        awaitAllAnchored();
+        assertEveryAnchorOnChainOnceAndTheExportVerifies();
+    }
+
+    @Test
+    @Order(2)
+    void theServerKilledWithAnAnchorInFlightAnchorsItExactlyOnceAfterARestart() throws Exception {
+        awaitAllAnchored();
+        platform.rpc("evm_setIntervalMining", "[0]"); // the node takes the transaction but mines nothing
+        String inFlight;
+        List<String> accepted = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                accepted.add(created(fhir("POST", "/Observation", observation(80 + i))));
+            }
+            await("an anchor in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> anchoring().path("inFlight").isObject());
+            inFlight = anchoring().path("inFlight").path("txHash").asText();
+            accepted.add(created(fhir("POST", "/Observation", observation(90)))); // acknowledged just before the crash
+            platform.killServer();
+        } finally {
+            platform.rpc("evm_setIntervalMining", "[1]"); // mined while the server is down
+        }
+        platform.startServer();
+        for (String id : accepted) { // nothing acknowledged is lost (H2 commits to disk at each commit)
+            assertThat(fhir("GET", "/Observation/" + id, null).statusCode()).as("Observation/" + id).isEqualTo(200);
+        }
+
+        awaitAllAnchored();
+        JsonNode receipt = platform.rpc("eth_getTransactionReceipt", "[\"" + inFlight + "\"]");
+        assertThat(receipt.path("status").asText()).isEqualTo("0x1");
+        assertEveryAnchorOnChainOnceAndTheExportVerifies();
+    }
+
+    private static void awaitAllAnchored() {
+        await("everything anchored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode status = anchoring();
+            return status.path("pendingBlocks").asLong() == 0 && status.path("inFlight").isNull();
+        });
+    }
+
+    private static void assertEveryAnchorOnChainOnceAndTheExportVerifies() throws Exception {
+        Web3j web3j = Web3j.build(new HttpService(platform.anvilUrl()));
+        try {
+            String anchorRegistry = System.getProperty("phr.it.anchor.contract");
+            List<String> roots = new ArrayList<>();
+            for (Log log : logs(web3j, anchorRegistry, EventEncoder.encode(AnchorRegistry.ANCHORED_EVENT), null)) {
+                roots.add(HexFormat.of().formatHex(AnchorRegistry.getAnchoredEventFromLog(log).root));
+            }
+            long count = AnchorRegistry.load(anchorRegistry, web3j, new ReadonlyTransactionManager(web3j, null),
+                    new DefaultGasProvider()).count().send().longValueExact();
+            assertThat(roots).hasSize((int) count).doesNotHaveDuplicates();
+
+            List<Long> heights = new ArrayList<>();
+            for (Log log : logs(web3j, platform.patientRegistry(), EventEncoder.encode(PatientRegistry.HEADANCHORED_EVENT),
+                    "0x" + pseudonym)) {
+                heights.add(PatientRegistry.getHeadAnchoredEventFromLog(log).height.longValueExact());
+            }
+            assertThat(heights).isNotEmpty().isSorted().doesNotHaveDuplicates();
+
+            Path export = Files.createTempFile("chain", ".json");
+            Path keys = Files.createTempFile("keys", ".json");
+            HttpResponse<String> exported = api("/ledger/patients/" + pseudonym + "/export");
+            Files.writeString(export, exported.body());
+            Files.writeString(keys, api("/identity/institutions/keys").body());
+            assertThat(JSON.readTree(exported.body()).path("anchors").size()).isEqualTo(heights.size()); // one per anchor on chain
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            int status = VerifyCommand.run(new String[]{"--export", export.toString(), "--keys", keys.toString(), "--rpc",
+                    platform.anvilUrl()}, new PrintStream(report, true), System.err);
+            assertThat(status).as(report.toString()).isZero();
+            Set<Long> distinct = new HashSet<>(heights);
+            assertThat(JSON.readTree(report.toString()).path("anchoredHeight").asLong()).isEqualTo(heights.get(heights.size() - 1));
+            assertThat(distinct).hasSize(heights.size());
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
+    private static List<Log> logs(Web3j web3j, String address, String topic, String indexed) throws Exception {
+        EthFilter filter = new EthFilter(org.web3j.protocol.core.DefaultBlockParameter.valueOf(java.math.BigInteger.ZERO),
+                DefaultBlockParameterName.LATEST, address).addSingleTopic(topic);
+        if (indexed != null) {
+            filter.addSingleTopic(indexed);
+        }
+        EthLog result = web3j.ethGetLogs(filter).send();
+        List<Log> logs = new ArrayList<>();
+        for (EthLog.LogResult<?> r : result.getLogs()) {
+            logs.add((Log) r.get());
+        }
+        return logs;
+    }
+
+    private static JsonNode anchoring() throws Exception {
+        return JSON.readTree(api("/ledger/anchoring").body());
+    }
+
+    private static String observation(int value) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+                + "\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + patientId + "\"},\"valueQuantity\":{\"value\":"
+                + value + ",\"unit\":\"/min\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"/min\"}}";
+    }
+
+    private static HttpResponse<String> fhir(String method, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(platform.fhirBase() + path)).timeout(Duration.ofMinutes(1))
+                .header("Authorization", "Bearer " + platform.serviceToken()).header("Content-Type", "application/fhir+json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String created(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body()).path("id").asText();
+    }
+
+    /** A GET of the JSON APIs as the institution's system account. */
+    private static HttpResponse<String> api(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.apiBase() + path)).timeout(Duration.ofMinutes(1))
+                .header("Authorization", "Bearer " + platform.serviceToken()).header("Accept", "application/json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return r;
+    }
+}
