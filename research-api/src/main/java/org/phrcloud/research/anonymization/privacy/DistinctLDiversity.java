@@ -19,4 +19,10 @@ public record DistinctLDiversity(String sensitiveAttribute, int l) implements Pr
     public String name() {
         return "distinct " + l + "-diversity";
     }
+
+    /** A class with a part of l distinct values has at least l distinct values. */
+    @Override
+    public boolean monotoneWithSuppression() {
+        return true;
+    }
 }

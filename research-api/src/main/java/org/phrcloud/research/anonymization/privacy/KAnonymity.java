@@ -19,4 +19,10 @@ public record KAnonymity(int k) implements PrivacyModel {
     public String name() {
         return k + "-anonymity";
     }
+
+    /** A class with a part of at least k records has at least k records. */
+    @Override
+    public boolean monotoneWithSuppression() {
+        return true;
+    }
 }

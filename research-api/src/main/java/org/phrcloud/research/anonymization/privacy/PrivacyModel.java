@@ -19,6 +19,16 @@ public interface PrivacyModel {
     String name();
 
     /**
+     * Whether a class that contains a satisfying class as a part always satisfies. Then generalizing never
+     * suppresses a record that was released before, and the lattice search may prune with a suppression limit
+     * too: k-anonymity and distinct l-diversity. Entropy l-diversity and t-closeness are not, since a merged
+     * class can fail when its other part fails badly. Without suppression every model here is monotone.
+     */
+    default boolean monotoneWithSuppression() {
+        return false;
+    }
+
+    /**
      * @return the index of the named attribute among the columns
      * @throws IllegalArgumentException when it is not a column
      */
