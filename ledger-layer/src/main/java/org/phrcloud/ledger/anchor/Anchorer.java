@@ -47,7 +47,8 @@ import java.util.TreeMap;
  * institution and latest anchored head) in that same transaction.
  *
  * <p>One anchor carries at most {@code maxHeads} chain heads (the block gas limit bounds it: about 50,000 gas per
- * head registered for the first time, about 15,000 per head updated). A larger backlog, e.g. after a long chain
+ * head registered for the first time (measured: 20.7 million for 400 new heads, within anvil's 30 million
+ * with the 30 % margin the anchorer asks for), less per head updated). A larger backlog, e.g. after a long chain
  * outage, is anchored by further anchors in the same round, one after the other as each is confirmed, the chains
  * that have waited longest first.
  *

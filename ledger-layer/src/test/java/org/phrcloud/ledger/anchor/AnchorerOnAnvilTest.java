@@ -199,4 +199,36 @@ class AnchorerOnAnvilTest {
         assertThat(proof.verifyOffline()).isTrue();
         assertThat(proof.anchor().treeSize()).isEqualTo(1); // "a" waited least: the last anchor
     }
+
+    @Test
+    void aFullAnchorOfNewHeadsFitsInABlock() throws Exception {
+        for (int i = 0; i < Anchorer.DEFAULT_MAX_HEADS; i++) {
+            String pseudonym = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(("p" + i).getBytes()));
+            chains.append(pseudonym, "k1", "dr", List.of(new Entry("Observation", "o" + i, "1", Operation.CREATE, new byte[32])),
+                    (keyId, hash) -> new byte[64]);
+        }
+
+        Anchorer.Result result = anchorer().runOnce();
+
+        assertThat(result.outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(result.leaves()).isEqualTo(Anchorer.DEFAULT_MAX_HEADS);
+        assertThat(anchorsOnChain()).isEqualTo(1);
+        var last = web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false).send().getBlock();
+        var receipt = web3j.ethGetTransactionReceipt(txHashOfLastAnchor()).send().getTransactionReceipt().orElseThrow();
+        System.out.printf("an anchor of %d new chain heads used %,d gas (block gas limit %,d)%n", result.leaves(),
+                receipt.getGasUsed(), last.getGasLimit());
+        // the anchorer asks for 130 % of the estimate: that must still fit in a block
+        assertThat(receipt.getGasUsed().multiply(java.math.BigInteger.valueOf(130)).divide(java.math.BigInteger.valueOf(100)))
+                .isLessThan(last.getGasLimit());
+    }
+
+    private String txHashOfLastAnchor() throws Exception {
+        try (var c = db.getConnection(); var s = c.prepareStatement("SELECT tx_hash FROM ledger_anchor ORDER BY id DESC")) {
+            s.setMaxRows(1);
+            try (var r = s.executeQuery()) {
+                r.next();
+                return r.getString(1);
+            }
+        }
+    }
 }
