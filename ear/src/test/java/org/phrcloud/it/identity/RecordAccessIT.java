@@ -320,6 +320,25 @@ class RecordAccessIT {
     }
 
     @Test
+    @Order(2)
+    void adminsSeeSealedRecordsPerMasterKeyAndRotationHasNothingLeftToDo() throws Exception {
+        HttpResponse<String> keys = api("GET", "/identity/admin/master-keys", token("demo-admin", "2"), null);
+        assertThat(keys.statusCode()).as(keys.body()).isEqualTo(200);
+        assertThat(json(keys).path("current").asText()).isEqualTo("it1");
+        assertThat(json(keys).path("recordsByKeyId").path("it1").asLong()).isPositive();
+        assertThat(json(keys).path("recordsByKeyId").size()).isEqualTo(1);
+
+        HttpResponse<String> rotation = api("POST", "/identity/admin/master-keys/rotation", token("demo-admin", "2"), "{}");
+        assertThat(rotation.statusCode()).as(rotation.body()).isEqualTo(200);
+        assertThat(json(rotation).path("rewrapped").asInt()).isZero(); // everything is under the one key already
+        assertThat(json(rotation).path("remaining").asLong()).isZero();
+
+        assertThat(api("GET", "/identity/admin/master-keys", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
+        assertThat(api("POST", "/identity/admin/master-keys/rotation", token("demo-patient", "1"), "{}").statusCode()).isEqualTo(403);
+        assertThat(api("GET", "/identity/admin/master-keys", token("demo-admin", "1"), null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     @Order(7)
     void theChainHeadsAreAnchoredOnTheEthereumNodeWithinSeconds() throws Exception {
         String system = platform.serviceToken();

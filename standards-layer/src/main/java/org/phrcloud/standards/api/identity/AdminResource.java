@@ -2,6 +2,7 @@ package org.phrcloud.standards.api.identity;
 
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,7 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.institution.InstitutionKey;
 import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.demographics.MasterKeyRotation;
 import org.phrcloud.identity.keycloak.KeycloakDirectory;
+import org.phrcloud.standards.fhir.config.FhirServerSettings;
 import org.phrcloud.standards.api.ApiException;
 import org.phrcloud.standards.api.JsonBodies;
 import org.phrcloud.standards.api.SpringBeans;
@@ -27,7 +30,8 @@ import java.util.List;
 /**
  * {@code /api/identity/admin}: institutions and accounts, for admins at {@code acr=2} only. Institutions are
  * Keycloak groups {@code /institutions/<id>} and get a first signing key; new accounts carry one role, join
- * their institution, and must change the one-time password and set up TOTP at first login.
+ * their institution, and must change the one-time password and set up TOTP at first login. Master-key rotation:
+ * how many sealed records each master key holds, and re-wrapping them under the current key.
  */
 @Path("identity/admin")
 @Produces(MediaType.APPLICATION_JSON)
@@ -109,6 +113,38 @@ public class AdminResource {
                     role.roleName(), body.institution(), account.temporaryPassword(), account.requiredActions()));
         } catch (KeycloakDirectory.DirectoryException e) {
             throw new ApiException(Response.Status.fromStatusCode(e.status()), e.getMessage());
+        }
+    }
+
+    /**
+     * @param current          the master key id that wraps new data keys ({@code PHR_MASTER_KEY_ID})
+     * @param recordsByKeyId   master key id -> sealed records (demographics, private keys, institution keys) under it
+     */
+    public record MasterKeys(String current, java.util.Map<String, Long> recordsByKeyId) {
+    }
+
+    @GET
+    @Path("master-keys")
+    @Access(Party.ADMIN)
+    @Operation(summary = "Sealed records per master key: a key with none can leave PHR_MASTER_KEYS",
+            description = "Counts only; never key material.")
+    public Response masterKeys() {
+        MasterKeyRotation rotation = SpringBeans.get(servletContext, MasterKeyRotation.class);
+        return JsonBodies.ok(new MasterKeys(SpringBeans.get(servletContext, FhirServerSettings.class).masterKeyId(),
+                rotation.recordsByMasterKey()));
+    }
+
+    @POST
+    @Path("master-keys/rotation")
+    @Access(Party.ADMIN)
+    @Operation(summary = "Re-wrap every sealed record under the current master key (in batches of 500)",
+            description = "rewrapped: records moved to the current key; remaining: records left under other keys "
+                    + "(altered records, logged as PHR-IDENTITY-0221). 409 when a record's key is not in PHR_MASTER_KEYS.")
+    public Response rotateMasterKey() {
+        try {
+            return JsonBodies.ok(SpringBeans.get(servletContext, MasterKeyRotation.class).run(500));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.CONFLICT, "PHR-API-0445: " + e.getMessage());
         }
     }
 }

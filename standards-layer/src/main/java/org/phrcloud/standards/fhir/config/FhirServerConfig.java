@@ -28,6 +28,7 @@ import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.MasterKeyRing;
+import org.phrcloud.identity.demographics.MasterKeyRotation;
 import org.phrcloud.identity.institution.InstitutionKeys;
 import org.phrcloud.identity.keycloak.KeycloakDirectory;
 import org.phrcloud.identity.keycloak.RealmProvisioner;
@@ -190,6 +191,12 @@ public class FhirServerConfig {
     public InstitutionKeys institutionKeys(DataSource dataSource, FhirServerSettings settings, MasterPatientIndex migrated) {
         return new InstitutionKeys(dataSource, new EnvelopeCipher(MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId())),
                 Clock.systemUTC());
+    }
+
+    /** Re-wraps sealed records under the current master key (admin API); its ring is the configured one. */
+    @Bean
+    public MasterKeyRotation masterKeyRotation(DataSource dataSource, FhirServerSettings settings, MasterPatientIndex migrated) {
+        return new MasterKeyRotation(dataSource, MasterKeyRing.parse(settings.masterKeys(), settings.masterKeyId()));
     }
 
     /** The per-patient chains on the FHIR database, written on HAPI's connection inside its transaction. */
