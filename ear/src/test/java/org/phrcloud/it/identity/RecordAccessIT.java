@@ -381,6 +381,17 @@ class RecordAccessIT {
                 keysFile.toString(), "--rpc", platform.anvilUrl()}, new java.io.PrintStream(report, true), System.err);
         assertThat(verified).as(report.toString()).isZero();
         assertThat(JSON.readTree(report.toString()).path("anchoredHeight").asLong()).isEqualTo(head.path("height").asLong());
+        // the patient's own download: $everything as a Bundle, checked against the chain offline
+        HttpResponse<String> everything = fhir("GET", "/Patient/" + patientA + "/$everything?_count=500", token("demo-patient", "1"), null);
+        assertThat(everything.statusCode()).as(everything.body()).isEqualTo(200);
+        java.nio.file.Path bundleFile = java.nio.file.Files.createTempFile("record", ".json");
+        java.nio.file.Files.writeString(bundleFile, everything.body());
+        java.io.ByteArrayOutputStream withBundle = new java.io.ByteArrayOutputStream();
+        int recordVerified = org.phrcloud.ledger.verify.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
+                keysFile.toString(), "--rpc", platform.anvilUrl(), "--bundle", bundleFile.toString()},
+                new java.io.PrintStream(withBundle, true), System.err);
+        assertThat(recordVerified).as(withBundle.toString()).isZero();
+        assertThat(JSON.readTree(withBundle.toString()).path("resourcesChecked").asInt()).isGreaterThanOrEqualTo(2);
         assertThat(api("GET", "/ledger/patients/" + pseudonymB + "/export", token("demo-patient", "1"), null).statusCode()).isEqualTo(403);
 
         HttpResponse<String> proofResponse = api("GET", "/ledger/resources/Patient/" + patientA + "/proof", token("demo-patient", "1"), null);
