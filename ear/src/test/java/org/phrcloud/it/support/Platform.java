@@ -48,6 +48,11 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
     private final int keycloakMgmtPort = Integer.getInteger("phr.it.keycloak.mgmt.port", 29180);
     private final int anvilPort = Integer.getInteger("phr.it.anvil.port", 28545);
     private ProvisionedRealm realm;
+    /**
+     * Patient logins beyond demo-patient ({@code it-patient-01} ...), with password and TOTP like the demo users, for
+     * tests that need patients who decide for themselves (consent).
+     */
+    public static final int EXTRA_PATIENTS = 17;
     private String patientRegistry;
 
     Platform() {
@@ -157,10 +162,14 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         String classpath = module.resolve("target/classes") + ":"
                 + Files.readString(module.resolve("target/runtime-classpath.txt")).trim();
         Path state = work.resolve("realm.json");
-        ManagedProcess.run("realm provisioning", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", classpath, "org.phrcloud.identity.keycloak.ProvisionRealmCommand",
-                        "--keycloak-url", keycloakUrl(), "--portal-url", portalUrl(),
-                        "--state", state.toString(), "--otp-code-reusable"),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, "org.phrcloud.identity.keycloak.ProvisionRealmCommand",
+                "--keycloak-url", keycloakUrl(), "--portal-url", portalUrl(),
+                "--state", state.toString(), "--otp-code-reusable"));
+        for (int i = 1; i <= EXTRA_PATIENTS; i++) {
+            command.addAll(List.of("--extra-user", extraPatient(i) + "=patient"));
+        }
+        ManagedProcess.run("realm provisioning", command,
                 keycloakAdminEnv(), work.resolve("logs/provision.log"));
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
         // the server reads it through PHR_DIRECTORY_CLIENT_SECRET_FILE (ear/pom.xml)
@@ -231,6 +240,11 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     public Path syntheaFolder() {
         return Path.of(System.getProperty("phr.it.synthea.dir"));
+    }
+
+    /** The username of extra patient {@code i} (1 to {@link #EXTRA_PATIENTS}). */
+    public static String extraPatient(int i) {
+        return String.format("it-patient-%02d", i);
     }
 
     /** An access token of a demo user, by password and the current TOTP code ({@code acr=1}). */

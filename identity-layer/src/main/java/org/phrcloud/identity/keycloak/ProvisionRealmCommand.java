@@ -10,13 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.phrcloud.identity.PhrRole;
 
 /**
  * Command line for {@link RealmProvisioner}:
  * <pre>
- *   ProvisionRealmCommand --keycloak-url URL --portal-url URL --state FILE [--otp-code-reusable]
+ *   ProvisionRealmCommand --keycloak-url URL --portal-url URL --state FILE [--otp-code-reusable] [--extra-user NAME=ROLE ...]
  * </pre>
+ * {@code --extra-user} adds an account beyond the one demo user per role (ROLE is a {@link PhrRole} name such as
+ * {@code patient}); the test platform uses it for a second patient.
  * The master-realm admin credentials come from the environment ({@code KC_BOOTSTRAP_ADMIN_USERNAME},
  * {@code KC_BOOTSTRAP_ADMIN_PASSWORD}: the same variables Keycloak was first started with). The state
  * FILE is read if present (its secrets are kept) and rewritten as JSON ({@link ProvisionedRealm}),
@@ -30,9 +34,17 @@ public final class ProvisionRealmCommand {
 
     public static void main(String[] args) throws IOException {
         Map<String, String> opts = new HashMap<>();
+        Map<String, PhrRole> extraUsers = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--otp-code-reusable")) {
                 opts.put("otp-code-reusable", "true");
+            } else if (args[i].equals("--extra-user") && i + 1 < args.length) {
+                String[] user = args[++i].split("=", 2);
+                PhrRole role = user.length == 2 ? PhrRole.fromRoleName(user[1]).orElse(null) : null;
+                if (role == null || user[0].isBlank()) {
+                    usage();
+                }
+                extraUsers.put(user[0], role);
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 opts.put(args[i].substring(2), args[++i]);
             } else {
@@ -47,17 +59,18 @@ public final class ProvisionRealmCommand {
         Path state = Path.of(opts.get("state"));
         ProvisionedRealm previous = Files.exists(state) ? JSON.readValue(state.toFile(), ProvisionedRealm.class) : null;
         ProvisionedRealm result = provision(opts.get("keycloak-url"), adminUser, adminPassword,
-                opts.get("portal-url"), opts.containsKey("otp-code-reusable"), previous);
+                opts.get("portal-url"), opts.containsKey("otp-code-reusable"), previous, extraUsers);
         write(state, result);
         System.out.println("provisioned realm " + result.realm() + " with " + result.users().size() + " demo users");
     }
 
     /** Provisions with a fresh admin client (closed afterwards). */
     public static ProvisionedRealm provision(String keycloakUrl, String adminUser, String adminPassword,
-                                             String portalUrl, boolean otpCodeReusable, ProvisionedRealm previous) {
+                                             String portalUrl, boolean otpCodeReusable, ProvisionedRealm previous,
+                                             Map<String, PhrRole> extraUsers) {
         try (Keycloak admin = KeycloakBuilder.builder().serverUrl(keycloakUrl).realm("master").clientId("admin-cli")
                 .username(adminUser).password(adminPassword).build()) {
-            return new RealmProvisioner(admin, keycloakUrl).provision(portalUrl, otpCodeReusable, previous);
+            return new RealmProvisioner(admin, keycloakUrl).provision(portalUrl, otpCodeReusable, previous, extraUsers);
         }
     }
 
@@ -81,7 +94,7 @@ public final class ProvisionRealmCommand {
     }
 
     private static void usage() {
-        System.err.println("usage: ProvisionRealmCommand --keycloak-url URL --portal-url URL --state FILE [--otp-code-reusable]");
+        System.err.println("usage: ProvisionRealmCommand --keycloak-url URL --portal-url URL --state FILE [--otp-code-reusable] [--extra-user NAME=ROLE ...]");
         System.exit(2);
     }
 }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,16 @@ public final class RealmProvisioner {
      * @param previous          the state of an earlier run, whose secrets are kept; may be null
      */
     public ProvisionedRealm provision(String portalUrl, boolean otpCodeReusable, ProvisionedRealm previous) {
+        return provision(portalUrl, otpCodeReusable, previous, Map.of());
+    }
+
+    /**
+     * As {@link #provision(String, boolean, ProvisionedRealm)}, with more accounts than the one demo user per role
+     * (for example a second patient for the consent tests): username to role, made like the demo users (password
+     * and TOTP, care givers in the first demo institution).
+     */
+    public ProvisionedRealm provision(String portalUrl, boolean otpCodeReusable, ProvisionedRealm previous,
+                                      Map<String, PhrRole> extraUsers) {
         RealmResource realm = ensureRealm(otpCodeReusable);
         for (PhrRole role : PhrRole.values()) {
             ensureRole(realm, role);
@@ -96,9 +107,15 @@ public final class RealmProvisioner {
         String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
         realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
 
-        List<DemoUser> users = new ArrayList<>();
+        Map<String, PhrRole> accounts = new LinkedHashMap<>();
         for (PhrRole role : PhrRole.values()) {
-            String username = "demo-" + role.roleName();
+            accounts.put("demo-" + role.roleName(), role);
+        }
+        accounts.putAll(extraUsers);
+        List<DemoUser> users = new ArrayList<>();
+        for (Map.Entry<String, PhrRole> account : accounts.entrySet()) {
+            String username = account.getKey();
+            PhrRole role = account.getValue();
             Optional<DemoUser> known = previous == null ? Optional.empty()
                     : previous.users().stream().filter(u -> u.username().equals(username)).findFirst();
             DemoUser user = known.orElseGet(() -> new DemoUser(username, randomSecret(16), role, Totp.newBase32Secret()));

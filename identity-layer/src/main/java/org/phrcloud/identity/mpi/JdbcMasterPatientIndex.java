@@ -176,6 +176,11 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
     }
 
     @Override
+    public Set<String> patientIdsOf(String pseudonym) {
+        return inTransaction(c -> new LinkedHashSet<>(pseudonyms(c, "SELECT patient_id FROM mpi_patient_link WHERE pseudonym = ?", pseudonym)));
+    }
+
+    @Override
     public Set<String> patientIdsOfLogin(String keycloakUserId) {
         return inTransaction(c -> new LinkedHashSet<>(pseudonyms(c, "SELECT l.patient_id FROM mpi_patient_link l "
                 + "JOIN mpi_identity i ON i.pseudonym = l.pseudonym WHERE i.keycloak_user_id = ?", keycloakUserId)));

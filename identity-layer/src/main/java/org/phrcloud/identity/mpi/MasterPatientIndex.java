@@ -66,6 +66,9 @@ public interface MasterPatientIndex {
     /** The pseudonym a FHIR Patient is linked to, without decrypting anything (for the write path). */
     Optional<String> pseudonymOfPatient(String patientId);
 
+    /** The FHIR Patient ids linked to a pseudonym (empty for an unknown one), without decrypting anything (for every request). */
+    Set<String> patientIdsOf(String pseudonym);
+
     /** The FHIR Patient ids of the identity a login is linked to, without decrypting anything (for every request). */
     Set<String> patientIdsOfLogin(String keycloakUserId);
 

@@ -179,6 +179,8 @@ abstract class MasterPatientIndexContract {
         assertThat(mpi.findByPatientId("101")).map(PatientIdentity::pseudonym).contains(maria.pseudonym());
         assertThat(mpi.pseudonymOfPatient("101")).contains(maria.pseudonym());
         assertThat(mpi.pseudonymOfPatient("999")).isEmpty();
+        assertThat(mpi.patientIdsOf(maria.pseudonym())).containsExactly("101");
+        assertThat(mpi.patientIdsOf("0".repeat(64))).isEmpty();
         assertThat(mpi.patientIdsOfInstitution("st-mary")).containsExactly("101");
         assertThat(mpi.patientIdsOfInstitution("north-clinic")).containsExactly("202");
 

@@ -34,6 +34,8 @@ import org.phrcloud.identity.keycloak.KeycloakDirectory;
 import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.standards.consent.ConsentIndex;
+import org.phrcloud.standards.consent.ConsentService;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.ledger.anchor.Anchorer;
 import org.phrcloud.ledger.anchor.AnchoringSchedule;
@@ -218,6 +220,19 @@ public class FhirServerConfig {
         LedgerInterceptor interceptor = new LedgerInterceptor(fhirContext, mpi, chains, author);
         interceptors.registerInterceptor(interceptor);
         return interceptor;
+    }
+
+    /** The consent index on the FHIR database, written on HAPI's connection inside its transaction. */
+    @Bean
+    public ConsentIndex consentIndex(DataSource dataSource) {
+        ConsentIndex.migrate(dataSource);
+        return new ConsentIndex(new TransactionAwareDataSourceProxy(dataSource));
+    }
+
+    @Bean
+    public ConsentService consentService(FhirContext fhirContext, DaoRegistry daoRegistry, JpaTransactionManager transactionManager,
+                                         ConsentIndex index, MasterPatientIndex mpi) {
+        return new ConsentService(fhirContext, daoRegistry, transactionManager, index, mpi, Clock.systemUTC());
     }
 
     @Bean

@@ -10,8 +10,21 @@ import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.IdType;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.consent.ConsentGrant;
 
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationFlagsEnum;
+import ca.uhn.fhir.rest.server.interceptor.auth.IRuleApplier;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.phrcloud.standards.consent.AccessLevel;
+
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Which records an allowed caller may read and write (ARCHITECTURE.md "Read path": patient compartment after
@@ -28,8 +41,10 @@ import java.util.List;
  *   <li>Patients: read their own compartment; write only what a patient records themselves (Observation,
  *       DocumentReference) in it; read the directory. A patient login not linked to a Patient gets 403.</li>
  * </ul>
- * Anything else is refused with 403 and an OperationOutcome {@code PHR-AUTHZ-0010} (or {@code 0003}). Consent
- * and emergency access widen the care givers' set later (consent issue).
+ * Care givers also read, per consent in force that names them or their institution ({@link CallerScope#grants()}), the
+ * resource types in its scope in that patient's compartment, as far as its level allows ({@link ConsentLevels}).
+ * Nobody writes a Consent through FHIR: consents change only through {@code /api/consent}, signed by the patient.
+ * Anything else is refused with 403 and an OperationOutcome {@code PHR-AUTHZ-0010} (or {@code 0003}).
  */
 public class CompartmentAuthorizationInterceptor extends AuthorizationInterceptor {
     /** Resource types outside any patient compartment that every allowed person may read. */
@@ -39,17 +54,23 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
     static final List<String> PATIENT_WRITABLE = List.of("Observation", "DocumentReference");
 
     private final MasterPatientIndex mpi;
+    private final Function<VerifiedAccessToken, List<ConsentGrant>> grants;
 
-    public CompartmentAuthorizationInterceptor(MasterPatientIndex mpi) {
+    /** @param grants the consents in force for a care giver ({@code ConsentService#grantsInForce}) */
+    public CompartmentAuthorizationInterceptor(MasterPatientIndex mpi, Function<VerifiedAccessToken, List<ConsentGrant>> grants) {
         super(PolicyEnum.DENY);
         this.mpi = mpi;
+        this.grants = grants;
     }
 
     @Override
     public List<IAuthRule> buildRuleList(RequestDetails request) {
-        CallerScope scope = CallerScope.of(request, mpi);
+        CallerScope scope = CallerScope.of(request, mpi, grants);
         IAuthRuleBuilder rules = new RuleBuilder();
+        List<IAuthRule> rulesList = new ArrayList<>();
         rules.allow("capability statement").metadata();
+        rules.deny("consents change through /api/consent only").write().resourcesOfType("Consent").withAnyId();
+        rules.deny("consents are never deleted").delete().resourcesOfType("Consent").withAnyId();
         switch (scope.kind()) {
             case INSTITUTION_SYSTEM -> rules.allowAll("institution system");
             case CARE_GIVER -> {
@@ -62,6 +83,19 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                     rules.allow("read own institution's patients").read().allResources().inCompartment("Patient", ids);
                     rules.allow("write own institution's patients").write().allResources().inCompartment("Patient", ids);
                 }
+                Set<String> historyTypes = new HashSet<>();
+                for (ConsentGrant grant : scope.grants()) {
+                    if (grant.level() == AccessLevel.FULL) {
+                        historyTypes.addAll(grant.resourceTypes());
+                    }
+                    List<IIdType> owners = grant.patientIds().stream().<IIdType>map(id -> new IdType("Patient", id)).toList();
+                    for (String type : grant.resourceTypes()) {
+                        rules.allow("consent " + grant.consentId() + " " + grant.level().code() + " " + type).read()
+                                .resourcesOfType(type).inCompartment("Patient", owners)
+                                .withTester(ConsentLevels.tester(grant.level()));
+                    }
+                }
+                rulesList.add(new InstanceHistoryRule(scope.patientIds().isEmpty() ? historyTypes : null));
             }
             case PATIENT -> {
                 if (scope.patientIds().isEmpty()) {
@@ -75,12 +109,44 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 for (String type : PATIENT_WRITABLE) {
                     rules.allow("write own " + type).write().resourcesOfType(type).inCompartment("Patient", ids);
                 }
+                rulesList.add(new InstanceHistoryRule(null));
             }
             default -> {
                 // ANONYMOUS reaches here only for metadata; NONE was refused by FhirAccessPolicy
             }
         }
-        return rules.denyAll("PHR default deny").build();
+        List<IAuthRule> built = new ArrayList<>(rules.build());
+        built.addAll(rulesList);
+        built.addAll(new RuleBuilder().denyAll("PHR default deny").build());
+        return built;
+    }
+
+    /**
+     * {@code GET [type]/[id]/_history}: HAPI's compartment rules refuse instance history on the way in, since the URL
+     * does not say whose compartment the resource is in. This rule lets it in for the resource types the caller may
+     * read in full and leaves every version returned to the compartment rules on the way out (a version outside the
+     * caller's compartments makes the whole answer 403).
+     */
+    static final class InstanceHistoryRule implements IAuthRule {
+        private final Set<String> types;
+
+        /** @param types the resource types allowed; null for all */
+        InstanceHistoryRule(Set<String> types) {
+            this.types = types == null ? null : Set.copyOf(types);
+        }
+
+        @Override
+        public AuthorizationInterceptor.Verdict applyRule(RestOperationTypeEnum operation, RequestDetails request, IBaseResource input,
+                IIdType inputId, IBaseResource output, IRuleApplier applier, Set<AuthorizationFlagsEnum> flags, Pointcut pointcut) {
+            boolean incomingHistory = operation == RestOperationTypeEnum.HISTORY_INSTANCE && output == null
+                    && request.getResourceName() != null && (types == null || types.contains(request.getResourceName()));
+            return incomingHistory ? new AuthorizationInterceptor.Verdict(PolicyEnum.ALLOW, this) : null;
+        }
+
+        @Override
+        public String getName() {
+            return "instance history, versions checked on the way out";
+        }
     }
 
     /** {@code Patient/[id]/$everything}: allowed to be asked; every resource of the answer is then checked by the rules. */

@@ -9,11 +9,19 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizedList;
 import ca.uhn.fhir.rest.server.interceptor.auth.SearchNarrowingInterceptor;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.consent.ConsentGrant;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Searches by patients and care givers are narrowed to the Patient compartments they may reach (HAPI FHIR
  * {@link SearchNarrowingInterceptor}): {@code GET /Observation} by a patient means their own Observations, by a
- * practitioner the Observations of their institution's patients. Without it HAPI's {@link
+ * practitioner the Observations of their institution's patients and of the patients whose consent in force opens
+ * that resource type to them at the level the search needs ({@link ConsentLevels#opens}). Without it HAPI's {@link
  * CompartmentAuthorizationInterceptor} refuses any search that does not name a compartment. Institution systems
  * are not narrowed; every result is still checked by the authorization rules.
  *
@@ -22,19 +30,27 @@ import org.phrcloud.identity.mpi.MasterPatientIndex;
  */
 public class CompartmentSearchNarrowingInterceptor extends SearchNarrowingInterceptor {
     private final MasterPatientIndex mpi;
+    private final Function<VerifiedAccessToken, List<ConsentGrant>> grants;
 
-    public CompartmentSearchNarrowingInterceptor(MasterPatientIndex mpi) {
+    public CompartmentSearchNarrowingInterceptor(MasterPatientIndex mpi, Function<VerifiedAccessToken, List<ConsentGrant>> grants) {
         this.mpi = mpi;
+        this.grants = grants;
     }
 
     @Override
     protected AuthorizedList buildAuthorizedList(RequestDetails request) {
-        CallerScope scope = CallerScope.of(request, mpi);
+        CallerScope scope = CallerScope.of(request, mpi, grants);
         boolean narrowed = scope.kind() == CallerScope.Kind.PATIENT || scope.kind() == CallerScope.Kind.CARE_GIVER;
-        if (!narrowed || scope.patientIds().isEmpty()) {
+        Set<String> reachable = new LinkedHashSet<>(scope.patientIds());
+        for (ConsentGrant grant : scope.grants()) {
+            if (ConsentLevels.opens(grant, request)) {
+                reachable.addAll(grant.patientIds());
+            }
+        }
+        if (!narrowed || reachable.isEmpty()) {
             return null;
         }
-        return new AuthorizedList().addCompartments(scope.patientIds().stream().map(id -> "Patient/" + id).toArray(String[]::new));
+        return new AuthorizedList().addCompartments(reachable.stream().map(id -> "Patient/" + id).toArray(String[]::new));
     }
 
     /**

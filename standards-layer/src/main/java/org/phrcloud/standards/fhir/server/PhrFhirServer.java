@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.standards.consent.ConsentService;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.CompartmentAuthorizationInterceptor;
 import org.phrcloud.standards.fhir.security.CompartmentSearchNarrowingInterceptor;
@@ -56,8 +57,9 @@ public class PhrFhirServer extends RestfulServer {
         // registration order is execution order at the same pointcut: authenticate before reading the body
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);
-        registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi));
-        registerInterceptor(new CompartmentAuthorizationInterceptor(mpi));
+        ConsentService consents = spring.getBean(ConsentService.class);
+        registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi, consents::grantsInForce));
+        registerInterceptor(new CompartmentAuthorizationInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));
     }
 }

@@ -33,6 +33,30 @@ import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
 import org.junit.jupiter.api.Test;
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.keys.PatientKeyFile;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.consent.AccessLevel;
+import org.phrcloud.standards.consent.ConsentException;
+import org.phrcloud.standards.consent.ConsentGrant;
+import org.phrcloud.standards.consent.ConsentIndex;
+import org.phrcloud.standards.consent.ConsentRecord;
+import org.phrcloud.standards.consent.ConsentService;
+import org.phrcloud.standards.consent.ConsentTerms;
+import org.phrcloud.standards.consent.Decision;
+import org.phrcloud.standards.consent.DecisionDocument;
+import org.phrcloud.standards.consent.Grantee;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Signature;
+import org.hl7.fhir.r4.model.Task;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import java.util.Base64;
@@ -211,6 +235,147 @@ abstract class FhirStorageContract {
                 .isInstanceOf(ResourceVersionConflictException.class).hasMessageContaining("PHR-IDENTITY-0310");
         assertThat(patients().search(SearchParameterMap.newSynchronous("identifier",
                 new TokenParam("urn:test:national-id", a)), new SystemRequestDetails()).size()).isEqualTo(1);
+    }
+
+
+    private static VerifiedAccessToken person(String subject, Set<PhrRole> roles, Set<String> institutions) {
+        return new VerifiedAccessToken(subject, "user-" + subject, "phr-portal", roles, "2", Instant.now().plusSeconds(300), false, institutions);
+    }
+
+    /** A Patient whose identity's key is with the patient and whose login is linked; returns {patientId, pseudonym, login}. */
+    private static Object[] patientHoldingTheirKey() throws Exception {
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+                .getId().getIdPart();
+        String pseudonym = mpi().pseudonymOfPatient(patientId).orElseThrow();
+        char[] passphrase = "correct horse battery".toCharArray();
+        PrivateKey key = PatientKeyFile.decrypt(mpi().handOverKeyFile(pseudonym, passphrase, "test").orElseThrow(), passphrase);
+        String login = "kc-patient-" + patientId;
+        mpi().linkLogin(pseudonym, login, "test");
+        return new Object[]{patientId, pseudonym, person(login, Set.of(PhrRole.PATIENT), Set.of()), key};
+    }
+
+    @Test
+    void aSignedApprovalOpensTheRecordAndARevocationClosesItAgain() throws Exception {
+        Object[] p = patientHoldingTheirKey();
+        String patientId = (String) p[0];
+        String pseudonym = (String) p[1];
+        VerifiedAccessToken patient = (VerifiedAccessToken) p[2];
+        PrivateKey key = (PrivateKey) p[3];
+        VerifiedAccessToken doctor = person("kc-dr-" + patientId, Set.of(PhrRole.PRACTITIONER), Set.of("north-clinic"));
+        ConsentService consents = spring.getBean(ConsentService.class);
+        Instant now = Instant.now();
+
+        ConsentRecord asked = consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("Observation", "Condition"), AccessLevel.FULL, "TREAT", now, now.plus(Duration.ofDays(30))));
+        assertThat(asked.status()).isEqualTo(ConsentRecord.Status.PENDING);
+        Consent proposed = dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails());
+        assertThat(proposed.getStatus()).isEqualTo(Consent.ConsentState.PROPOSED);
+        assertThat(proposed.getPatient().getReference()).isEqualTo("Patient/" + patientId);
+        assertThat(proposed.getProvision().getClass_()).extracting(c -> c.getCode()).containsExactly("Condition", "Observation");
+        assertThat(proposed.getProvision().getActorFirstRep().getReference().getIdentifier().getValue()).isEqualTo(doctor.subject());
+        Task task = dao(Task.class).read(new IdType("Task", asked.taskId()), new SystemRequestDetails());
+        assertThat(task.getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+        assertThat(task.getFocus().getReference()).isEqualTo("Consent/" + asked.consentId());
+        assertThat(consents.grantsInForce(doctor)).isEmpty();
+
+        byte[] approval = ConsentService.document(asked, Decision.APPROVE);
+        byte[] otherKey = EcdsaP256.sign(EcdsaP256.generate().getPrivate(), approval);
+        byte[] rejectionSignature = EcdsaP256.sign(key, ConsentService.document(asked, Decision.REJECT));
+        for (byte[] forged : List.of(otherKey, rejectionSignature, new byte[64], new byte[0])) {
+            assertThatThrownBy(() -> consents.decide(patient, asked.consentId(), Decision.APPROVE, forged))
+                    .isInstanceOf(ConsentException.class).hasMessageStartingWith("PHR-CONSENT-0303");
+        }
+        VerifiedAccessToken someoneElse = person("kc-nobody", Set.of(PhrRole.PATIENT), Set.of());
+        assertThatThrownBy(() -> consents.decide(someoneElse, asked.consentId(), Decision.APPROVE, EcdsaP256.sign(key, approval)))
+                .isInstanceOf(ConsentException.class).hasMessageStartingWith("PHR-CONSENT-0301");
+        assertThat(dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails()).getMeta().getVersionId())
+                .as("refused decisions change nothing").isEqualTo("1");
+
+        byte[] signature = EcdsaP256.sign(key, approval);
+        ConsentRecord approved = consents.decide(patient, asked.consentId(), Decision.APPROVE, signature);
+        assertThat(approved.status()).isEqualTo(ConsentRecord.Status.ACTIVE);
+        assertThat(consents.grantsInForce(doctor)).singleElement().isEqualTo(
+                new ConsentGrant(asked.consentId(), Set.of(patientId), AccessLevel.FULL, Set.of("Condition", "Observation")));
+        Consent active = dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails());
+        assertThat(active.getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
+        Signature stored = (Signature) active.getExtensionByUrl(ConsentService.SIGNATURE_EXTENSION).getValue();
+        assertThat(DecisionDocument.verify(mpi().findByPseudonym(pseudonym).orElseThrow().publicKey(),
+                DecisionDocument.of(asked.consentId(), pseudonym, asked.grantee(), asked.terms(), Decision.APPROVE), stored.getData()))
+                .as("anyone can check the stored signature against the rebuilt document").isTrue();
+        assertThat(dao(Task.class).read(new IdType("Task", asked.taskId()), new SystemRequestDetails()).getStatus())
+                .isEqualTo(Task.TaskStatus.COMPLETED);
+        List<Block> chain = chainOf(patientId);
+        assertThat(chain.get(chain.size() - 1).entries()).singleElement().satisfies(e -> {
+            assertThat(e.resourceType()).isEqualTo("Consent");
+            assertThat(e.versionId()).isEqualTo("2");
+        });
+        assertThatThrownBy(() -> consents.decide(patient, asked.consentId(), Decision.APPROVE, signature))
+                .isInstanceOf(ConsentException.class).hasMessageStartingWith("PHR-CONSENT-0302");
+
+        ConsentService monthLater = new ConsentService(FhirContext.forR4Cached(), spring.getBean(DaoRegistry.class),
+                spring.getBean(JpaTransactionManager.class), spring.getBean(ConsentIndex.class), mpi(),
+                Clock.offset(Clock.systemUTC(), Duration.ofDays(31)));
+        assertThat(monthLater.grantsInForce(doctor)).as("expired").isEmpty();
+        assertThat(approved.state(Instant.now().plus(Duration.ofDays(31)))).isEqualTo(ConsentRecord.Status.EXPIRED);
+
+        consents.decide(patient, asked.consentId(), Decision.REVOKE, EcdsaP256.sign(key, ConsentService.document(approved, Decision.REVOKE)));
+        assertThat(consents.grantsInForce(doctor)).isEmpty();
+        assertThat(dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails()).getStatus())
+                .isEqualTo(Consent.ConsentState.INACTIVE);
+        assertThat(consents.ofPatientLogin(patient.subject())).extracting(ConsentRecord::status).containsExactly(ConsentRecord.Status.REVOKED);
+        assertThat(verifier().verify(chainOf(patientId)).problems()).isEmpty();
+    }
+
+    @Test
+    void anInstitutionGrantOpensToItsCareGiversAndRequestsAreChecked() throws Exception {
+        Object[] p = patientHoldingTheirKey();
+        String pseudonym = (String) p[1];
+        VerifiedAccessToken patient = (VerifiedAccessToken) p[2];
+        PrivateKey key = (PrivateKey) p[3];
+        VerifiedAccessToken doctor = person("kc-dr2-" + p[0], Set.of(PhrRole.PRACTITIONER), Set.of("north-clinic"));
+        VerifiedAccessToken colleague = person("kc-lab-" + p[0], Set.of(PhrRole.LAB), Set.of("north-clinic"));
+        VerifiedAccessToken elsewhere = person("kc-far-" + p[0], Set.of(PhrRole.LAB), Set.of("st-mary"));
+        VerifiedAccessToken researcher = person("kc-res-" + p[0], Set.of(PhrRole.RESEARCHER), Set.of());
+        ConsentService consents = spring.getBean(ConsentService.class);
+        Instant now = Instant.now();
+        ConsentTerms info = new ConsentTerms(List.of("Observation"), AccessLevel.INFORMATION, "TREAT", now, now.plus(Duration.ofDays(1)));
+
+        assertThatThrownBy(() -> consents.request(doctor, pseudonym, Grantee.Kind.INSTITUTION, "st-mary", info))
+                .hasMessageStartingWith("PHR-CONSENT-0204");
+        assertThatThrownBy(() -> consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("Organization"), AccessLevel.FULL, "TREAT", now, now.plus(Duration.ofDays(1)))))
+                .hasMessageStartingWith("PHR-CONSENT-0205");
+        assertThatThrownBy(() -> consents.request(researcher, pseudonym, Grantee.Kind.PERSON, null, info))
+                .hasMessageStartingWith("PHR-CONSENT-0203");
+        assertThatThrownBy(() -> consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "HRESCH", now, now.plus(Duration.ofDays(1)))))
+                .hasMessageStartingWith("PHR-CONSENT-0203");
+        assertThatThrownBy(() -> consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "TREAT", now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(2)))))
+                .hasMessageStartingWith("PHR-CONSENT-0206");
+        assertThatThrownBy(() -> consents.request(doctor, "0".repeat(64), Grantee.Kind.PERSON, null, info))
+                .hasMessageStartingWith("PHR-CONSENT-0201");
+
+        ConsentRecord asked = consents.request(doctor, pseudonym, Grantee.Kind.INSTITUTION, "north-clinic", info);
+        ConsentRecord rejected = consents.request(researcher, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("Observation"), AccessLevel.INFORMATION, "HRESCH", now, now.plus(Duration.ofDays(1))));
+        consents.decide(patient, rejected.consentId(), Decision.REJECT, EcdsaP256.sign(key, ConsentService.document(rejected, Decision.REJECT)));
+        assertThat(dao(Consent.class).read(new IdType("Consent", rejected.consentId()), new SystemRequestDetails()).getScope()
+                .getCodingFirstRep().getCode()).isEqualTo("research");
+        assertThatThrownBy(() -> consents.decide(patient, rejected.consentId(), Decision.REVOKE,
+                EcdsaP256.sign(key, ConsentService.document(rejected, Decision.REVOKE)))).hasMessageStartingWith("PHR-CONSENT-0302");
+        consents.decide(patient, asked.consentId(), Decision.APPROVE, EcdsaP256.sign(key, ConsentService.document(asked, Decision.APPROVE)));
+
+        assertThat(consents.grantsInForce(colleague)).extracting(ConsentGrant::level).containsExactly(AccessLevel.INFORMATION);
+        assertThat(consents.grantsInForce(elsewhere)).isEmpty();
+        assertThat(consents.grantsInForce(researcher)).isEmpty();
+        assertThat(consents.ofParty(researcher)).extracting(ConsentRecord::status).containsExactly(ConsentRecord.Status.REJECTED);
+        assertThat(consents.visibleTo(colleague, asked.consentId()).consentId()).isEqualTo(asked.consentId());
+        assertThatThrownBy(() -> consents.visibleTo(elsewhere, asked.consentId())).hasMessageStartingWith("PHR-CONSENT-0301");
+    }
+
+    private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
+        return spring.getBean(DaoRegistry.class).getResourceDao(type);
     }
 
     private static List<Block> chainOf(String patientId) {

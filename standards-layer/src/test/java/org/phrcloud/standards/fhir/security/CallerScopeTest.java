@@ -3,6 +3,9 @@ package org.phrcloud.standards.fhir.security;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.phrcloud.standards.consent.AccessLevel;
+import org.phrcloud.standards.consent.ConsentGrant;
+import java.util.List;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
@@ -72,5 +75,16 @@ class CallerScopeTest {
         assertThat(CallerScope.resolve(token("r", Set.of(PhrRole.RESEARCHER), Set.of(), false), mpi).kind()).isEqualTo(CallerScope.Kind.NONE);
         assertThat(CallerScope.resolve(token("a", Set.of(PhrRole.ADMIN, PhrRole.PATIENT), Set.of(), false), mpi).kind()).isEqualTo(CallerScope.Kind.PATIENT);
         assertThat(CallerScope.resolve(null, mpi).kind()).isEqualTo(CallerScope.Kind.ANONYMOUS);
+    }
+
+    @Test
+    void consentsInForceWidenCareGiversOnly() {
+        ConsentGrant grant = new ConsentGrant("7", Set.of("2"), AccessLevel.FULL, Set.of("Observation"));
+        CallerScope doctor = CallerScope.resolve(token("kc-p", Set.of(PhrRole.PRACTITIONER), Set.of("st-mary"), false), mpi,
+                t -> List.of(grant));
+        assertThat(doctor.grants()).containsExactly(grant);
+        assertThat(doctor.patientIds()).as("a consent is not a care relationship").containsExactly("1");
+        assertThat(CallerScope.resolve(token("kc-a", Set.of(PhrRole.PATIENT), Set.of(), false), mpi, t -> List.of(grant)).grants()).isEmpty();
+        assertThat(CallerScope.resolve(token("s", Set.of(), Set.of("st-mary"), true), mpi, t -> List.of(grant)).grants()).isEmpty();
     }
 }

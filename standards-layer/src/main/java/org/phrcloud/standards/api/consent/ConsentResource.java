@@ -1,0 +1,233 @@
+package org.phrcloud.standards.api.consent;
+
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.api.ApiException;
+import org.phrcloud.standards.api.JsonBodies;
+import org.phrcloud.standards.api.SpringBeans;
+import org.phrcloud.standards.api.security.Access;
+import org.phrcloud.standards.api.security.AccessFilter;
+import org.phrcloud.standards.api.security.Party;
+import org.phrcloud.standards.consent.AccessLevel;
+import org.phrcloud.standards.consent.ConsentException;
+import org.phrcloud.standards.consent.ConsentRecord;
+import org.phrcloud.standards.consent.ConsentService;
+import org.phrcloud.standards.consent.ConsentTerms;
+import org.phrcloud.standards.consent.Decision;
+import org.phrcloud.standards.consent.Grantee;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/consent}: a care giver or researcher asks a patient for access; the patient approves, rejects or
+ * revokes, each decision signed with their private key (see {@code DecisionDocument}). Who may call what:
+ * <ul>
+ *   <li>ask: care givers and researchers, at acr 2;</li>
+ *   <li>list and read: the patient (acr 1) sees every consent about them; care givers and researchers (acr 2) see
+ *       the ones they asked for or that name them or their institution; anyone else gets 404 for a consent;</li>
+ *   <li>approve: the patient at acr 2 (it opens their record); reject and revoke: the patient at acr 1.</li>
+ * </ul>
+ */
+@Path("consent")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "consent", description = "Access requests and the patient's signed decisions")
+@SecurityRequirement(name = "keycloak")
+public class ConsentResource {
+    @Context
+    private ServletContext servletContext;
+    @Context
+    private ContainerRequestContext request;
+
+    /**
+     * An access request.
+     *
+     * @param patient       the patient's pseudonym
+     * @param grantee       {@code person} (the caller; the default) or {@code institution}
+     * @param institution   with grantee institution: one of the caller's institutions
+     * @param resourceTypes FHIR resource types of the Patient compartment
+     * @param level         information, sample or full
+     * @param purpose       TREAT, CAREMGT (care givers) or HRESCH (researchers)
+     * @param start         first instant of the grant, ISO 8601 UTC; default now
+     * @param days          length of the grant in days (1 to 3660)
+     */
+    public record AccessRequest(String patient, String grantee, String institution, List<String> resourceTypes, String level,
+                                String purpose, String start, Integer days) {
+    }
+
+    /**
+     * A consent as the API shows it.
+     *
+     * @param status    pending, active, rejected, revoked or expired
+     * @param documents for the patient: per decision they may take now, the exact text to sign (UTF-8 of RFC 8785
+     *                  canonical JSON, format phr-consent-decision/1); empty for everyone else
+     */
+    public record ConsentView(String id, String task, String patient, String patientId, String granteeKind, String granteeId,
+                              String requester, List<String> resourceTypes, String level, String purpose, Instant start,
+                              Instant end, String status, Instant requestedAt, Instant decidedAt, Map<String, String> documents) {
+    }
+
+    /** @param signature Base64 of the 64-byte ECDSA P-256 signature (IEEE P1363, r || s) of the decision's document */
+    public record SignedDecision(String signature) {
+    }
+
+    @POST
+    @Path("requests")
+    @Access({Party.CARE_GIVER, Party.RESEARCHER})
+    @Operation(summary = "Ask a patient for access to their record",
+            description = "Writes a FHIR Task (requested) and a proposed FHIR Consent with the terms. The patient decides.")
+    @APIResponse(responseCode = "201", description = "asked; the consent is pending")
+    @APIResponse(responseCode = "400", description = "terms not well formed, a type outside the Patient compartment, or a purpose or grantee the caller may not ask for")
+    @APIResponse(responseCode = "404", description = "no patient with this pseudonym")
+    public Response ask(String json, @Context UriInfo uri) {
+        AccessRequest body = JsonBodies.read(json, AccessRequest.class);
+        if (body.patient() == null || body.days() == null) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0450: patient and days are required");
+        }
+        Grantee.Kind kind = body.grantee() == null ? Grantee.Kind.PERSON : Grantee.Kind.fromCode(body.grantee())
+                .orElseThrow(() -> new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0451: grantee is person or institution"));
+        ConsentTerms terms;
+        try {
+            Instant start = body.start() == null ? Instant.now() : Instant.parse(body.start());
+            AccessLevel level = AccessLevel.fromCode(body.level() == null ? "" : body.level()).orElse(null);
+            terms = new ConsentTerms(body.resourceTypes(), level, body.purpose(), start, start.plus(body.days(), ChronoUnit.DAYS));
+        } catch (DateTimeParseException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0452: start is an ISO 8601 instant, e.g. 2026-11-24T10:00:00Z");
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        ConsentRecord record = call(() -> service().request(caller(), body.patient(), kind, body.institution(), terms));
+        return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
+    }
+
+    @GET
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER, Party.RESEARCHER}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The consents about me (patient), or that I asked for or that name me or my institution (care giver, researcher)",
+            description = "Newest first; ?status=pending|active|rejected|revoked|expired filters.")
+    public Response list(@QueryParam("status") String status) {
+        VerifiedAccessToken caller = caller();
+        boolean patient = isPatient(caller);
+        List<ConsentRecord> records = patient ? service().ofPatientLogin(caller.subject()) : service().ofParty(caller);
+        Instant now = Instant.now();
+        return JsonBodies.ok(records.stream()
+                .filter(r -> status == null || r.state(now).code().equals(status))
+                .map(r -> view(r, patient)).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER, Party.RESEARCHER}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "One consent; for its patient with the documents to sign")
+    @APIResponse(responseCode = "404", description = "no such consent for this caller")
+    public Response get(@PathParam("id") String id) {
+        VerifiedAccessToken caller = caller();
+        ConsentRecord record = call(() -> service().visibleTo(caller, id));
+        return JsonBodies.ok(view(record, isPatient(caller) && !record.requester().equals(caller.subject())));
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @Access(Party.PATIENT)
+    @Operation(summary = "Approve a pending request (signed); it is in force from its start until its end or a revocation")
+    @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
+    @APIResponse(responseCode = "409", description = "the consent is not pending")
+    public Response approve(@PathParam("id") String id, String json) {
+        return decide(id, Decision.APPROVE, json);
+    }
+
+    @POST
+    @Path("{id}/reject")
+    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Reject a pending request (signed)")
+    @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
+    @APIResponse(responseCode = "409", description = "the consent is not pending")
+    public Response reject(@PathParam("id") String id, String json) {
+        return decide(id, Decision.REJECT, json);
+    }
+
+    @POST
+    @Path("{id}/revoke")
+    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Revoke an active consent (signed); the grantee's next request is refused")
+    @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
+    @APIResponse(responseCode = "409", description = "the consent is not active")
+    public Response revoke(@PathParam("id") String id, String json) {
+        return decide(id, Decision.REVOKE, json);
+    }
+
+    private Response decide(String id, Decision decision, String json) {
+        SignedDecision body = JsonBodies.read(json, SignedDecision.class);
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(body.signature() == null ? "" : body.signature());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0453: signature is Base64");
+        }
+        ConsentRecord record = call(() -> service().decide(caller(), id, decision, signature));
+        return JsonBodies.ok(view(record, true));
+    }
+
+    private static ConsentView view(ConsentRecord r, boolean forPatient) {
+        Instant now = Instant.now();
+        ConsentRecord.Status state = r.state(now);
+        Map<String, String> documents = new LinkedHashMap<>();
+        if (forPatient) {
+            List<Decision> open = state == ConsentRecord.Status.PENDING ? List.of(Decision.APPROVE, Decision.REJECT)
+                    : state == ConsentRecord.Status.ACTIVE ? List.of(Decision.REVOKE) : List.of();
+            for (Decision d : open) {
+                documents.put(d.code(), new String(ConsentService.document(r, d), StandardCharsets.UTF_8));
+            }
+        }
+        return new ConsentView(r.consentId(), r.taskId(), r.pseudonym(), r.patientId(), r.grantee().kind().code(), r.grantee().id(),
+                r.requesterName(), r.terms().resourceTypes(), r.terms().level().code(), r.terms().purpose(), r.terms().start(),
+                r.terms().end(), state.code(), r.requestedAt(), r.decidedAt(), documents);
+    }
+
+    private static boolean isPatient(VerifiedAccessToken caller) {
+        return caller.hasRole(PhrRole.PATIENT) && !caller.isCareGiver() && !caller.hasRole(PhrRole.RESEARCHER);
+    }
+
+    private static <T> T call(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ConsentException e) {
+            throw new ApiException(switch (e.reason()) {
+                case INVALID, BAD_SIGNATURE -> Response.Status.BAD_REQUEST;
+                case NOT_FOUND -> Response.Status.NOT_FOUND;
+                case FORBIDDEN -> Response.Status.FORBIDDEN;
+                case CONFLICT -> Response.Status.CONFLICT;
+            }, e.getMessage());
+        }
+    }
+
+    private ConsentService service() {
+        return SpringBeans.get(servletContext, ConsentService.class);
+    }
+
+    private VerifiedAccessToken caller() {
+        return (VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN);
+    }
+}

@@ -1,0 +1,338 @@
+package org.phrcloud.standards.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.api.model.DaoMethodOutcome;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Signature;
+import org.hl7.fhir.r4.model.Task;
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Access requests and the patient's signed decisions (ARCHITECTURE.md "Consent").
+ *
+ * <ul>
+ *   <li>A request writes a FHIR {@code Task} (status requested, intent proposal, code {@code approve}, focus the
+ *       Consent) and a FHIR {@code Consent} (status proposed) holding the terms: scope {@code patient-privacy}
+ *       ({@code research} for purpose HRESCH), category LOINC 59284-0, policy rule OPTIN, and one permit provision
+ *       with the period, the grantee as actor (role IRCP, logical reference by identifier, see {@link Grantee}),
+ *       action {@code access}, the purpose, the resource types as {@code class} codes and the {@link AccessLevel}
+ *       as an extension.</li>
+ *   <li>A decision (approve, reject, revoke) must carry the patient's ECDSA P-256 signature of the
+ *       {@link DecisionDocument}, checked against the public key registered in the master patient index; a
+ *       signature that does not verify is refused and nothing changes. The Consent gets its new status
+ *       (active, rejected, inactive), the patient as performer, a {@code verification} entry, and the signature
+ *       as extension {@value #SIGNATURE_EXTENSION} (a FHIR {@code Signature}, type Consent Signature, data the 64-byte
+ *       P1363 signature); the Task becomes completed or rejected.</li>
+ *   <li>Everything of one call (Consent, Task, index row) commits in one database transaction, HAPI's; the
+ *       Consent is in the patient's compartment, so the ledger chains each version and it is anchored.</li>
+ * </ul>
+ * Who may decide: the patient whose login is linked to the consent's pseudonym. Custodians (family doctors
+ * deciding for a patient) are not yet supported.
+ */
+public class ConsentService {
+    /** How many resources of a type a {@link AccessLevel#SAMPLE} consent opens: the latest ones. */
+    public static final int SAMPLE_SIZE = 5;
+    public static final String SIGNATURE_EXTENSION = "https://phr-cloud.org/fhir/StructureDefinition/decision-signature";
+    public static final String DECISION_SYSTEM = "https://phr-cloud.org/fhir/CodeSystem/consent-decision";
+
+    private final FhirContext fhir;
+    private final DaoRegistry daos;
+    private final TransactionTemplate transactions;
+    private final ConsentIndex index;
+    private final MasterPatientIndex mpi;
+    private final Clock clock;
+
+    public ConsentService(FhirContext fhir, DaoRegistry daos, PlatformTransactionManager transactionManager, ConsentIndex index,
+                          MasterPatientIndex mpi, Clock clock) {
+        this.fhir = fhir;
+        this.daos = daos;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.index = index;
+        this.mpi = mpi;
+        this.clock = clock;
+    }
+
+    /**
+     * Asks a patient for access.
+     *
+     * @param caller          a care giver (for themselves, or for one of their institutions) or a researcher (for
+     *                        themselves, purpose HRESCH)
+     * @param pseudonym       the patient
+     * @param kind            person (the caller) or institution
+     * @param institution     the institution, when {@code kind} is institution
+     * @throws ConsentException NOT_FOUND for an unknown pseudonym; INVALID for types outside the Patient compartment,
+     *                          a grantee or purpose the caller may not ask for, an end already past; CONFLICT when the patient has no FHIR Patient
+     */
+    public ConsentRecord request(VerifiedAccessToken caller, String pseudonym, Grantee.Kind kind, String institution, ConsentTerms terms) {
+        for (String type : terms.resourceTypes()) {
+            requireCompartmentType(type);
+        }
+        Grantee grantee = grantee(caller, kind, institution, terms);
+        Set<String> patients = new TreeSet<>(mpi.patientIdsOf(pseudonym));
+        if (patients.isEmpty()) {
+            if (mpi.findByPseudonym(pseudonym).isEmpty()) {
+                throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
+            }
+            throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0202: this patient has no FHIR Patient record yet");
+        }
+        String patientId = patients.iterator().next();
+        Instant now = clock.instant();
+        if (!terms.end().isAfter(now)) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0206: the grant would end before it is asked for");
+        }
+        SystemRequestDetails request = request(caller);
+        return transactions.execute(status -> {
+            DaoMethodOutcome consent = dao(Consent.class).create(proposed(patientId, grantee, terms, now), request);
+            String consentId = consent.getId().getIdPart();
+            DaoMethodOutcome task = dao(Task.class).create(task(consentId, patientId, caller, terms, now), request);
+            ConsentRecord record = new ConsentRecord(consentId, task.getId().getIdPart(), pseudonym, patientId, grantee,
+                    caller.subject(), caller.username(), terms, ConsentRecord.Status.PENDING, now, null, null);
+            jdbc(c -> {
+                index.insert(c, record);
+                return null;
+            });
+            return record;
+        });
+    }
+
+    /** The bytes the patient signs for {@code decision} about {@code consent} (see {@link DecisionDocument}). */
+    public static byte[] document(ConsentRecord consent, Decision decision) {
+        return DecisionDocument.of(consent.consentId(), consent.pseudonym(), consent.grantee(), consent.terms(), decision);
+    }
+
+    /**
+     * Records the patient's signed decision.
+     *
+     * @param caller    the patient (their login linked to the consent's pseudonym)
+     * @param signature the P1363 signature of {@link #document} by the patient's key
+     * @throws ConsentException NOT_FOUND for an unknown consent or one about someone else (nothing is revealed);
+     *                          CONFLICT when the state does not allow the decision (approve and reject need pending,
+     *                          revoke needs active and unexpired); BAD_SIGNATURE when the signature does not verify
+     */
+    public ConsentRecord decide(VerifiedAccessToken caller, String consentId, Decision decision, byte[] signature) {
+        PatientIdentity patient = mpi.findByKeycloakUserId(caller.subject())
+                .orElseThrow(() -> notFound());
+        Instant now = clock.instant();
+        SystemRequestDetails request = request(caller);
+        return transactions.execute(status -> {
+            ConsentRecord current = jdbc(c -> index.lock(c, consentId)).orElseThrow(ConsentService::notFound);
+            if (!current.pseudonym().equals(patient.pseudonym())) {
+                throw notFound();
+            }
+            ConsentRecord.Status state = current.state(now);
+            boolean allowed = decision == Decision.REVOKE ? state == ConsentRecord.Status.ACTIVE : state == ConsentRecord.Status.PENDING;
+            if (!allowed) {
+                throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0302: a " + state.code()
+                        + " consent cannot be " + (decision == Decision.REVOKE ? "revoked" : decision.code() + "d"));
+            }
+            if (!DecisionDocument.verify(patient.publicKey(), document(current, decision), signature)) {
+                throw new ConsentException(ConsentException.Reason.BAD_SIGNATURE,
+                        "PHR-CONSENT-0303: the signature does not verify with the patient's registered key");
+            }
+            ConsentRecord.Status next = switch (decision) {
+                case APPROVE -> ConsentRecord.Status.ACTIVE;
+                case REJECT -> ConsentRecord.Status.REJECTED;
+                case REVOKE -> ConsentRecord.Status.REVOKED;
+            };
+            IFhirResourceDao<Consent> consents = dao(Consent.class);
+            Consent consent = consents.read(new IdType("Consent", consentId), request);
+            decided(consent, current.patientId(), decision, signature, now);
+            consents.update(consent, request);
+            if (decision != Decision.REVOKE) {
+                IFhirResourceDao<Task> tasks = dao(Task.class);
+                Task task = tasks.read(new IdType("Task", current.taskId()), request);
+                task.setStatus(decision == Decision.APPROVE ? Task.TaskStatus.COMPLETED : Task.TaskStatus.REJECTED);
+                task.setLastModified(Date.from(now));
+                tasks.update(task, request);
+            }
+            jdbc(c -> {
+                index.decide(c, consentId, next, now, caller.subject());
+                return null;
+            });
+            return new ConsentRecord(current.consentId(), current.taskId(), current.pseudonym(), current.patientId(), current.grantee(),
+                    current.requester(), current.requesterName(), current.terms(), next, current.requestedAt(), now, caller.subject());
+        });
+    }
+
+    /** Every consent about the patient whose login this is, newest first; empty if the login is not linked. */
+    public List<ConsentRecord> ofPatientLogin(String keycloakUserId) {
+        return mpi.findByKeycloakUserId(keycloakUserId).map(p -> index.ofPatient(p.pseudonym())).orElse(List.of());
+    }
+
+    /** Every consent the caller asked for or is grantee of (directly or through an institution), newest first. */
+    public List<ConsentRecord> ofParty(VerifiedAccessToken caller) {
+        return index.ofParty(caller.subject(), caller.institutions());
+    }
+
+    /** One consent, for the patient it is about, its requester or its grantee; otherwise NOT_FOUND. */
+    public ConsentRecord visibleTo(VerifiedAccessToken caller, String consentId) {
+        ConsentRecord r = index.find(consentId).orElseThrow(ConsentService::notFound);
+        boolean patient = mpi.findByKeycloakUserId(caller.subject()).map(p -> p.pseudonym().equals(r.pseudonym())).orElse(false);
+        boolean party = r.requester().equals(caller.subject())
+                || (r.grantee().kind() == Grantee.Kind.PERSON && r.grantee().id().equals(caller.subject()))
+                || (r.grantee().kind() == Grantee.Kind.INSTITUTION && caller.institutions().contains(r.grantee().id()));
+        if (!patient && !party) {
+            throw notFound();
+        }
+        return r;
+    }
+
+    /**
+     * What consents open for a caller right now: per consent in force, the FHIR Patient ids of its patient, the
+     * level and the resource types.
+     */
+    public List<ConsentGrant> grantsInForce(VerifiedAccessToken caller) {
+        Instant now = clock.instant();
+        Map<String, Set<String>> patientIds = new LinkedHashMap<>();
+        return index.inForce(caller.subject(), caller.institutions(), now).stream()
+                .map(r -> new ConsentGrant(r.consentId(), patientIds.computeIfAbsent(r.pseudonym(), mpi::patientIdsOf),
+                        r.terms().level(), Set.copyOf(r.terms().resourceTypes())))
+                .filter(g -> !g.patientIds().isEmpty())
+                .toList();
+    }
+
+    private Grantee grantee(VerifiedAccessToken caller, Grantee.Kind kind, String institution, ConsentTerms terms) {
+        boolean researcher = !caller.isCareGiver() && caller.hasRole(PhrRole.RESEARCHER);
+        if (researcher != "HRESCH".equals(terms.purpose())) {
+            throw new ConsentException(ConsentException.Reason.INVALID, researcher
+                    ? "PHR-CONSENT-0203: researchers ask with purpose HRESCH (healthcare research)"
+                    : "PHR-CONSENT-0203: care givers ask with purpose TREAT or CAREMGT; research is asked for by researchers");
+        }
+        if (kind == Grantee.Kind.PERSON) {
+            return new Grantee(Grantee.Kind.PERSON, caller.subject());
+        }
+        if (researcher || institution == null || !caller.institutions().contains(institution)) {
+            throw new ConsentException(ConsentException.Reason.INVALID,
+                    "PHR-CONSENT-0204: a care giver may ask for one of their own institutions only");
+        }
+        return new Grantee(Grantee.Kind.INSTITUTION, institution);
+    }
+
+    private void requireCompartmentType(String type) {
+        RuntimeResourceDefinition definition;
+        try {
+            definition = fhir.getResourceDefinition(type);
+        } catch (DataFormatException e) {
+            definition = null;
+        }
+        if (definition == null || !(type.equals("Patient") || !definition.getSearchParamsForCompartmentName("Patient").isEmpty())) {
+            throw new ConsentException(ConsentException.Reason.INVALID,
+                    "PHR-CONSENT-0205: " + type + " is not a resource type of the Patient compartment");
+        }
+    }
+
+    private static Consent proposed(String patientId, Grantee grantee, ConsentTerms terms, Instant now) {
+        Consent c = new Consent();
+        c.setStatus(Consent.ConsentState.PROPOSED);
+        boolean research = "HRESCH".equals(terms.purpose());
+        c.setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope",
+                research ? "research" : "patient-privacy", research ? "Research" : "Privacy Consent")));
+        c.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")));
+        c.setPatient(new Reference("Patient/" + patientId));
+        c.setDateTime(Date.from(now));
+        c.setPolicyRule(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in")));
+        Consent.ProvisionComponent p = c.getProvision();
+        p.setType(Consent.ConsentProvisionType.PERMIT);
+        p.setPeriod(new Period().setStartElement(new org.hl7.fhir.r4.model.DateTimeType(Date.from(terms.start())))
+                .setEndElement(new org.hl7.fhir.r4.model.DateTimeType(Date.from(terms.end()))));
+        p.addActor().setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP",
+                        "information recipient")))
+                .setReference(new Reference().setIdentifier(new Identifier().setSystem(grantee.kind().system()).setValue(grantee.id())));
+        p.addAction(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentaction", "access", "Access")));
+        p.addPurpose(new Coding(ConsentTerms.PURPOSE_SYSTEM, terms.purpose(), null));
+        for (String type : terms.resourceTypes()) {
+            p.addClass_(new Coding("http://hl7.org/fhir/resource-types", type, null));
+        }
+        p.addExtension(AccessLevel.EXTENSION, new Coding(AccessLevel.SYSTEM, terms.level().code(), null));
+        return c;
+    }
+
+    private static Task task(String consentId, String patientId, VerifiedAccessToken caller, ConsentTerms terms, Instant now) {
+        Task t = new Task();
+        t.setStatus(Task.TaskStatus.REQUESTED);
+        t.setIntent(Task.TaskIntent.PROPOSAL);
+        t.setCode(new CodeableConcept(new Coding("http://hl7.org/fhir/CodeSystem/task-code", "approve",
+                "Activate/approve the focal resource")));
+        t.setFocus(new Reference("Consent/" + consentId));
+        t.setFor(new Reference("Patient/" + patientId));
+        t.setOwner(new Reference("Patient/" + patientId));
+        t.setAuthoredOn(Date.from(now));
+        t.setLastModified(Date.from(now));
+        t.setRequester(new Reference().setIdentifier(new Identifier().setSystem(Grantee.Kind.PERSON.system()).setValue(caller.subject()))
+                .setDisplay(caller.username()));
+        t.setReasonCode(new CodeableConcept(new Coding(ConsentTerms.PURPOSE_SYSTEM, terms.purpose(), null)));
+        return t;
+    }
+
+    private static void decided(Consent consent, String patientId, Decision decision, byte[] signature, Instant now) {
+        consent.setStatus(switch (decision) {
+            case APPROVE -> Consent.ConsentState.ACTIVE;
+            case REJECT -> Consent.ConsentState.REJECTED;
+            case REVOKE -> Consent.ConsentState.INACTIVE;
+        });
+        consent.setDateTime(Date.from(now));
+        consent.getPerformer().clear();
+        consent.addPerformer(new Reference("Patient/" + patientId));
+        consent.addVerification().setVerified(true).setVerifiedWith(new Reference("Patient/" + patientId)).setVerificationDate(Date.from(now));
+        Signature s = new Signature();
+        s.addType(new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.7", "Consent Signature"));
+        s.addType(new Coding(DECISION_SYSTEM, decision.code(), null));
+        s.setWhenElement(new InstantType(Date.from(now)));
+        s.setWho(new Reference("Patient/" + patientId));
+        s.setTargetFormat("application/json");
+        s.setSigFormat("application/octet-stream");
+        s.setData(signature);
+        consent.addExtension(SIGNATURE_EXTENSION, s);
+    }
+
+    private static SystemRequestDetails request(VerifiedAccessToken caller) {
+        SystemRequestDetails request = new SystemRequestDetails();
+        request.getUserData().put(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, caller);
+        return request;
+    }
+
+    private <T extends org.hl7.fhir.instance.model.api.IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
+        return daos.getResourceDao(type);
+    }
+
+    private <T> T jdbc(ConsentIndex.Work<T> work) {
+        try (Connection c = index.dataSource().getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PHR-CONSENT-0902: the consent index could not be written", e);
+        }
+    }
+
+    private static ConsentException notFound() {
+        return new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0301: no such consent for this caller");
+    }
+}
