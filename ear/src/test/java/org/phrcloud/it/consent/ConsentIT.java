@@ -147,6 +147,12 @@ class ConsentIT {
         assertThat(calls.fhir("POST", "/Observation", doctor, observationOf(p.patientId(), 9)).statusCode()).as("consent is to read").isEqualTo(403);
         assertThat(calls.fhir("GET", observation, calls.token("demo-lab", "2"), null).statusCode()).as("a colleague not named").isEqualTo(403);
         assertThat(json(calls.api("GET", "/consent/" + id, doctor, null)).path("status").asText()).isEqualTo("active");
+        JsonNode accesses = json(calls.api("GET", "/audit/my-record?actor=demo-practitioner&kind=read", calls.token(p.login(), "1"), null));
+        assertThat(accesses).as("the patient sees the practitioner's reads: refused before, allowed after approval").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(accesses.get(0).path("outcome").asInt()).as("newest: the Condition outside the scope").isEqualTo(4);
+        assertThat(accesses.get(1).path("outcome").asInt()).isZero();
+        assertThat(accesses.get(1).path("resources").toString()).contains("Observation/" + p.observations().get(0));
+        assertThat(accesses.get(accesses.size() - 1).path("outcome").asInt()).as("oldest: before consent").isEqualTo(4);
 
         JsonNode consents = json(calls.fhir("GET", "/Consent?patient=Patient/" + p.patientId(), calls.token(p.login(), "1"), null));
         JsonNode consent = consents.path("entry").get(0).path("resource");

@@ -42,11 +42,16 @@ public final class Calls {
     }
 
     public HttpResponse<String> fhir(String method, String path, String token, String body) throws Exception {
-        return send(platform.fhirBase() + path, "application/fhir+json", method, token, body);
+        return send(platform.fhirBase() + path, "application/fhir+json", method, token, body, null);
+    }
+
+    /** A FHIR call with its own {@code X-Request-ID}, to find its AuditEvent afterwards. */
+    public HttpResponse<String> fhir(String method, String path, String token, String body, String requestId) throws Exception {
+        return send(platform.fhirBase() + path, "application/fhir+json", method, token, body, requestId);
     }
 
     public HttpResponse<String> api(String method, String path, String token, String body) throws Exception {
-        return send(platform.apiBase() + path, "application/json", method, token, body);
+        return send(platform.apiBase() + path, "application/json", method, token, body, null);
     }
 
     public static JsonNode json(HttpResponse<String> r) throws Exception {
@@ -59,7 +64,8 @@ public final class Calls {
         return json(r).path("id").asText();
     }
 
-    private static HttpResponse<String> send(String url, String type, String method, String token, String body) throws Exception {
+    private static HttpResponse<String> send(String url, String type, String method, String token, String body, String requestId)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).header("Accept", type)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
@@ -67,6 +73,9 @@ public final class Calls {
         }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
+        }
+        if (requestId != null) {
+            b.header("X-Request-ID", requestId);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.phrcloud.standards.api.audit.AuditResource;
 import org.phrcloud.standards.api.consent.ConsentResource;
 import org.phrcloud.standards.api.identity.AdminResource;
 import org.phrcloud.standards.api.identity.IdentityResource;
@@ -22,7 +23,7 @@ import java.util.Set;
  * JSON is read and written by Jackson, strictly: an unknown member is a 400 (see {@link JsonBodies}).
  */
 @OpenAPIDefinition(info = @Info(title = "PHR Cloud APIs", version = "0.1.0",
-        description = "Master patient index (/api/identity), ledger (/api/ledger), consent (/api/consent). Bearer tokens from the Keycloak realm phr; people need "
+        description = "Master patient index (/api/identity), ledger (/api/ledger), consent (/api/consent), audit (/api/audit). Bearer tokens from the Keycloak realm phr; people need "
                 + "acr=2 (password + OTP) where an operation says so (RFC 9470)."))
 @SecurityScheme(securitySchemeName = "keycloak", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public class PhrApiApplication extends Application {
@@ -34,7 +35,7 @@ public class PhrApiApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class, LedgerResource.class,
-                ConsentResource.class);
+                ConsentResource.class, AuditResource.class);
     }
 
 }

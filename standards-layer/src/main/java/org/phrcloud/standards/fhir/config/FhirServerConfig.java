@@ -34,6 +34,10 @@ import org.phrcloud.identity.keycloak.KeycloakDirectory;
 import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.standards.audit.AuditLog;
+import org.phrcloud.standards.audit.AuditSealer;
+import org.phrcloud.standards.audit.AuditWriteInterceptor;
+import org.phrcloud.standards.audit.Auditor;
 import org.phrcloud.standards.consent.ConsentIndex;
 import org.phrcloud.standards.consent.ConsentService;
 import org.phrcloud.identity.token.AccessTokenVerifier;
@@ -233,6 +237,33 @@ public class FhirServerConfig {
     public ConsentService consentService(FhirContext fhirContext, DaoRegistry daoRegistry, JpaTransactionManager transactionManager,
                                          ConsentIndex index, MasterPatientIndex mpi) {
         return new ConsentService(fhirContext, daoRegistry, transactionManager, index, mpi, Clock.systemUTC());
+    }
+
+    /** The audit log on the FHIR database, written on HAPI's connection inside its transaction. */
+    @Bean
+    public AuditLog auditLog(DataSource dataSource, FhirContext fhirContext) {
+        AuditLog.migrate(dataSource);
+        return new AuditLog(new TransactionAwareDataSourceProxy(dataSource), fhirContext);
+    }
+
+    @Bean
+    public Auditor auditor(AuditLog log, FhirContext fhirContext, FhirServerSettings settings, DaoRegistry daoRegistry) {
+        return new Auditor(log, fhirContext, settings.institution(), Clock.systemUTC(),
+                id -> daoRegistry.getResourceDao(id.getResourceType()).read(id, new ca.uhn.fhir.rest.api.server.SystemRequestDetails()));
+    }
+
+    /** The AuditEvent of every write, in the write's transaction: on HAPI's own interceptor service, after the ledger. */
+    @Bean
+    public AuditWriteInterceptor auditWriteInterceptor(Auditor auditor, IInterceptorService interceptors) {
+        AuditWriteInterceptor interceptor = new AuditWriteInterceptor(auditor);
+        interceptors.registerInterceptor(interceptor);
+        return interceptor;
+    }
+
+    /** Seals the audit log onto the audit chain every 2 seconds. */
+    @Bean(destroyMethod = "close")
+    public AuditSealer auditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, JpaTransactionManager transactionManager) {
+        return new AuditSealer(log, chains, author, transactionManager, 2000);
     }
 
     @Bean

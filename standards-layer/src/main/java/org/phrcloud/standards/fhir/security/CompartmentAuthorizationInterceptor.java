@@ -71,6 +71,8 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
         rules.allow("capability statement").metadata();
         rules.deny("consents change through /api/consent only").write().resourcesOfType("Consent").withAnyId();
         rules.deny("consents are never deleted").delete().resourcesOfType("Consent").withAnyId();
+        rules.deny("AuditEvents are recorded by the server only").write().resourcesOfType("AuditEvent").withAnyId();
+        rules.deny("AuditEvents are never deleted").delete().resourcesOfType("AuditEvent").withAnyId();
         switch (scope.kind()) {
             case INSTITUTION_SYSTEM -> rules.allowAll("institution system");
             case CARE_GIVER -> {

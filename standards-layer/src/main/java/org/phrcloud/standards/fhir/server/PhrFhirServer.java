@@ -12,6 +12,8 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.standards.audit.AuditRequestInterceptor;
+import org.phrcloud.standards.audit.Auditor;
 import org.phrcloud.standards.consent.ConsentService;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.CompartmentAuthorizationInterceptor;
@@ -33,6 +35,8 @@ import jakarta.servlet.ServletException;
  *   <li>{@link IncomingResourceValidationInterceptor}: the body of a create, update or transaction is
  *       validated against the R4 base profiles, offline; an error means 422 with the OperationOutcome and
  *       nothing written; a body that does not parse means 400.</li>
+ *   <li>{@link AuditRequestInterceptor}: one AuditEvent per request that is not a committed write (those are recorded
+ *       in their transaction by {@code AuditWriteInterceptor}), refusals included.</li>
  * </ol>
  * An unknown resource type is refused by the dispatcher (404) with an OperationOutcome. A transaction Bundle is one database transaction: it commits whole or not at all.
  */
@@ -61,5 +65,6 @@ public class PhrFhirServer extends RestfulServer {
         registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new CompartmentAuthorizationInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));
+        registerInterceptor(new AuditRequestInterceptor(spring.getBean(Auditor.class)));
     }
 }

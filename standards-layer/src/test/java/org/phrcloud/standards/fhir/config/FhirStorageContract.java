@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.audit.AuditLog;
+import org.phrcloud.standards.audit.AuditSealer;
 import org.phrcloud.standards.consent.AccessLevel;
 import org.phrcloud.standards.consent.ConsentException;
 import org.phrcloud.standards.consent.ConsentGrant;
@@ -491,6 +493,47 @@ abstract class FhirStorageContract {
         }
         assertThat(chainOf(patientId)).hasSize(1);
         assertThat(spring.getBean(JdbcChainStore.class).pendingAnchors()).isEqualTo(pending);
+        assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
+                .as("the rolled back update's AuditEvent rolled back with it").extracting(AuditLog.Stored::kind).containsExactly("create");
+    }
+
+    @Test
+    void everyWriteGetsOneAuditEventInItsTransactionAndTheSealerChainsThemOnTheAuditChain() {
+        AuditLog audit = spring.getBean(AuditLog.class);
+        VerifiedAccessToken doctor = person("kc-audit-dr", Set.of(PhrRole.PRACTITIONER), Set.of("st-mary"));
+        SystemRequestDetails asDoctor = new SystemRequestDetails();
+        asDoctor.getUserData().put(org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, doctor);
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), asDoctor).getId().getIdPart();
+        SystemRequestDetails second = new SystemRequestDetails();
+        second.getUserData().put(org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, doctor);
+        String observationId = dao(Observation.class).create(temperatureOf("Patient/" + patientId), second).getId().getIdPart();
+
+        List<AuditLog.Stored> events = audit.aboutPatients(Set.of(patientId), null, null, null, null, 100);
+        assertThat(events).extracting(AuditLog.Stored::kind).containsExactly("create", "create");
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("kc-audit-dr");
+            assertThat(e.outcome()).isZero();
+        });
+        org.hl7.fhir.r4.model.AuditEvent newest = FhirContext.forR4Cached().newJsonParser()
+                .parseResource(org.hl7.fhir.r4.model.AuditEvent.class, events.get(0).json());
+        assertThat(newest.getAction()).isEqualTo(org.hl7.fhir.r4.model.AuditEvent.AuditEventAction.C);
+        assertThat(newest.getEntity()).extracting(e -> e.getWhat().getReference())
+                .contains("Patient/" + patientId, "Observation/" + observationId + "/_history/1");
+        assertThat(newest.getAgentFirstRep().getWho().getIdentifier().getValue()).isEqualTo("kc-audit-dr");
+        assertThat(audit.aboutPatients(Set.of(patientId), null, null, "someone-else", null, 100)).isEmpty();
+
+        spring.getBean(AuditSealer.class).sealOnce();
+        JdbcChainStore chains = spring.getBean(JdbcChainStore.class);
+        String auditChain = AuditLog.chainPseudonym("st-mary");
+        for (AuditLog.Stored e : audit.aboutPatients(Set.of(patientId), null, null, null, null, 100)) {
+            assertThat(e.sealedHeight()).as("sealed").isNotNull();
+            Block block = chains.chain(auditChain, e.sealedHeight(), 1).get(0);
+            assertThat(block.entries()).anySatisfy(entry -> {
+                assertThat(entry.id()).isEqualTo(e.eventId());
+                assertThat(entry.contentHash()).isEqualTo(ContentHash.of(e.json()));
+            });
+        }
+        assertThat(verifier().verify(chains.chain(auditChain, 0, 100_000)).problems()).isEmpty();
     }
 
     /** Fails every update of a Patient called "Rollback" in the transaction, after the ledger hook queued its block. */

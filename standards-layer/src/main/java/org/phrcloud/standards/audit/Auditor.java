@@ -1,0 +1,124 @@
+package org.phrcloud.standards.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns what happened in one request into one {@link AuditEntry} and stores it ({@link AuditWriteInterceptor} for
+ * writes, inside their transaction; {@link AuditRequestInterceptor} for reads, searches, operations and refusals).
+ */
+public class Auditor {
+    /** Request user data: set once the request's AuditEvent is stored, so that no request is recorded twice. */
+    static final String RECORDED = Auditor.class.getName() + ".recorded";
+    /** Request user data: the X-Request-ID and operation of the HTTP request (sub-requests of a transaction share its user data). */
+    static final String ROOT_REQUEST_ID = Auditor.class.getName() + ".requestId";
+    static final String ROOT_OPERATION = Auditor.class.getName() + ".operation";
+    /** Request user data: the purpose of use the authorization found (e.g. ETREAT for an emergency access). */
+    public static final String PURPOSE = Auditor.class.getName() + ".purpose";
+
+    private final AuditLog log;
+    private final FhirContext fhir;
+    private final String institution;
+    private final Clock clock;
+    private final Function<IIdType, IBaseResource> reader;
+
+    /** @param reader reads a resource by id with the server's rights (to name the patient of a refused read); may throw */
+    public Auditor(AuditLog log, FhirContext fhir, String institution, Clock clock, Function<IIdType, IBaseResource> reader) {
+        this.log = log;
+        this.fhir = fhir;
+        this.institution = institution;
+        this.clock = clock;
+        this.reader = reader;
+    }
+
+    /** The Patients whose compartment the stored resource {@code id} is in; empty when it cannot be read. */
+    Set<String> ownersOfStored(IIdType id) {
+        try {
+            return owners(reader.apply(id.toUnqualifiedVersionless()));
+        } catch (RuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    /**
+     * Stores the AuditEvent of a request (at most one per request).
+     *
+     * @param request    the request; for server-internal writes a {@code SystemRequestDetails} carrying the caller's token
+     * @param resources  references of the resources touched
+     */
+    void record(RequestDetails request, String kind, int outcome, String description, Set<String> patientIds,
+                Collection<String> resources, String query) {
+        record(request, kind, outcome, description, patientIds, resources, query, true);
+    }
+
+    /** @param markRecorded false when the caller marks the request itself (a write: only once its transaction commits) */
+    void record(RequestDetails request, String kind, int outcome, String description, Set<String> patientIds,
+                Collection<String> resources, String query, boolean markRecorded) {
+        if (request != null && Boolean.TRUE.equals(request.getUserData().get(RECORDED))) {
+            return;
+        }
+        VerifiedAccessToken token = request == null ? null
+                : (VerifiedAccessToken) request.getUserData().get(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN);
+        String address = request instanceof ServletRequestDetails s && s.getServletRequest() != null ? s.getServletRequest().getRemoteAddr() : null;
+        String requestId = request == null ? null : request.getUserData().get(ROOT_REQUEST_ID) instanceof String root ? root
+                : request.getRequestId();
+        String purpose = request == null ? null : (String) request.getUserData().get(PURPOSE);
+        log.append(new AuditEntry(AuditEvents.build(kind, outcome, description, token, address, institution, patientIds, resources, query,
+                requestId, purpose, clock.instant()), requestId, token == null ? "anonymous" : token.serviceAccount() ? token.clientId()
+                : token.subject(), token == null ? "anonymous" : token.username(), kind, outcome, "ETREAT".equals(purpose), patientIds));
+        if (request != null && markRecorded) {
+            markRecorded(request);
+        }
+    }
+
+    /** The operation of the HTTP request behind {@code request} (a transaction's entries are sub-requests). */
+    static ca.uhn.fhir.rest.api.RestOperationTypeEnum rootOperation(RequestDetails request) {
+        return request.getUserData().get(ROOT_OPERATION) instanceof ca.uhn.fhir.rest.api.RestOperationTypeEnum op ? op
+                : request.getRestOperationType();
+    }
+
+    static void markRecorded(RequestDetails request) {
+        request.getUserData().put(RECORDED, Boolean.TRUE);
+    }
+
+    /** The Patients whose compartment (FHIR R4 CompartmentDefinition patient) the resource is in; a Patient is in its own. */
+    Set<String> owners(IBaseResource resource) {
+        Set<String> owners = new LinkedHashSet<>();
+        String type = fhir.getResourceType(resource);
+        if ("Patient".equals(type)) {
+            owners.add(resource.getIdElement().getIdPart());
+            return owners;
+        }
+        if (fhir.getResourceDefinition(type).getSearchParamsForCompartmentName("Patient").isEmpty()) {
+            return owners;
+        }
+        for (IIdType owner : fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, Set.<String>of())) {
+            if ("Patient".equals(owner.getResourceType()) && owner.hasIdPart()) {
+                owners.add(owner.getIdPart());
+            }
+        }
+        return owners;
+    }
+
+    String reference(IBaseResource resource) {
+        IIdType id = resource.getIdElement();
+        String type = fhir.getResourceType(resource);
+        String version = id.hasVersionIdPart() ? id.getVersionIdPart() : resource.getMeta().getVersionId();
+        return type + "/" + id.getIdPart() + (version == null ? "" : "/_history/" + version);
+    }
+
+    FhirContext fhir() {
+        return fhir;
+    }
+}
