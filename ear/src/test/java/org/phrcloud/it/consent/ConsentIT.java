@@ -54,7 +54,7 @@ import static org.phrcloud.it.support.Calls.json;
 class ConsentIT {
     private static final String NATIONAL_ID = "urn:oid:2.16.840.1.113883.4.1";
     private static final String PASSPHRASE = "consent tests passphrase";
-    private static final List<String> STATES = List.of("none", "pending", "active", "rejected", "revoked", "expired");
+    private static final List<String> STATES = List.of("none", "pending", "active", "rejected", "revoked", "expired", "emergency");
     private static final List<String> LEVELS = List.of("information", "sample", "full");
     private static final List<String> OPERATIONS = List.of("read", "patient-read", "search", "count", "sample", "history", "include",
             "revinclude-out-of-scope", "out-of-scope-read", "everything", "write");
@@ -79,8 +79,13 @@ class ConsentIT {
         calls = new Calls(platform);
         int n = 2;
         MATRIX.put("none", patient(Platform.extraPatient(n++)));
+        ConsentPatient emergency = patient(Platform.extraPatient(19));
+        MATRIX.put("emergency", emergency);
+        HttpResponse<String> declared = calls.api("POST", "/consent/emergency", calls.token("demo-practitioner", "2"),
+                "{\"patient\":\"" + emergency.pseudonym() + "\",\"reason\":\"matrix: brought in unconscious\"}");
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
         for (String level : LEVELS) {
-            for (String state : STATES.subList(1, STATES.size())) {
+            for (String state : STATES.subList(1, STATES.size() - 1)) {
                 ConsentPatient p = patient(Platform.extraPatient(n++));
                 MATRIX.put(state + "/" + level, p);
                 Instant start = state.equals("expired") ? Instant.now().minus(Duration.ofDays(1)).plusSeconds(40) : Instant.now();
@@ -182,6 +187,63 @@ class ConsentIT {
 
     @Test
     @Order(1)
+    void anEmergencyAccessOpensTheWholeRecordNotifiesThePatientStandsOutInTheAuditAndTheRevocationEndsIt() throws Exception {
+        ConsentPatient p = patient(Platform.extraPatient(20));
+        String doctor = calls.token("demo-practitioner", "2");
+        String condition = "/Condition/" + p.condition();
+        assertThat(calls.fhir("GET", condition, doctor, null).statusCode()).as("before").isEqualTo(403);
+        String body = "{\"patient\":\"" + p.pseudonym() + "\",\"reason\":\"unconscious after a road accident, allergies unknown\"}";
+        assertThat(calls.api("POST", "/consent/emergency", calls.token("demo-practitioner", "1"), body).statusCode()).as("needs acr 2").isEqualTo(401);
+        assertThat(calls.api("POST", "/consent/emergency", calls.token(p.login(), "2"), body).statusCode()).as("care givers only").isEqualTo(403);
+        assertProblem(calls.api("POST", "/consent/emergency", doctor, body.replace("unconscious after a road accident, allergies unknown", " ")),
+                400, "PHR-CONSENT-0209");
+        assertThat(calls.fhir("GET", condition, doctor, null).statusCode()).as("refused declarations open nothing").isEqualTo(403);
+
+        HttpResponse<String> declared = calls.api("POST", "/consent/emergency", doctor, body);
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
+        JsonNode access = json(declared);
+        String id = access.path("id").asText();
+        assertThat(access.path("status").asText()).isEqualTo("active");
+        assertThat(access.path("purpose").asText()).isEqualTo("ETREAT");
+        assertThat(access.path("resourceTypes").toString()).isEqualTo("[\"*\"]");
+        assertThat(Duration.between(Instant.parse(access.path("start").asText()), Instant.parse(access.path("end").asText())))
+                .as("the default 24 hours").isEqualTo(Duration.ofHours(24));
+
+        String readRequest = "emergency-" + UUID.randomUUID();
+        assertThat(calls.fhir("GET", condition, doctor, null, readRequest).statusCode()).as("every type, at once").isEqualTo(200);
+        assertThat(calls.fhir("GET", "/Observation/" + p.observations().get(0), doctor, null).statusCode()).isEqualTo(200);
+        assertThat(calls.fhir("POST", "/Observation", doctor, observationOf(p.patientId(), 9)).statusCode()).as("read only").isEqualTo(403);
+        assertThat(calls.fhir("GET", condition, calls.token("demo-lab", "2"), null).statusCode()).as("only who declared it").isEqualTo(403);
+
+        String patientToken = calls.token(p.login(), "1");
+        JsonNode notices = json(calls.api("GET", "/consent/notifications", patientToken, null));
+        assertThat(notices).hasSize(1);
+        assertThat(notices.get(0).path("requester").asText()).isEqualTo("demo-practitioner");
+        assertThat(notices.get(0).path("emergency").path("reason").asText()).isEqualTo("unconscious after a road accident, allergies unknown");
+        JsonNode communications = json(calls.fhir("GET", "/Communication?recipient=Patient/" + p.patientId(), patientToken, null));
+        assertThat(communications.path("entry")).hasSize(1);
+        assertThat(communications.path("entry").get(0).path("resource").path("id").asText())
+                .isEqualTo(notices.get(0).path("emergency").path("communication").asText());
+        assertThat(communications.toString()).contains("Emergency access to your record by demo-practitioner").contains("road accident");
+        assertThat(calls.api("GET", "/consent/notifications", doctor, null).statusCode()).isEqualTo(403);
+
+        JsonNode audited = json(calls.api("GET", "/audit/events?requestId=" + readRequest, calls.token("demo-admin", "2"), null));
+        assertThat(audited.get(0).path("purposeOfEvent").toString()).as("the IHE BALP purpose of use").contains("ETREAT");
+        JsonNode seen = json(calls.api("GET", "/audit/my-record?actor=demo-practitioner", patientToken, null));
+        List<Boolean> flags = new ArrayList<>();
+        seen.forEach(e -> flags.add(e.path("emergency").asBoolean()));
+        assertThat(flags).as("newest first: the refused write, the two emergency reads, the declaration, the two refused reads before")
+                .containsExactly(false, true, true, true, false, false);
+        assertThat(seen.toString()).contains("ETREAT");
+
+        JsonNode active = json(calls.api("GET", "/consent/" + id, patientToken, null));
+        byte[] revocation = active.path("documents").path("revoke").asText().getBytes(StandardCharsets.UTF_8);
+        assertThat(calls.api("POST", "/consent/" + id + "/revoke", patientToken, signed(p.key(), revocation)).statusCode()).isEqualTo(200);
+        assertThat(calls.fhir("GET", condition, doctor, null).statusCode()).as("the next read after the patient ended it").isEqualTo(403);
+    }
+
+    @Test
+    @Order(1)
     void badRequestsAreRefusedWithAProblem() throws Exception {
         ConsentPatient p = MATRIX.get("none");
         String doctor = calls.token("demo-practitioner", "2");
@@ -204,7 +266,8 @@ class ConsentIT {
         List<Arguments> cases = new ArrayList<>();
         for (String role : List.of("practitioner", "lab")) {
             for (String state : STATES) {
-                for (String level : LEVELS) {
+                // an emergency access is always full, whatever was asked before
+                for (String level : state.equals("emergency") ? List.of("full") : LEVELS) {
                     for (String operation : OPERATIONS) {
                         cases.add(Arguments.of(role, state, level, operation, expected(role, state, level, operation)));
                     }
@@ -214,8 +277,14 @@ class ConsentIT {
         return cases.stream();
     }
 
-    /** The grantee in an active consent gets what the level allows; everyone and everything else: 403. */
+    /**
+     * The grantee in an active consent gets what the level allows; the care giver who declared an emergency access reads
+     * everything of that patient; everyone and everything else: 403.
+     */
     private static int expected(String role, String state, String level, String operation) {
+        if (role.equals("practitioner") && state.equals("emergency")) {
+            return operation.equals("write") ? 403 : 200;
+        }
         if (!role.equals("practitioner") || !state.equals("active")) {
             return 403;
         }
@@ -236,7 +305,7 @@ class ConsentIT {
         if (state.equals("expired")) {
             await("the short consents end").atMost(Duration.ofMinutes(2)).until(() -> Instant.now().isAfter(expiredEnd));
         }
-        ConsentPatient p = state.equals("none") ? MATRIX.get("none") : MATRIX.get(state + "/" + level);
+        ConsentPatient p = state.equals("none") || state.equals("emergency") ? MATRIX.get(state) : MATRIX.get(state + "/" + level);
         String token = calls.token(role.equals("practitioner") ? "demo-practitioner" : "demo-lab", "2");
         String subject = "subject=Patient/" + p.patientId();
         String observation = p.observations().get(0);
@@ -265,8 +334,13 @@ class ConsentIT {
             body.path("entry").forEach(e -> returned.add(e.path("resource").path("resourceType").asText() + "/" + e.path("resource").path("id").asText()));
             body.path("entry").forEach(e -> {
                 JsonNode resource = e.path("resource");
-                String owner = resource.path("resourceType").asText().equals("Patient") ? "Patient/" + resource.path("id").asText()
-                        : resource.path("subject").path("reference").asText();
+                boolean patient = resource.path("resourceType").asText().equals("Patient");
+                if (state.equals("emergency")) {
+                    assertThat(patient ? "Patient/" + resource.path("id").asText() : resource.toString()).as("no resource of another patient")
+                            .contains("Patient/" + p.patientId());
+                    return;
+                }
+                String owner = patient ? "Patient/" + resource.path("id").asText() : resource.path("subject").path("reference").asText();
                 assertThat(owner).as("no resource of another patient").endsWith("Patient/" + p.patientId());
                 assertThat(resource.path("resourceType").asText()).as("only types in scope").isIn("Observation", "Patient");
             });
@@ -290,6 +364,10 @@ class ConsentIT {
                 expected.add("Patient/" + p.patientId());
                 assertThat(returned).containsExactlyInAnyOrderElementsOf(expected);
             }
+            case "revinclude-out-of-scope" -> assertThat(returned).containsExactlyInAnyOrder("Patient/" + p.patientId(), "Condition/" + p.condition());
+            case "out-of-scope-read" -> assertThat(returned).containsExactly("Condition/" + p.condition());
+            case "everything" -> assertThat(returned).contains("Patient/" + p.patientId(), "Condition/" + p.condition())
+                    .containsAll(observations);
             default -> throw new AssertionError("no 200 expected for " + operation);
         }
     }

@@ -23,7 +23,8 @@ import java.util.Optional;
  */
 public class ConsentIndex {
     private static final String COLUMNS = "consent_id, task_id, pseudonym, patient_id, grantee_kind, grantee_id, requester, "
-            + "requester_name, resource_types, access_level, purpose, period_start, period_end, status, requested_at, decided_at, decided_by";
+            + "requester_name, resource_types, access_level, purpose, period_start, period_end, status, requested_at, decided_at, decided_by, "
+            + "emergency_reason, notice_id";
 
     private final DataSource dataSource;
 
@@ -44,7 +45,7 @@ public class ConsentIndex {
     }
 
     void insert(Connection c, ConsentRecord r) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_consent (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_consent (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             s.setString(1, r.consentId());
             s.setString(2, r.taskId());
             s.setString(3, r.pseudonym());
@@ -62,6 +63,8 @@ public class ConsentIndex {
             s.setTimestamp(15, Timestamp.from(r.requestedAt()));
             s.setTimestamp(16, r.decidedAt() == null ? null : Timestamp.from(r.decidedAt()));
             s.setString(17, r.decidedBy());
+            s.setString(18, r.emergency() == null ? null : r.emergency().reason());
+            s.setString(19, r.emergency() == null ? null : r.emergency().communicationId());
             s.executeUpdate();
         }
     }
@@ -150,7 +153,8 @@ public class ConsentIndex {
         return new ConsentRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
                 new Grantee(Grantee.Kind.fromCode(r.getString(5)).orElseThrow(), r.getString(6)), r.getString(7), r.getString(8),
                 terms, ConsentRecord.Status.valueOf(r.getString(14).toUpperCase(java.util.Locale.ROOT)), r.getTimestamp(15).toInstant(),
-                decided == null ? null : decided.toInstant(), r.getString(17));
+                decided == null ? null : decided.toInstant(), r.getString(17),
+                r.getString(18) == null ? null : new ConsentRecord.Emergency(r.getString(18), r.getString(19)));
     }
 
     @FunctionalInterface

@@ -57,12 +57,21 @@ import java.util.TreeSet;
  * </ul>
  * Who may decide: the patient whose login is linked to the consent's pseudonym. Custodians (family doctors
  * deciding for a patient) are not yet supported.
+ *
+ * <p>Emergency access ("break the glass", {@link #emergency}): a care giver states a reason and gets, without
+ * asking the patient, full read access to the whole Patient compartment for a limited time (default 24 h). It is an
+ * active FHIR Consent with purpose ETREAT and the reason as extension {@value #EMERGENCY_REASON_EXTENSION}; the
+ * patient is notified by a FHIR {@code Communication} (category notification) in their compartment; every request it
+ * opens is audited with purpose of use ETREAT. The patient may revoke it like any consent.
  */
 public class ConsentService {
     /** How many resources of a type a {@link AccessLevel#SAMPLE} consent opens: the latest ones. */
     public static final int SAMPLE_SIZE = 5;
     public static final String SIGNATURE_EXTENSION = "https://phr-cloud.org/fhir/StructureDefinition/decision-signature";
     public static final String DECISION_SYSTEM = "https://phr-cloud.org/fhir/CodeSystem/consent-decision";
+    public static final String EMERGENCY_REASON_EXTENSION = "https://phr-cloud.org/fhir/StructureDefinition/emergency-reason";
+    /** The policy an emergency access is granted under (instead of the patient's opt-in). */
+    public static final String EMERGENCY_POLICY = "https://phr-cloud.org/policy/emergency-access";
 
     private final FhirContext fhir;
     private final DaoRegistry daos;
@@ -70,15 +79,18 @@ public class ConsentService {
     private final ConsentIndex index;
     private final MasterPatientIndex mpi;
     private final Clock clock;
+    private final java.time.Duration emergencyDuration;
 
+    /** @param emergencyDuration how long an emergency access lasts (configuration {@code phr.emergency.hours}) */
     public ConsentService(FhirContext fhir, DaoRegistry daos, PlatformTransactionManager transactionManager, ConsentIndex index,
-                          MasterPatientIndex mpi, Clock clock) {
+                          MasterPatientIndex mpi, Clock clock, java.time.Duration emergencyDuration) {
         this.fhir = fhir;
         this.daos = daos;
         this.transactions = new TransactionTemplate(transactionManager);
         this.index = index;
         this.mpi = mpi;
         this.clock = clock;
+        this.emergencyDuration = emergencyDuration;
     }
 
     /**
@@ -93,18 +105,15 @@ public class ConsentService {
      *                          a grantee or purpose the caller may not ask for, an end already past; CONFLICT when the patient has no FHIR Patient
      */
     public ConsentRecord request(VerifiedAccessToken caller, String pseudonym, Grantee.Kind kind, String institution, ConsentTerms terms) {
+        if (terms.emergency()) {
+            throw new ConsentException(ConsentException.Reason.INVALID,
+                    "PHR-CONSENT-0207: emergency access is declared (POST /api/consent/emergency), not asked for");
+        }
         for (String type : terms.resourceTypes()) {
             requireCompartmentType(type);
         }
         Grantee grantee = grantee(caller, kind, institution, terms);
-        Set<String> patients = new TreeSet<>(mpi.patientIdsOf(pseudonym));
-        if (patients.isEmpty()) {
-            if (mpi.findByPseudonym(pseudonym).isEmpty()) {
-                throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
-            }
-            throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0202: this patient has no FHIR Patient record yet");
-        }
-        String patientId = patients.iterator().next();
+        String patientId = firstPatient(pseudonym);
         Instant now = clock.instant();
         if (!terms.end().isAfter(now)) {
             throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0206: the grant would end before it is asked for");
@@ -122,6 +131,91 @@ public class ConsentService {
             });
             return record;
         });
+    }
+
+    /**
+     * Emergency access ("break the glass"): full read access to the patient's whole record for the caller, from now
+     * for the configured duration, without asking the patient, who is notified.
+     *
+     * @param caller    a care giver (the API requires acr 2)
+     * @param pseudonym the patient
+     * @param reason    why, in the care giver's words: 1 to {@value ConsentRecord.Emergency#MAX_REASON} characters,
+     *                  shown to the patient
+     * @throws ConsentException NOT_FOUND for an unknown pseudonym; INVALID for a missing or too long reason or a caller
+     *                          who is no care giver; CONFLICT when the patient has no FHIR Patient
+     */
+    public ConsentRecord emergency(VerifiedAccessToken caller, String pseudonym, String reason) {
+        if (!caller.isCareGiver()) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0208: only care givers declare an emergency access");
+        }
+        String why = reason == null ? "" : reason.strip();
+        if (why.isEmpty() || why.length() > ConsentRecord.Emergency.MAX_REASON) {
+            throw new ConsentException(ConsentException.Reason.INVALID,
+                    "PHR-CONSENT-0209: state the reason for the emergency access (1 to " + ConsentRecord.Emergency.MAX_REASON + " characters)");
+        }
+        String patientId = firstPatient(pseudonym);
+        Instant now = clock.instant();
+        ConsentTerms terms = new ConsentTerms(List.of(ConsentTerms.ALL_TYPES), AccessLevel.FULL, ConsentTerms.EMERGENCY_PURPOSE, now,
+                now.plus(emergencyDuration));
+        Grantee grantee = new Grantee(Grantee.Kind.PERSON, caller.subject());
+        SystemRequestDetails request = request(caller);
+        request.getUserData().put(org.phrcloud.standards.audit.Auditor.PURPOSE, ConsentTerms.EMERGENCY_PURPOSE);
+        return transactions.execute(status -> {
+            Consent consent = proposed(patientId, grantee, terms, now);
+            consent.setStatus(Consent.ConsentState.ACTIVE);
+            consent.setPolicyRule(null);
+            consent.addPolicy().setUri(EMERGENCY_POLICY);
+            consent.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(Grantee.Kind.PERSON.system())
+                    .setValue(caller.subject())).setDisplay(caller.username()));
+            consent.addExtension(EMERGENCY_REASON_EXTENSION, new org.hl7.fhir.r4.model.StringType(why));
+            String consentId = dao(Consent.class).create(consent, request).getId().getIdPart();
+            org.hl7.fhir.r4.model.Communication notice = notice(consentId, patientId, caller, terms, why, now);
+            String noticeId = dao(org.hl7.fhir.r4.model.Communication.class).create(notice, request).getId().getIdPart();
+            ConsentRecord record = new ConsentRecord(consentId, null, pseudonym, patientId, grantee, caller.subject(), caller.username(),
+                    terms, ConsentRecord.Status.ACTIVE, now, now, caller.subject(), new ConsentRecord.Emergency(why, noticeId));
+            jdbc(c -> {
+                index.insert(c, record);
+                return null;
+            });
+            return record;
+        });
+    }
+
+    /** The emergency accesses to the record of the patient whose login this is, newest first. */
+    public List<ConsentRecord> emergenciesOfPatientLogin(String keycloakUserId) {
+        return ofPatientLogin(keycloakUserId).stream().filter(r -> r.emergency() != null).toList();
+    }
+
+    private String firstPatient(String pseudonym) {
+        Set<String> patients = new TreeSet<>(mpi.patientIdsOf(pseudonym));
+        if (patients.isEmpty()) {
+            if (mpi.findByPseudonym(pseudonym).isEmpty()) {
+                throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
+            }
+            throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0202: this patient has no FHIR Patient record yet");
+        }
+        return patients.iterator().next();
+    }
+
+    /** The notification of an emergency access: a FHIR Communication to the patient, about the Consent. */
+    private static org.hl7.fhir.r4.model.Communication notice(String consentId, String patientId, VerifiedAccessToken caller,
+                                                              ConsentTerms terms, String reason, Instant now) {
+        org.hl7.fhir.r4.model.Communication c = new org.hl7.fhir.r4.model.Communication();
+        c.setStatus(org.hl7.fhir.r4.model.Communication.CommunicationStatus.COMPLETED);
+        c.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/communication-category", "notification",
+                "Notification")));
+        c.setPriority(org.hl7.fhir.r4.model.Communication.CommunicationPriority.URGENT);
+        c.setSubject(new Reference("Patient/" + patientId));
+        c.addRecipient(new Reference("Patient/" + patientId));
+        c.addAbout(new Reference("Consent/" + consentId));
+        c.setSent(Date.from(now));
+        c.setSender(new Reference().setIdentifier(new Identifier().setSystem(Grantee.Kind.PERSON.system()).setValue(caller.subject()))
+                .setDisplay(caller.username()));
+        c.addReasonCode(new CodeableConcept(new Coding(ConsentTerms.PURPOSE_SYSTEM, ConsentTerms.EMERGENCY_PURPOSE, "emergency treatment")));
+        c.addPayload().setContent(new org.hl7.fhir.r4.model.StringType("Emergency access to your record by " + caller.username()
+                + (caller.institutions().isEmpty() ? "" : " (" + String.join(", ", new TreeSet<>(caller.institutions())) + ")")
+                + " from " + terms.start() + " until " + terms.end() + ". Reason given: " + reason));
+        return c;
     }
 
     /** The bytes the patient signs for {@code decision} about {@code consent} (see {@link DecisionDocument}). */
@@ -167,7 +261,7 @@ public class ConsentService {
             Consent consent = consents.read(new IdType("Consent", consentId), request);
             decided(consent, current.patientId(), decision, signature, now);
             consents.update(consent, request);
-            if (decision != Decision.REVOKE) {
+            if (decision != Decision.REVOKE && current.taskId() != null) {
                 IFhirResourceDao<Task> tasks = dao(Task.class);
                 Task task = tasks.read(new IdType("Task", current.taskId()), request);
                 task.setStatus(decision == Decision.APPROVE ? Task.TaskStatus.COMPLETED : Task.TaskStatus.REJECTED);
@@ -179,7 +273,8 @@ public class ConsentService {
                 return null;
             });
             return new ConsentRecord(current.consentId(), current.taskId(), current.pseudonym(), current.patientId(), current.grantee(),
-                    current.requester(), current.requesterName(), current.terms(), next, current.requestedAt(), now, caller.subject());
+                    current.requester(), current.requesterName(), current.terms(), next, current.requestedAt(), now, caller.subject(),
+                    current.emergency());
         });
     }
 
@@ -215,7 +310,7 @@ public class ConsentService {
         Map<String, Set<String>> patientIds = new LinkedHashMap<>();
         return index.inForce(caller.subject(), caller.institutions(), now).stream()
                 .map(r -> new ConsentGrant(r.consentId(), patientIds.computeIfAbsent(r.pseudonym(), mpi::patientIdsOf),
-                        r.terms().level(), Set.copyOf(r.terms().resourceTypes())))
+                        r.terms().level(), Set.copyOf(r.terms().resourceTypes()), r.terms().emergency()))
                 .filter(g -> !g.patientIds().isEmpty())
                 .toList();
     }
@@ -269,7 +364,7 @@ public class ConsentService {
                 .setReference(new Reference().setIdentifier(new Identifier().setSystem(grantee.kind().system()).setValue(grantee.id())));
         p.addAction(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentaction", "access", "Access")));
         p.addPurpose(new Coding(ConsentTerms.PURPOSE_SYSTEM, terms.purpose(), null));
-        for (String type : terms.resourceTypes()) {
+        for (String type : terms.emergency() ? List.<String>of() : terms.resourceTypes()) {
             p.addClass_(new Coding("http://hl7.org/fhir/resource-types", type, null));
         }
         p.addExtension(AccessLevel.EXTENSION, new Coding(AccessLevel.SYSTEM, terms.level().code(), null));

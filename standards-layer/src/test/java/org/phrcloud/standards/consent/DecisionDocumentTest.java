@@ -53,8 +53,13 @@ class DecisionDocumentTest {
                 .hasMessageStartingWith("PHR-CONSENT-0102");
         assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.NONE, "TREAT", START, START.plusSeconds(1)))
                 .hasMessageStartingWith("PHR-CONSENT-0103");
-        assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "ETREAT", START, START.plusSeconds(1)))
+        assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "PUBHLTH", START, START.plusSeconds(1)))
                 .hasMessageStartingWith("PHR-CONSENT-0104");
+        assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "ETREAT", START, START.plusSeconds(1)))
+                .as("an emergency access covers every type").hasMessageStartingWith("PHR-CONSENT-0106");
+        assertThatThrownBy(() -> new ConsentTerms(List.of("*", "Observation"), AccessLevel.FULL, "ETREAT", START, START.plusSeconds(1)))
+                .hasMessageStartingWith("PHR-CONSENT-0106");
+        assertThat(new ConsentTerms(List.of("*"), AccessLevel.FULL, "ETREAT", START, START.plusSeconds(1)).emergency()).isTrue();
         assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "TREAT", START, START))
                 .hasMessageStartingWith("PHR-CONSENT-0105");
         assertThatThrownBy(() -> new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "TREAT", START, START.plusSeconds(3661L * 86_400)))

@@ -48,7 +48,9 @@ import java.util.Map;
  *   <li>ask: care givers and researchers, at acr 2;</li>
  *   <li>list and read: the patient (acr 1) sees every consent about them; care givers and researchers (acr 2) see
  *       the ones they asked for or that name them or their institution; anyone else gets 404 for a consent;</li>
- *   <li>approve: the patient at acr 2 (it opens their record); reject and revoke: the patient at acr 1.</li>
+ *   <li>approve: the patient at acr 2 (it opens their record); reject and revoke: the patient at acr 1;</li>
+ *   <li>declare an emergency access: care givers at acr 2; the patient's notifications of emergency accesses: the
+ *       patient at acr 1.</li>
  * </ul>
  */
 @Path("consent")
@@ -83,10 +85,26 @@ public class ConsentResource {
      * @param status    pending, active, rejected, revoked or expired
      * @param documents for the patient: per decision they may take now, the exact text to sign (UTF-8 of RFC 8785
      *                  canonical JSON, format phr-consent-decision/1); empty for everyone else
+     * @param emergency for an emergency access (purpose ETREAT, resource types {@code ["*"]}): the reason given and the
+     *                  FHIR Communication that notified the patient; null otherwise
      */
     public record ConsentView(String id, String task, String patient, String patientId, String granteeKind, String granteeId,
                               String requester, List<String> resourceTypes, String level, String purpose, Instant start,
-                              Instant end, String status, Instant requestedAt, Instant decidedAt, Map<String, String> documents) {
+                              Instant end, String status, Instant requestedAt, Instant decidedAt, Map<String, String> documents,
+                              EmergencyView emergency) {
+    }
+
+    /** @param communication id of the FHIR Communication sent to the patient */
+    public record EmergencyView(String reason, String communication) {
+    }
+
+    /**
+     * An emergency access declaration.
+     *
+     * @param patient the patient's pseudonym
+     * @param reason  why, shown to the patient (1 to 1000 characters)
+     */
+    public record EmergencyRequest(String patient, String reason) {
     }
 
     /** @param signature Base64 of the 64-byte ECDSA P-256 signature (IEEE P1363, r || s) of the decision's document */
@@ -121,6 +139,36 @@ public class ConsentResource {
         ConsentRecord record = call(() -> service().request(caller(), body.patient(), kind, body.institution(), terms));
         return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
+    }
+
+    @POST
+    @Path("emergency")
+    @Access(Party.CARE_GIVER)
+    @Operation(summary = "Emergency access (break the glass): full read access to a patient's whole record, without asking",
+            description = "For the configured time (PHR_EMERGENCY_HOURS, default 24). Written as an active FHIR Consent with purpose "
+                    + "ETREAT and the reason; the patient is notified (FHIR Communication, GET /api/consent/notifications) and every "
+                    + "request it opens is audited with purpose of use ETREAT. The patient may revoke it.")
+    @APIResponse(responseCode = "201", description = "in force now")
+    @APIResponse(responseCode = "400", description = "no reason, or one over 1000 characters")
+    @APIResponse(responseCode = "404", description = "no patient with this pseudonym")
+    public Response emergency(String json, @Context UriInfo uri) {
+        EmergencyRequest body = JsonBodies.read(json, EmergencyRequest.class);
+        if (body.patient() == null) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0454: patient is required");
+        }
+        ConsentRecord record = call(() -> service().emergency(caller(), body.patient(), body.reason()));
+        return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
+    }
+
+    @GET
+    @Path("notifications")
+    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The emergency accesses to my record, newest first",
+            description = "Who, from when until when, the reason they gave, whether it is still in force; each also a FHIR Communication.")
+    public Response notifications() {
+        VerifiedAccessToken caller = caller();
+        return JsonBodies.ok(service().emergenciesOfPatientLogin(caller.subject()).stream().map(r -> view(r, true)).toList());
     }
 
     @GET
@@ -203,7 +251,8 @@ public class ConsentResource {
         }
         return new ConsentView(r.consentId(), r.taskId(), r.pseudonym(), r.patientId(), r.grantee().kind().code(), r.grantee().id(),
                 r.requesterName(), r.terms().resourceTypes(), r.terms().level().code(), r.terms().purpose(), r.terms().start(),
-                r.terms().end(), state.code(), r.requestedAt(), r.decidedAt(), documents);
+                r.terms().end(), state.code(), r.requestedAt(), r.decidedAt(), documents,
+                r.emergency() == null ? null : new EmergencyView(r.emergency().reason(), r.emergency().communicationId()));
     }
 
     private static boolean isPatient(VerifiedAccessToken caller) {

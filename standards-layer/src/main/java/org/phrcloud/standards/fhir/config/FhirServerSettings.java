@@ -31,6 +31,8 @@ import org.springframework.core.env.Environment;
  *       most (bounded by the chain's block gas limit; a larger backlog takes several anchors in one round)</td></tr>
  *   <tr><td>phr.directory.client.secret (or .secret.file)</td><td>PHR_DIRECTORY_CLIENT_SECRET (or _FILE, a
  *       file holding it)</td><td>none: the admin API for institutions and accounts answers 503</td></tr>
+ *   <tr><td>phr.emergency.hours</td><td>PHR_EMERGENCY_HOURS</td><td>24: how long an emergency access lasts (1 to 168);
+ *       read by the consent service bean</td></tr>
  * </table>
  * Secrets come from here only; {@link #toString()} does not print them.
  *

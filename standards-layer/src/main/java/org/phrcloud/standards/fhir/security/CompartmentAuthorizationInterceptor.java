@@ -19,6 +19,9 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationFlagsEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.IRuleApplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.phrcloud.standards.consent.AccessLevel;
+import org.phrcloud.standards.consent.ConsentTerms;
+import org.phrcloud.standards.audit.Auditor;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleTester;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +46,7 @@ import java.util.function.Function;
  * </ul>
  * Care givers also read, per consent in force that names them or their institution ({@link CallerScope#grants()}), the
  * resource types in its scope in that patient's compartment, as far as its level allows ({@link ConsentLevels}).
+ * An emergency access ({@link ConsentGrant#emergency()}) opens the whole compartment of its patient for reading.
  * Nobody writes a Consent through FHIR: consents change only through {@code /api/consent}, signed by the patient.
  * Anything else is refused with 403 and an OperationOutcome {@code PHR-AUTHZ-0010} (or {@code 0003}).
  */
@@ -86,18 +90,25 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                     rules.allow("write own institution's patients").write().allResources().inCompartment("Patient", ids);
                 }
                 Set<String> historyTypes = new HashSet<>();
+                boolean historyOfAll = !scope.patientIds().isEmpty();
                 for (ConsentGrant grant : scope.grants()) {
                     if (grant.level() == AccessLevel.FULL) {
                         historyTypes.addAll(grant.resourceTypes());
                     }
                     List<IIdType> owners = grant.patientIds().stream().<IIdType>map(id -> new IdType("Patient", id)).toList();
+                    if (grant.emergency()) {
+                        historyOfAll = true;
+                        rules.allow("emergency access " + grant.consentId()).read().allResources().inCompartment("Patient", owners)
+                                .withTester(EMERGENCY);
+                        continue;
+                    }
                     for (String type : grant.resourceTypes()) {
                         rules.allow("consent " + grant.consentId() + " " + grant.level().code() + " " + type).read()
                                 .resourcesOfType(type).inCompartment("Patient", owners)
                                 .withTester(ConsentLevels.tester(grant.level()));
                     }
                 }
-                rulesList.add(new InstanceHistoryRule(scope.patientIds().isEmpty() ? historyTypes : null));
+                rulesList.add(new InstanceHistoryRule(historyOfAll ? null : historyTypes));
             }
             case PATIENT -> {
                 if (scope.patientIds().isEmpty()) {
@@ -150,6 +161,32 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
             return "instance history, versions checked on the way out";
         }
     }
+
+    /**
+     * Passes everything its emergency-access rule matched, and marks the request's purpose of use ETREAT so that its
+     * AuditEvent stands out (a request reached through an ordinary rule first is not marked). A read by id is let in
+     * before HAPI knows whose the resource is, so it is marked only when the resource itself is shown; a search is
+     * marked when it names the patient's compartment.
+     */
+    private static final IAuthRuleTester EMERGENCY = new IAuthRuleTester() {
+        @Override
+        public boolean matches(RuleTestRequest test) {
+            if (test.operation == RestOperationTypeEnum.SEARCH_TYPE || test.operation == RestOperationTypeEnum.SEARCH_SYSTEM) {
+                mark(test);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean matchesOutput(RuleTestRequest test) {
+            mark(test);
+            return true;
+        }
+
+        private void mark(RuleTestRequest test) {
+            test.requestDetails.getUserData().put(Auditor.PURPOSE, ConsentTerms.EMERGENCY_PURPOSE);
+        }
+    };
 
     /** {@code Patient/[id]/$everything}: allowed to be asked; every resource of the answer is then checked by the rules. */
     private static void everything(IAuthRuleBuilder rules) {

@@ -36,7 +36,7 @@ final class ConsentLevels {
 
     /** Whether a consent of this level opens this request (before narrowing: the resource type and request shape). */
     static boolean opens(ConsentGrant grant, RequestDetails request) {
-        if (request.getResourceName() == null || !grant.resourceTypes().contains(request.getResourceName())) {
+        if (request.getResourceName() == null || !grant.covers(request.getResourceName())) {
             return false;
         }
         return switch (grant.level()) {

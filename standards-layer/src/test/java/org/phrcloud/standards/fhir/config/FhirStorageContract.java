@@ -316,7 +316,7 @@ abstract class FhirStorageContract {
 
         ConsentService monthLater = new ConsentService(FhirContext.forR4Cached(), spring.getBean(DaoRegistry.class),
                 spring.getBean(JpaTransactionManager.class), spring.getBean(ConsentIndex.class), mpi(),
-                Clock.offset(Clock.systemUTC(), Duration.ofDays(31)));
+                Clock.offset(Clock.systemUTC(), Duration.ofDays(31)), Duration.ofHours(24));
         assertThat(monthLater.grantsInForce(doctor)).as("expired").isEmpty();
         assertThat(approved.state(Instant.now().plus(Duration.ofDays(31)))).isEqualTo(ConsentRecord.Status.EXPIRED);
 
@@ -374,6 +374,57 @@ abstract class FhirStorageContract {
         assertThat(consents.ofParty(researcher)).extracting(ConsentRecord::status).containsExactly(ConsentRecord.Status.REJECTED);
         assertThat(consents.visibleTo(colleague, asked.consentId()).consentId()).isEqualTo(asked.consentId());
         assertThatThrownBy(() -> consents.visibleTo(elsewhere, asked.consentId())).hasMessageStartingWith("PHR-CONSENT-0301");
+    }
+
+    @Test
+    void anEmergencyAccessOpensTheWholeRecordAtOnceNotifiesThePatientAndStandsOutInTheAudit() throws Exception {
+        Object[] p = patientHoldingTheirKey();
+        String patientId = (String) p[0];
+        String pseudonym = (String) p[1];
+        VerifiedAccessToken patient = (VerifiedAccessToken) p[2];
+        PrivateKey key = (PrivateKey) p[3];
+        VerifiedAccessToken doctor = person("kc-er-" + patientId, Set.of(PhrRole.PRACTITIONER), Set.of("st-mary"));
+        VerifiedAccessToken researcher = person("kc-er-res-" + patientId, Set.of(PhrRole.RESEARCHER), Set.of());
+        ConsentService consents = spring.getBean(ConsentService.class);
+        Instant now = Instant.now();
+
+        assertThatThrownBy(() -> consents.emergency(doctor, pseudonym, "  ")).hasMessageStartingWith("PHR-CONSENT-0209");
+        assertThatThrownBy(() -> consents.emergency(doctor, pseudonym, "x".repeat(1001))).hasMessageStartingWith("PHR-CONSENT-0209");
+        assertThatThrownBy(() -> consents.emergency(researcher, pseudonym, "curious")).hasMessageStartingWith("PHR-CONSENT-0208");
+        assertThatThrownBy(() -> consents.emergency(doctor, "0".repeat(64), "unconscious")).hasMessageStartingWith("PHR-CONSENT-0201");
+        assertThatThrownBy(() -> consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null,
+                new ConsentTerms(List.of("*"), AccessLevel.FULL, "ETREAT", now, now.plus(Duration.ofHours(1)))))
+                .hasMessageStartingWith("PHR-CONSENT-0207");
+        assertThatThrownBy(() -> new ConsentTerms(List.of("*"), AccessLevel.FULL, "TREAT", now, now.plus(Duration.ofHours(1))))
+                .hasMessageStartingWith("PHR-CONSENT-0106");
+        assertThat(consents.grantsInForce(doctor)).isEmpty();
+
+        ConsentRecord declared = consents.emergency(doctor, pseudonym, "unconscious in the emergency room");
+        assertThat(declared.state(Instant.now())).isEqualTo(ConsentRecord.Status.ACTIVE);
+        assertThat(declared.terms().end()).isEqualTo(declared.terms().start().plus(Duration.ofHours(24)));
+        assertThat(consents.grantsInForce(doctor)).singleElement().isEqualTo(
+                new ConsentGrant(declared.consentId(), Set.of(patientId), AccessLevel.FULL, Set.of("*"), true));
+        Consent consent = dao(Consent.class).read(new IdType("Consent", declared.consentId()), new SystemRequestDetails());
+        assertThat(consent.getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
+        assertThat(consent.getProvision().getPurposeFirstRep().getCode()).isEqualTo("ETREAT");
+        assertThat(consent.getProvision().getClass_()).as("no class: every type").isEmpty();
+        assertThat(consent.getExtensionString(ConsentService.EMERGENCY_REASON_EXTENSION)).isEqualTo("unconscious in the emergency room");
+        org.hl7.fhir.r4.model.Communication notice = dao(org.hl7.fhir.r4.model.Communication.class)
+                .read(new IdType("Communication", declared.emergency().communicationId()), new SystemRequestDetails());
+        assertThat(notice.getRecipientFirstRep().getReference()).isEqualTo("Patient/" + patientId);
+        assertThat(notice.getAboutFirstRep().getReference()).isEqualTo("Consent/" + declared.consentId());
+        assertThat(notice.getPayloadFirstRep().getContentStringType().getValue()).contains("unconscious in the emergency room")
+                .contains(doctor.username());
+        assertThat(consents.emergenciesOfPatientLogin(patient.subject())).extracting(ConsentRecord::consentId)
+                .containsExactly(declared.consentId());
+        assertThat(chainOf(patientId).get(chainOf(patientId).size() - 1).entries()).extracting(e -> e.resourceType())
+                .as("the Consent and its notice are chained in one block").containsExactlyInAnyOrder("Consent", "Communication");
+        AuditLog.Stored audited = spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, doctor.subject(), null, 10).get(0);
+        assertThat(audited.emergency()).as("the declaration itself is audited as emergency").isTrue();
+
+        consents.decide(patient, declared.consentId(), Decision.REVOKE,
+                EcdsaP256.sign(key, ConsentService.document(declared, Decision.REVOKE)));
+        assertThat(consents.grantsInForce(doctor)).as("the patient may end it").isEmpty();
     }
 
     private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
