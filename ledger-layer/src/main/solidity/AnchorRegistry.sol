@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {PatientRegistry} from "./PatientRegistry.sol";
+import {ConsentRegistry} from "./ConsentRegistry.sol";
 
 /// @title PHR Cloud anchor registry
 /// @notice The network's institutions and the checkpoints of the per-patient chains. A checkpoint is ONE Merkle root
@@ -20,6 +21,7 @@ contract AnchorRegistry {
 
     address public immutable owner;
     PatientRegistry public immutable patientRegistry;
+    ConsentRegistry public immutable consentRegistry;
     /// @notice Admitted institution accounts and the base URL of their deployment (empty = not admitted).
     mapping(address => string) public endpoints;
     Checkpoint[] private checkpoints;
@@ -39,6 +41,7 @@ contract AnchorRegistry {
     constructor() {
         owner = msg.sender;
         patientRegistry = new PatientRegistry();
+        consentRegistry = new ConsentRegistry();
     }
 
     /// @notice The owner (the network's operator) admits an institution's account, or changes its endpoint.
@@ -64,7 +67,7 @@ contract AnchorRegistry {
     ///         as its patient's latest anchored head with the sender as home institution. Returns the checkpoint's
     ///         index. Reverts with RootMismatch when the given root is not the root of the heads.
     function anchor(bytes32 root, bytes32[] calldata pseudonyms, uint64[] calldata heights, bytes32[] calldata heads)
-        external
+        public
         returns (uint256 index)
     {
         if (!isInstitution(msg.sender)) revert NotInstitution();
@@ -77,6 +80,17 @@ contract AnchorRegistry {
         checkpoints.push(Checkpoint(root, uint64(n), uint64(block.timestamp), msg.sender));
         emit Anchored(index, root, uint64(n), msg.sender);
         patientRegistry.recordHeads(msg.sender, pseudonyms, heights, heads);
+    }
+
+    /// @notice anchor(), and records the given consent states (of decisions in the anchored blocks) in the
+    ///         ConsentRegistry in the same transaction.
+    function anchorWithConsents(bytes32 root, bytes32[] calldata pseudonyms, uint64[] calldata heights, bytes32[] calldata heads,
+                                ConsentRegistry.ConsentState[] calldata consents)
+        external
+        returns (uint256 index)
+    {
+        index = anchor(root, pseudonyms, heights, heads);
+        consentRegistry.record(msg.sender, consents);
     }
 
     /// @notice RFC 9162 section 2.1.1 Merkle tree hash of the leaves, bottom-up (an odd last node moves up a level

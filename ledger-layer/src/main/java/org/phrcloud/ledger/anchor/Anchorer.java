@@ -1,5 +1,6 @@
 package org.phrcloud.ledger.anchor;
 
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.merkle.MerkleTree;
 import org.phrcloud.ledger.store.JdbcTransactions;
 import org.web3j.abi.FunctionEncoder;
@@ -58,6 +59,11 @@ import java.util.TreeMap;
  * contract and the status), no receipt means the same signed transaction is sent again (same nonce, same hash,
  * so it cannot be mined twice). A chain that does not answer leaves everything in the outbox. Before signing, the
  * call is tried with {@code eth_call}: a transaction the contract would refuse is not sent.
+ *
+ * <p>Consent states queued with {@link RegistryConsent#enqueue} ride with the anchor of their patient's chain:
+ * {@code AnchorRegistry.anchorWithConsents} anchors the heads and records the states in the {@code ConsentRegistry}
+ * in the same transaction, so they share its no-loss, no-duplicate bookkeeping (a consent state weighs
+ * {@value #CONSENT_WEIGHT} heads against {@code maxHeads}).
  *
  * <p>{@link #runOnce} is meant to be called on a fixed interval by one scheduler per database.
  */
@@ -171,6 +177,19 @@ public final class Anchorer {
         }
     }
 
+    /** How many chain heads one consent state weighs against {@code maxHeads} (gas: a new registry entry costs about twice a new head). */
+    static final int CONSENT_WEIGHT = 2;
+
+    /** A consent state waiting in the outbox. */
+    private record QueuedConsent(long seq, RegistryConsent state) {
+    }
+
+    private static AnchorRegistry.ConsentState abi(RegistryConsent c) {
+        HexFormat hex = HexFormat.of();
+        return new AnchorRegistry.ConsentState(hex.parseHex(c.key()), hex.parseHex(c.pseudonym()), hex.parseHex(c.grantee()),
+                hex.parseHex(c.scope()), BigInteger.valueOf(c.status()), BigInteger.valueOf(c.expiry()), BigInteger.valueOf(c.version()));
+    }
+
     /** An anchor recorded and maybe sent, not yet confirmed. */
     record InFlight(long id, String txHash, String signedTx, int leaves) {
     }
@@ -185,7 +204,18 @@ public final class Anchorer {
     Optional<InFlight> prepare() throws IOException {
         Map<String, List<AnchorLeaf>> pending = new TreeMap<>(); // per chain its pending blocks by height
         Map<String, Timestamp> oldest = new HashMap<>();
+        Map<String, List<QueuedConsent>> consents = new HashMap<>(); // per chain its consent states waiting, in order
         sql(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT seq, consent_key, pseudonym, grantee_hash, scope_hash, status, expiry, "
+                    + "version FROM ledger_consent_outbox WHERE anchored_at IS NULL AND anchor_id IS NULL ORDER BY seq")) {
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        RegistryConsent state = new RegistryConsent(r.getString(2).trim(), r.getString(3).trim(), r.getString(4).trim(),
+                                r.getString(5).trim(), r.getInt(6), r.getLong(7), r.getLong(8));
+                        consents.computeIfAbsent(state.pseudonym(), p -> new ArrayList<>()).add(new QueuedConsent(r.getLong(1), state));
+                    }
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("SELECT pseudonym, height, block_hash, created_at FROM ledger_outbox "
                     + "WHERE anchored_at IS NULL AND anchor_id IS NULL ORDER BY pseudonym, height")) {
                 try (ResultSet r = s.executeQuery()) {
@@ -201,17 +231,35 @@ public final class Anchorer {
         if (pending.isEmpty()) {
             return Optional.empty();
         }
-        // the chains that have waited longest, at most maxHeads of them, as leaves ordered by pseudonym
-        List<String> chosen = pending.keySet().stream()
-                .sorted(Comparator.comparing((String p) -> oldest.get(p)).thenComparing(Comparator.naturalOrder()))
-                .limit(maxHeads).sorted().toList();
+        // the chains that have waited longest, as many as fit (a head weighs 1, a consent state it carries
+        // CONSENT_WEIGHT, at most maxHeads in all, at least one chain), as leaves ordered by pseudonym
+        List<String> byWait = pending.keySet().stream()
+                .sorted(Comparator.comparing((String p) -> oldest.get(p)).thenComparing(Comparator.naturalOrder())).toList();
+        List<String> fitting = new ArrayList<>();
+        int weight = 0;
+        for (String p : byWait) {
+            int w = 1 + CONSENT_WEIGHT * consents.getOrDefault(p, List.of()).size();
+            if (!fitting.isEmpty() && weight + w > maxHeads) {
+                break;
+            }
+            fitting.add(p);
+            weight += w;
+        }
+        List<String> chosen = fitting.stream().sorted().toList();
+        List<QueuedConsent> carried = chosen.stream().flatMap(p -> consents.getOrDefault(p, List.of()).stream())
+                .sorted(Comparator.comparingLong(QueuedConsent::seq)).toList();
         List<AnchorLeaf> leaves = chosen.stream().map(p -> pending.get(p).get(pending.get(p).size() - 1)).toList();
         List<AnchorLeaf> rows = chosen.stream().flatMap(p -> pending.get(p).stream()).toList();
         byte[] root = new MerkleTree(leaves.stream().map(AnchorLeaf::bytes).toList()).root();
-        String data = FunctionEncoder.encode(new Function("anchor", List.of(new Bytes32(root),
+        List<org.web3j.abi.datatypes.Type> arguments = new ArrayList<>(List.of(new Bytes32(root),
                 new DynamicArray<>(Bytes32.class, leaves.stream().map(l -> new Bytes32(HexFormat.of().parseHex(l.pseudonym()))).toList()),
                 new DynamicArray<>(Uint64.class, leaves.stream().map(l -> new Uint64(BigInteger.valueOf(l.height()))).toList()),
-                new DynamicArray<>(Bytes32.class, leaves.stream().map(l -> new Bytes32(l.blockHash())).toList())), List.of()));
+                new DynamicArray<>(Bytes32.class, leaves.stream().map(l -> new Bytes32(l.blockHash())).toList())));
+        if (!carried.isEmpty()) {
+            arguments.add(new DynamicArray<>(AnchorRegistry.ConsentState.class, carried.stream().map(q -> q.state())
+                    .map(Anchorer::abi).toList()));
+        }
+        String data = FunctionEncoder.encode(new Function(carried.isEmpty() ? "anchor" : "anchorWithConsents", arguments, List.of()));
 
         EthCall trial = web3j.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), contract, data),
                 DefaultBlockParameterName.LATEST).send();
@@ -258,6 +306,14 @@ public final class Anchorer {
                     s.setString(3, leaves.get(i).pseudonym());
                     s.setLong(4, leaves.get(i).height());
                     s.setBytes(5, leaves.get(i).blockHash());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_consent_outbox SET anchor_id = ? WHERE seq = ?")) {
+                for (QueuedConsent q : carried) {
+                    s.setLong(1, next);
+                    s.setLong(2, q.seq());
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -316,10 +372,12 @@ public final class Anchorer {
                     s.setLong(3, anchor.id);
                     s.executeUpdate();
                 }
-                try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchored_at = ? WHERE anchor_id = ?")) {
-                    s.setTimestamp(1, now);
-                    s.setLong(2, anchor.id);
-                    s.executeUpdate();
+                for (String table : List.of("ledger_outbox", "ledger_consent_outbox")) {
+                    try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET anchored_at = ? WHERE anchor_id = ?")) {
+                        s.setTimestamp(1, now);
+                        s.setLong(2, anchor.id);
+                        s.executeUpdate();
+                    }
                 }
                 return null;
             });
@@ -332,9 +390,11 @@ public final class Anchorer {
                 s.setLong(2, anchor.id);
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_outbox SET anchor_id = NULL WHERE anchor_id = ?")) {
-                s.setLong(1, anchor.id);
-                s.executeUpdate();
+            for (String table : List.of("ledger_outbox", "ledger_consent_outbox")) {
+                try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET anchor_id = NULL WHERE anchor_id = ?")) {
+                    s.setLong(1, anchor.id);
+                    s.executeUpdate();
+                }
             }
             return null;
         });

@@ -26,9 +26,9 @@ import java.util.Map;
  *   PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...
  * </pre>
  * The operator (the network's owner of the contracts) deploys {@code AnchorRegistry}, which creates its
- * {@code PatientRegistry}, and admits each institution's anchoring account with the base URL of its deployment
+ * {@code PatientRegistry} and {@code ConsentRegistry}, and admits each institution's anchoring account with the base URL of its deployment
  * ({@code AnchorRegistry.setInstitution}). The state FILE (JSON: {@code chainId}, {@code anchorRegistry},
- * {@code patientRegistry}, {@code code}) is kept when the chain still has code at its address and that code was
+ * {@code patientRegistry}, {@code consentRegistry}, {@code code}) is kept when the chain still has code at its address and that code was
  * built from the same contract sources ({@code code} = Keccak-256 of the deployment bytecode); otherwise the contracts
  * are deployed again. Admissions are re-checked on every run and only sent when missing or changed.
  */
@@ -43,7 +43,7 @@ public final class DeployContractsCommand {
      *
      * @param code Keccak-256 (hex) of the AnchorRegistry deployment bytecode the contracts were deployed from
      */
-    public record Deployed(long chainId, String anchorRegistry, String patientRegistry, String code) {
+    public record Deployed(long chainId, String anchorRegistry, String patientRegistry, String consentRegistry, String code) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -98,7 +98,8 @@ public final class DeployContractsCommand {
         AnchorRegistry registry;
         if (deployed == null) {
             registry = AnchorRegistry.deploy(web3j, tx, new DefaultGasProvider()).send();
-            deployed = new Deployed(chainId, registry.getContractAddress(), registry.patientRegistry().send(), code);
+            deployed = new Deployed(chainId, registry.getContractAddress(), registry.patientRegistry().send(),
+                    registry.consentRegistry().send(), code);
             Files.createDirectories(state.toAbsolutePath().getParent());
             JSON.writerWithDefaultPrettyPrinter().writeValue(state.toFile(), deployed);
         } else {

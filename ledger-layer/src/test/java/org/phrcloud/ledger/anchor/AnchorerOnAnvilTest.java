@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.anchor.contracts.ConsentRegistry;
 import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
 import org.phrcloud.ledger.chain.Block;
 import org.phrcloud.ledger.chain.Entry;
@@ -89,6 +90,49 @@ class AnchorerOnAnvilTest {
 
     private long anchorsOnChain() throws Exception {
         return registry.count().send().longValueExact();
+    }
+
+    @Test
+    void consentStatesRideWithTheAnchorOfTheirChainAndTheRegistryKeepsTheNewest() throws Exception {
+        ConsentRegistry consents = ConsentRegistry.load(registry.consentRegistry().send(), web3j, Credentials.create(AnvilNode.DEV_KEY_0),
+                new DefaultGasProvider());
+        String pseudonym = "d".repeat(64);
+        String key = RegistryConsent.key("st-mary", "c-1");
+        long expiry = java.time.Instant.now().plus(Duration.ofDays(30)).getEpochSecond();
+        RegistryConsent asked = new RegistryConsent(key, pseudonym, RegistryConsent.sha256Hex("person:dr"),
+                RegistryConsent.sha256Hex("{\"level\":\"full\"}"), RegistryConsent.PENDING, expiry, 1);
+        RegistryConsent approved = new RegistryConsent(key, pseudonym, asked.grantee(), asked.scope(), RegistryConsent.ACTIVE, expiry, 2);
+        append("d", "1");
+        try (var c = db.getConnection()) {
+            asked.enqueue(c, java.time.Instant.now());
+            approved.enqueue(c, java.time.Instant.now());
+        }
+        append("e", "2"); // a chain without consents in the same anchor
+
+        assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(anchorsOnChain()).isEqualTo(1);
+        var onChain = consents.consent(HexFormat.of().parseHex(key)).send();
+        assertThat(HexFormat.of().formatHex(onChain.component1())).isEqualTo(pseudonym);
+        assertThat(HexFormat.of().formatHex(onChain.component2())).isEqualTo(asked.grantee());
+        assertThat(onChain.component4()).as("both states in order: the newest stays").isEqualTo(BigInteger.TWO);
+        assertThat(onChain.component5()).isEqualTo(BigInteger.valueOf(expiry));
+        assertThat(onChain.component7()).isEqualToIgnoringCase(Credentials.create(AnvilNode.DEV_KEY_1).getAddress());
+        assertThat(consents.inForce(HexFormat.of().parseHex(key)).send()).isTrue();
+        assertThat(anchorer().runOnce().outcome()).as("nothing twice").isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
+
+        append("d", "3");
+        try (var c = db.getConnection()) {
+            new RegistryConsent(key, pseudonym, asked.grantee(), asked.scope(), RegistryConsent.REVOKED, expiry, 3).enqueue(c, java.time.Instant.now());
+            asked.enqueue(c, java.time.Instant.now()); // an old state sent again changes nothing
+        }
+        assertThat(anchorer().runOnce().outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
+        assertThat(consents.consent(HexFormat.of().parseHex(key)).send().component4()).isEqualTo(BigInteger.valueOf(RegistryConsent.REVOKED));
+        assertThat(consents.inForce(HexFormat.of().parseHex(key)).send()).isFalse();
+        try (var c = db.getConnection(); var r = c.createStatement().executeQuery(
+                "SELECT COUNT(*) FROM ledger_consent_outbox WHERE anchored_at IS NULL")) {
+            r.next();
+            assertThat(r.getInt(1)).isZero();
+        }
     }
 
     @Test

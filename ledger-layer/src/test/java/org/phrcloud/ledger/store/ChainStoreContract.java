@@ -44,7 +44,7 @@ abstract class ChainStoreContract {
     void setUp() throws Exception {
         dataSource = dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String t : List.of("ledger_anchor_leaf", "ledger_anchor", "ledger_outbox", "ledger_entry", "ledger_block", "ledger_head", "\"phr_ledger_schema_history\"")) {
+            for (String t : List.of("ledger_consent_outbox", "ledger_anchor_leaf", "ledger_anchor", "ledger_outbox", "ledger_entry", "ledger_block", "ledger_head", "\"phr_ledger_schema_history\"")) {
                 s.execute("DROP TABLE IF EXISTS " + t);
             }
         }
