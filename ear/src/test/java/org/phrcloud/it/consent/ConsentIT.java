@@ -18,6 +18,8 @@ import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.token.BrowserLogin;
 import org.phrcloud.it.support.Calls;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.anchor.contracts.ConsentRegistry;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 
@@ -63,6 +65,8 @@ class ConsentIT {
     private static Calls calls;
     private static final Map<String, ConsentPatient> MATRIX = new LinkedHashMap<>();
     private static Instant expiredEnd;
+    /** Every patient this class made, by pseudonym. */
+    private static final Map<String, ConsentPatient> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A patient of the fixture; observations oldest first. */
     record ConsentPatient(String login, String pseudonym, String patientId, PrivateKey key, List<String> observations, String condition) {
@@ -147,6 +151,9 @@ class ConsentIT {
         HttpResponse<String> approved = calls.api("POST", "/consent/" + id + "/approve", calls.token(p.login(), "2"), signed(p.key(), approval));
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
         assertThat(json(approved).path("status").asText()).isEqualTo("active");
+        String registryKey = json(approved).path("registryKey").asText();
+        await("the approval recorded in the on-chain ConsentRegistry by the next anchor").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> onChain(registryKey, true));
         assertThat(calls.fhir("GET", observation, doctor, null).statusCode()).as("after approval").isEqualTo(200);
         assertThat(calls.fhir("GET", "/Condition/" + p.condition(), doctor, null).statusCode()).as("outside the scope").isEqualTo(403);
         assertThat(calls.fhir("POST", "/Observation", doctor, observationOf(p.patientId(), 9)).statusCode()).as("consent is to read").isEqualTo(403);
@@ -182,6 +189,21 @@ class ConsentIT {
         HttpResponse<String> revoked = calls.api("POST", "/consent/" + id + "/revoke", calls.token(p.login(), "1"), signed(p.key(), revocation));
         assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
         assertThat(calls.fhir("GET", observation, doctor, null).statusCode()).as("the next read after revocation").isEqualTo(403);
+        await("the revocation recorded on chain").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> onChain(registryKey, false));
+        org.web3j.protocol.Web3j chain = web3j();
+        try {
+            var entry = consentRegistry(chain).consent(org.web3j.utils.Numeric.hexStringToByteArray(registryKey)).send();
+            assertThat(org.web3j.utils.Numeric.toHexStringNoPrefix(entry.component1())).as("pseudonym, hashes, status: no health data")
+                    .isEqualTo(p.pseudonym());
+            assertThat(entry.component3()).as("the scope hash").isEqualTo(org.web3j.utils.Numeric.hexStringToByteArray(
+                    org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex(org.phrcloud.standards.consent.DecisionDocument.scope(
+                            new org.phrcloud.standards.consent.ConsentTerms(List.of("Observation", "Patient"),
+                                    org.phrcloud.standards.consent.AccessLevel.FULL, "TREAT", Instant.parse(json(approved).path("start").asText()),
+                                    Instant.parse(json(approved).path("end").asText()))))));
+        } finally {
+            chain.shutdown();
+        }
         assertThat(json(calls.api("GET", "/consent", calls.token(p.login(), "1"), null)).get(0).path("status").asText()).isEqualTo("revoked");
     }
 
@@ -240,6 +262,40 @@ class ConsentIT {
         byte[] revocation = active.path("documents").path("revoke").asText().getBytes(StandardCharsets.UTF_8);
         assertThat(calls.api("POST", "/consent/" + id + "/revoke", patientToken, signed(p.key(), revocation)).statusCode()).isEqualTo(200);
         assertThat(calls.fhir("GET", condition, doctor, null).statusCode()).as("the next read after the patient ended it").isEqualTo(403);
+    }
+
+    @Test
+    @Order(1)
+    void aCustodianFamilyDoctorApprovesForThePatientWithTheirOwnKey() throws Exception {
+        ConsentPatient p = patient(Platform.extraPatient(21));
+        String familyDoctor = calls.token("demo-family-doctor", "2");
+        String admin = calls.token("demo-admin", "2");
+        java.security.KeyPair key = EcdsaP256.generate();
+        String keyBody = "{\"publicKey\":\"" + Base64.getEncoder().encodeToString(key.getPublic().getEncoded()) + "\"}";
+        assertProblem(calls.api("PUT", "/consent/custodian-key", calls.token("demo-practitioner", "2"), keyBody), 400, "PHR-CONSENT-0307");
+        assertThat(calls.api("PUT", "/consent/custodian-key", familyDoctor, keyBody).statusCode()).isEqualTo(204);
+        assertThat(calls.api("PUT", "/consent/custodians/" + p.pseudonym() + "/demo-family-doctor", familyDoctor, null).statusCode())
+                .as("admins link custodians").isEqualTo(403);
+        assertThat(calls.api("PUT", "/consent/custodians/" + p.pseudonym() + "/demo-family-doctor", admin, null).statusCode()).isEqualTo(204);
+
+        String id = json(ask(p, "full", Instant.now())).path("id").asText();
+        JsonNode custody = json(calls.api("GET", "/consent/custody", familyDoctor, null));
+        JsonNode mine = null;
+        for (JsonNode c : custody) {
+            if (c.path("id").asText().equals(id)) {
+                mine = c;
+            }
+        }
+        assertThat(mine).as("the ward's pending request, with the document to sign").isNotNull();
+        byte[] approval = mine.path("documents").path("approve").asText().getBytes(StandardCharsets.UTF_8);
+        assertThat(calls.api("POST", "/consent/" + id + "/approve", familyDoctor, signed(p.key(), approval)).statusCode())
+                .as("the patient's key is not the custodian's").isEqualTo(400);
+        HttpResponse<String> approved = calls.api("POST", "/consent/" + id + "/approve", familyDoctor, signed(key.getPrivate(), approval));
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+        assertThat(calls.fhir("GET", "/Observation/" + p.observations().get(0), calls.token("demo-practitioner", "2"), null).statusCode())
+                .isEqualTo(200);
+        JsonNode consent = json(calls.fhir("GET", "/Consent/" + id, calls.token(p.login(), "1"), null));
+        assertThat(consent.toString()).as("the patient sees who decided for them").contains("demo-family-doctor (custodian)");
     }
 
     @Test
@@ -372,6 +428,61 @@ class ConsentIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void aResearcherAsksPatientsDrawnAtRandomFromTheEligibleAndTheApprovalsFormThePool() throws Exception {
+        String researcher = calls.token("demo-researcher", "2");
+        String eligibility = "family=Consentova&_has:Condition:subject:code=http://snomed.info/sct|44054006";
+        String body = "{\"eligibility\":\"" + eligibility + "\",\"size\":5,\"resourceTypes\":[\"Observation\"],\"level\":\"information\",\"days\":90}";
+        assertThat(calls.api("POST", "/consent/studies", calls.token("demo-practitioner", "2"), body).statusCode()).isEqualTo(403);
+        assertThat(calls.api("POST", "/consent/studies", calls.token("demo-researcher", "1"), body).statusCode()).isEqualTo(401);
+        assertProblem(calls.api("POST", "/consent/studies", researcher, body.replace("\"size\":5", "\"size\":1000")), 400, "PHR-CONSENT-0210");
+        assertProblem(calls.api("POST", "/consent/studies", researcher, body.replace("family=", "no-such-parameter=")), 400, "PHR-CONSENT-0213");
+
+        HttpResponse<String> created = calls.api("POST", "/consent/studies", researcher, body);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode study = json(created);
+        assertThat(study.path("eligible").asInt()).as("this class's patients").isGreaterThanOrEqualTo(19);
+        assertThat(study.path("asked").asInt()).isEqualTo(5);
+        assertThat(study.path("statuses").toString()).isEqualTo("{\"pending\":5}");
+        assertThat(study.path("pool")).isEmpty();
+        List<String> drawn = new ArrayList<>();
+        study.path("consents").forEach(c -> drawn.add(c.path("patient").asText()));
+        assertThat(drawn).doesNotHaveDuplicates().allMatch(KNOWN::containsKey);
+        assertThat(study.path("consents").get(0).path("purpose").asText()).isEqualTo("HRESCH");
+
+        JsonNode first = study.path("consents").get(0);
+        decide(KNOWN.get(first.path("patient").asText()), first.path("id").asText(), "approve", "2");
+        JsonNode after = json(calls.api("GET", "/consent/studies/" + study.path("id").asText(), researcher, null));
+        assertThat(after.path("pool").toString()).isEqualTo("[\"" + first.path("patient").asText() + "\"]");
+        assertThat(after.path("statuses").toString()).isEqualTo("{\"active\":1,\"pending\":4}");
+        assertThat(calls.api("GET", "/consent/studies/" + study.path("id").asText(), calls.token("demo-practitioner", "2"), null).statusCode())
+                .isEqualTo(403);
+    }
+
+    private static org.web3j.protocol.Web3j web3j() {
+        return org.web3j.protocol.Web3j.build(new org.web3j.protocol.http.HttpService(platform.anvilUrl()));
+    }
+
+    private static ConsentRegistry consentRegistry(org.web3j.protocol.Web3j web3j) throws Exception {
+        org.web3j.tx.ReadonlyTransactionManager reader = new org.web3j.tx.ReadonlyTransactionManager(web3j, null);
+        String address = AnchorRegistry.load(System.getProperty("phr.it.anchor.contract"), web3j, reader,
+                new org.web3j.tx.gas.DefaultGasProvider()).consentRegistry().send();
+        return ConsentRegistry.load(address, web3j, reader, new org.web3j.tx.gas.DefaultGasProvider());
+    }
+
+    /** Whether the on-chain ConsentRegistry says the consent is in force (false also while it is unknown there). */
+    private static boolean onChain(String registryKey, boolean inForce) throws Exception {
+        org.web3j.protocol.Web3j web3j = web3j();
+        try {
+            byte[] key = org.web3j.utils.Numeric.hexStringToByteArray(registryKey);
+            ConsentRegistry registry = consentRegistry(web3j);
+            return inForce ? registry.inForce(key).send() : registry.consent(key).send().component4().intValue() == 4;
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
     private static HttpResponse<String> ask(ConsentPatient p, String level, Instant start) throws Exception {
         return calls.api("POST", "/consent/requests", calls.token("demo-practitioner", "2"), "{\"patient\":\"" + p.pseudonym() + "\","
                 + "\"resourceTypes\":[\"Patient\",\"Observation\"],\"level\":\"" + level + "\",\"purpose\":\"TREAT\","
@@ -421,7 +532,9 @@ class ConsentIT {
         String sub = BrowserLogin.claims(calls.token(login, "1")).path("sub").asText();
         HttpResponse<String> linked = calls.api("PUT", "/identity/patients/" + pseudonym + "/login", admin, "{\"keycloakUserId\":\"" + sub + "\"}");
         assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
-        return new ConsentPatient(login, pseudonym, ids.get(0), key, ids.subList(1, 8), ids.get(8));
+        ConsentPatient made = new ConsentPatient(login, pseudonym, ids.get(0), key, ids.subList(1, 8), ids.get(8));
+        KNOWN.put(pseudonym, made);
+        return made;
     }
 
     private static String entry(String fullUrl, String type, String resource) {

@@ -85,6 +85,133 @@ public class ConsentIndex {
         }
     }
 
+    void insertStudy(Connection c, ResearchStudy study) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_research_study (study_id, researcher, researcher_name, created_at, "
+                + "eligibility, eligible, asked) VALUES (?,?,?,?,?,?,?)")) {
+            s.setString(1, study.id());
+            s.setString(2, study.researcher());
+            s.setString(3, study.researcherName());
+            s.setTimestamp(4, Timestamp.from(study.createdAt()));
+            s.setString(5, study.eligibility());
+            s.setInt(6, study.eligible());
+            s.setInt(7, study.consentIds().size());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_research_study_consent (study_id, consent_id) VALUES (?,?)")) {
+            for (String consentId : study.consentIds()) {
+                s.setString(1, study.id());
+                s.setString(2, consentId);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** A custodian's registered signing key. */
+    public record CustodianKey(String userId, String username, byte[] publicKey, Instant registeredAt) {
+    }
+
+    /** Registers or replaces the signing key of a custodian. */
+    void putCustodianKey(Connection c, CustodianKey key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM phr_custodian_key WHERE user_id = ?")) {
+            s.setString(1, key.userId());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_custodian_key (user_id, username, public_key, registered_at) VALUES (?,?,?,?)")) {
+            s.setString(1, key.userId());
+            s.setString(2, key.username());
+            s.setBytes(3, key.publicKey());
+            s.setTimestamp(4, Timestamp.from(key.registeredAt()));
+            s.executeUpdate();
+        }
+    }
+
+    /** The key of a custodian by Keycloak user id ({@code column} user_id) or username. */
+    public Optional<CustodianKey> custodianKey(String column, String value) {
+        String sql = "SELECT user_id, username, public_key, registered_at FROM phr_custodian_key WHERE "
+                + (column.equals("username") ? "username" : "user_id") + " = ?";
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, value);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? Optional.of(new CustodianKey(r.getString(1), r.getString(2), r.getBytes(3), r.getTimestamp(4).toInstant()))
+                            : Optional.<CustodianKey>empty();
+                }
+            }
+        });
+    }
+
+    void linkCustodian(Connection c, String pseudonym, String userId, String by, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM phr_custodian WHERE pseudonym = ? AND user_id = ?")) {
+            s.setString(1, pseudonym);
+            s.setString(2, userId);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO phr_custodian (pseudonym, user_id, since, registered_by) VALUES (?,?,?,?)")) {
+            s.setString(1, pseudonym);
+            s.setString(2, userId);
+            s.setTimestamp(3, Timestamp.from(now));
+            s.setString(4, by);
+            s.executeUpdate();
+        }
+    }
+
+    void unlinkCustodian(Connection c, String pseudonym, String userId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM phr_custodian WHERE pseudonym = ? AND user_id = ?")) {
+            s.setString(1, pseudonym);
+            s.setString(2, userId);
+            s.executeUpdate();
+        }
+    }
+
+    /** The pseudonyms of the patients a custodian decides for. */
+    public List<String> wardsOf(String userId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT pseudonym FROM phr_custodian WHERE user_id = ? ORDER BY pseudonym")) {
+                s.setString(1, userId);
+                List<String> out = new ArrayList<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(r.getString(1).trim());
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** A research study with the ids of the consents it asked for; empty if there is none with this id. */
+    public Optional<ResearchStudy> findStudy(String studyId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT study_id, researcher, researcher_name, created_at, eligibility, eligible "
+                    + "FROM phr_research_study WHERE study_id = ?")) {
+                s.setString(1, studyId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    List<String> consents = new ArrayList<>();
+                    try (PreparedStatement q = c.prepareStatement("SELECT consent_id FROM phr_research_study_consent WHERE study_id = ? ORDER BY consent_id")) {
+                        q.setString(1, studyId);
+                        try (ResultSet cr = q.executeQuery()) {
+                            while (cr.next()) {
+                                consents.add(cr.getString(1));
+                            }
+                        }
+                    }
+                    return Optional.of(new ResearchStudy(r.getString(1), r.getString(2), r.getString(3), r.getTimestamp(4).toInstant(),
+                            r.getString(5), r.getInt(6), consents));
+                }
+            }
+        });
+    }
+
+    /** The consents a research study asked for. */
+    public List<ConsentRecord> ofStudy(String studyId) {
+        return read(c -> query(c, "SELECT " + COLUMNS + " FROM phr_consent WHERE consent_id IN "
+                + "(SELECT consent_id FROM phr_research_study_consent WHERE study_id = ?) ORDER BY consent_id", studyId));
+    }
+
     public Optional<ConsentRecord> find(String consentId) {
         return read(c -> query(c, "SELECT " + COLUMNS + " FROM phr_consent WHERE consent_id = ?", consentId)).stream().findFirst();
     }

@@ -53,10 +53,15 @@ import java.util.TreeSet;
  *       as extension {@value #SIGNATURE_EXTENSION} (a FHIR {@code Signature}, type Consent Signature, data the 64-byte
  *       P1363 signature); the Task becomes completed or rejected.</li>
  *   <li>Everything of one call (Consent, Task, index row) commits in one database transaction, HAPI's; the
- *       Consent is in the patient's compartment, so the ledger chains each version and it is anchored.</li>
+ *       Consent is in the patient's compartment, so the ledger chains each version and it is anchored. Each state
+ *       (pending, active, rejected, revoked) is also queued for the on-chain ConsentRegistry (pseudonym, SHA-256 of
+ *       the grantee, SHA-256 of the canonical terms {@link DecisionDocument#scope}, status, expiry; see
+ *       {@code RegistryConsent}), recorded by the anchor of the block that holds it.</li>
  * </ul>
- * Who may decide: the patient whose login is linked to the consent's pseudonym. Custodians (family doctors
- * deciding for a patient) are not yet supported.
+ * Who may decide: the patient whose login is linked to the consent's pseudonym, signing with their key; or a custodian
+ * of that patient (a family doctor an admin linked to them, {@link #custodian}), signing the same document with the P-256
+ * key they registered ({@link #registerCustodianKey}); the Consent then names the custodian as performer and signer, on
+ * behalf of the patient. A custodian never decides about a consent they asked for or that names them.
  *
  * <p>Emergency access ("break the glass", {@link #emergency}): a care giver states a reason and gets, without
  * asking the patient, full read access to the whole Patient compartment for a limited time (default 24 h). It is an
@@ -80,10 +85,23 @@ public class ConsentService {
     private final MasterPatientIndex mpi;
     private final Clock clock;
     private final java.time.Duration emergencyDuration;
+    private final ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrls;
+    private final String institution;
+    /** The most patients a research study asks at once. */
+    public static final int MAX_STUDY_SIZE = 1000;
+    /** The most patients an eligibility search may find (they are loaded to be drawn from). */
+    public static final int MAX_ELIGIBLE = 10_000;
 
-    /** @param emergencyDuration how long an emergency access lasts (configuration {@code phr.emergency.hours}) */
+    /**
+     * @param emergencyDuration how long an emergency access lasts (configuration {@code phr.emergency.hours})
+     * @param matchUrls         HAPI's parser of FHIR search URLs (research eligibility)
+     * @param institution       this deployment's institution id (part of the ConsentRegistry key)
+     */
     public ConsentService(FhirContext fhir, DaoRegistry daos, PlatformTransactionManager transactionManager, ConsentIndex index,
-                          MasterPatientIndex mpi, Clock clock, java.time.Duration emergencyDuration) {
+                          MasterPatientIndex mpi, Clock clock, java.time.Duration emergencyDuration,
+                          ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrls, String institution) {
+        this.matchUrls = matchUrls;
+        this.institution = institution;
         this.fhir = fhir;
         this.daos = daos;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -127,6 +145,7 @@ public class ConsentService {
                     caller.subject(), caller.username(), terms, ConsentRecord.Status.PENDING, now, null, null);
             jdbc(c -> {
                 index.insert(c, record);
+                registryState(record, consent.getId().getVersionIdPartAsLong()).enqueue(c, now);
                 return null;
             });
             return record;
@@ -168,22 +187,138 @@ public class ConsentService {
             consent.addPerformer(new Reference().setIdentifier(new Identifier().setSystem(Grantee.Kind.PERSON.system())
                     .setValue(caller.subject())).setDisplay(caller.username()));
             consent.addExtension(EMERGENCY_REASON_EXTENSION, new org.hl7.fhir.r4.model.StringType(why));
-            String consentId = dao(Consent.class).create(consent, request).getId().getIdPart();
+            DaoMethodOutcome created = dao(Consent.class).create(consent, request);
+            String consentId = created.getId().getIdPart();
             org.hl7.fhir.r4.model.Communication notice = notice(consentId, patientId, caller, terms, why, now);
             String noticeId = dao(org.hl7.fhir.r4.model.Communication.class).create(notice, request).getId().getIdPart();
             ConsentRecord record = new ConsentRecord(consentId, null, pseudonym, patientId, grantee, caller.subject(), caller.username(),
                     terms, ConsentRecord.Status.ACTIVE, now, now, caller.subject(), new ConsentRecord.Emergency(why, noticeId));
             jdbc(c -> {
                 index.insert(c, record);
+                registryState(record, created.getId().getVersionIdPartAsLong()).enqueue(c, now);
                 return null;
             });
             return record;
         });
     }
 
+    /**
+     * A research study: asks for consent from {@code size} patients drawn uniformly at random ({@link ResearchDraw})
+     * from the patients (people, i.e. pseudonyms, not records) that {@code eligibility} finds; one transaction for
+     * all the requests. The approvals in force form the study's research pool ({@link #researchPool}).
+     *
+     * @param caller      a researcher
+     * @param eligibility a FHIR search on Patient (R4 search, e.g. {@code gender=female&_has:Condition:subject:code=
+     *                    http://snomed.info/sct|44054006}); empty or null: every patient
+     * @param size        1 to {@value #MAX_STUDY_SIZE}
+     * @param terms       purpose HRESCH, resource types of the Patient compartment
+     * @throws ConsentException INVALID for a caller who is not a researcher, a purpose other than HRESCH, a size out of
+     *                          range or above the number eligible, an eligibility that is no valid Patient search or
+     *                          finds more than {@value #MAX_ELIGIBLE}
+     */
+    public ResearchStudy study(VerifiedAccessToken caller, String eligibility, int size, ConsentTerms terms) {
+        if (caller.isCareGiver() || !caller.hasRole(PhrRole.RESEARCHER)) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0211: research studies are run by researchers");
+        }
+        if (!"HRESCH".equals(terms.purpose())) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0203: researchers ask with purpose HRESCH (healthcare research)");
+        }
+        if (size < 1 || size > MAX_STUDY_SIZE) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0212: a study asks 1 to " + MAX_STUDY_SIZE + " patients");
+        }
+        for (String type : terms.resourceTypes()) {
+            requireCompartmentType(type);
+        }
+        String query = eligibility == null ? "" : eligibility.strip();
+        query = query.startsWith("?") ? query.substring(1) : query;
+        Set<String> eligible = eligiblePseudonyms(query);
+        List<String> drawn;
+        try {
+            drawn = ResearchDraw.draw(eligible, size);
+        } catch (IllegalArgumentException e) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0210: only " + eligible.size()
+                    + " patients are eligible, fewer than the " + size + " asked for");
+        }
+        String criteria = query;
+        return transactions.execute(status -> {
+            List<String> consentIds = new java.util.ArrayList<>();
+            for (String pseudonym : drawn) {
+                consentIds.add(request(caller, pseudonym, Grantee.Kind.PERSON, null, terms).consentId());
+            }
+            ResearchStudy study = new ResearchStudy(java.util.UUID.randomUUID().toString(), caller.subject(), caller.username(),
+                    clock.instant(), criteria, eligible.size(), consentIds);
+            jdbc(c -> {
+                index.insertStudy(c, study);
+                return null;
+            });
+            return study;
+        });
+    }
+
+    /** A study of the caller's, with its consents as they stand; NOT_FOUND for anyone else's. */
+    public Map.Entry<ResearchStudy, List<ConsentRecord>> studyOf(VerifiedAccessToken caller, String studyId) {
+        ResearchStudy study = index.findStudy(studyId).filter(s -> s.researcher().equals(caller.subject()))
+                .orElseThrow(() -> new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0304: no such study for this caller"));
+        return Map.entry(study, index.ofStudy(studyId));
+    }
+
+    /**
+     * The research pool of a study: its consents the patients approved that are in force now (what the research export
+     * may use, each at its level and resource types).
+     */
+    public List<ConsentRecord> researchPool(VerifiedAccessToken caller, String studyId) {
+        Instant now = clock.instant();
+        return studyOf(caller, studyId).getValue().stream().filter(r -> r.inForce(now)).toList();
+    }
+
+    private Set<String> eligiblePseudonyms(String query) {
+        if (query.length() > 2000) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0213: the eligibility search is at most 2000 characters");
+        }
+        List<String> ids;
+        try {
+            ca.uhn.fhir.jpa.searchparam.SearchParameterMap map = matchUrls.translateMatchUrl("Patient?" + query,
+                    fhir.getResourceDefinition("Patient"));
+            map.setLoadSynchronous(true);
+            map.setLoadSynchronousUpTo(MAX_ELIGIBLE + 1);
+            ids = dao(org.hl7.fhir.r4.model.Patient.class).search(map, new SystemRequestDetails()).getAllResourceIds();
+        } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException | DataFormatException | IllegalArgumentException e) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0213: the eligibility is a FHIR search on Patient: "
+                    + e.getMessage());
+        }
+        if (ids.size() > MAX_ELIGIBLE) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0214: more than " + MAX_ELIGIBLE
+                    + " patients are eligible; narrow the eligibility search");
+        }
+        Set<String> pseudonyms = new TreeSet<>();
+        for (String id : ids) {
+            mpi.pseudonymOfPatient(id).ifPresent(pseudonyms::add);
+        }
+        return pseudonyms;
+    }
+
     /** The emergency accesses to the record of the patient whose login this is, newest first. */
     public List<ConsentRecord> emergenciesOfPatientLogin(String keycloakUserId) {
         return ofPatientLogin(keycloakUserId).stream().filter(r -> r.emergency() != null).toList();
+    }
+
+    /** The key of a consent in the on-chain ConsentRegistry: hex SHA-256 of {@code phr-consent:<institution>:<id>}. */
+    public String registryKey(String consentId) {
+        return org.phrcloud.ledger.anchor.RegistryConsent.key(institution, consentId);
+    }
+
+    /** What the on-chain ConsentRegistry gets of a consent: hashes, status, expiry, the FHIR version. */
+    private org.phrcloud.ledger.anchor.RegistryConsent registryState(ConsentRecord r, long version) {
+        int status = switch (r.status()) {
+            case PENDING -> org.phrcloud.ledger.anchor.RegistryConsent.PENDING;
+            case ACTIVE, EXPIRED -> org.phrcloud.ledger.anchor.RegistryConsent.ACTIVE;
+            case REJECTED -> org.phrcloud.ledger.anchor.RegistryConsent.REJECTED;
+            case REVOKED -> org.phrcloud.ledger.anchor.RegistryConsent.REVOKED;
+        };
+        return new org.phrcloud.ledger.anchor.RegistryConsent(registryKey(r.consentId()), r.pseudonym(),
+                org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex(r.grantee().kind().code() + ":" + r.grantee().id()),
+                org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex(DecisionDocument.scope(r.terms())), status,
+                r.terms().end().getEpochSecond(), version);
     }
 
     private String firstPatient(String pseudonym) {
@@ -233,13 +368,25 @@ public class ConsentService {
      *                          revoke needs active and unexpired); BAD_SIGNATURE when the signature does not verify
      */
     public ConsentRecord decide(VerifiedAccessToken caller, String consentId, Decision decision, byte[] signature) {
-        PatientIdentity patient = mpi.findByKeycloakUserId(caller.subject())
-                .orElseThrow(() -> notFound());
+        java.util.Optional<PatientIdentity> self = mpi.findByKeycloakUserId(caller.subject());
         Instant now = clock.instant();
         SystemRequestDetails request = request(caller);
         return transactions.execute(status -> {
             ConsentRecord current = jdbc(c -> index.lock(c, consentId)).orElseThrow(ConsentService::notFound);
-            if (!current.pseudonym().equals(patient.pseudonym())) {
+            byte[] publicKey;
+            Reference decider;
+            if (self.isPresent() && self.get().pseudonym().equals(current.pseudonym())) {
+                publicKey = self.get().publicKey();
+                decider = new Reference("Patient/" + current.patientId());
+            } else if (caller.hasRole(PhrRole.FAMILY_DOCTOR) && index.wardsOf(caller.subject()).contains(current.pseudonym())) {
+                if (current.requester().equals(caller.subject())
+                        || current.grantee().kind() == Grantee.Kind.PERSON && current.grantee().id().equals(caller.subject())) {
+                    throw new ConsentException(ConsentException.Reason.CONFLICT,
+                            "PHR-CONSENT-0305: a custodian does not decide about a consent they asked for or that names them");
+                }
+                publicKey = index.custodianKey("user_id", caller.subject()).orElseThrow(ConsentService::notFound).publicKey();
+                decider = custodianReference(caller);
+            } else {
                 throw notFound();
             }
             ConsentRecord.Status state = current.state(now);
@@ -248,9 +395,9 @@ public class ConsentService {
                 throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0302: a " + state.code()
                         + " consent cannot be " + (decision == Decision.REVOKE ? "revoked" : decision.code() + "d"));
             }
-            if (!DecisionDocument.verify(patient.publicKey(), document(current, decision), signature)) {
+            if (!DecisionDocument.verify(publicKey, document(current, decision), signature)) {
                 throw new ConsentException(ConsentException.Reason.BAD_SIGNATURE,
-                        "PHR-CONSENT-0303: the signature does not verify with the patient's registered key");
+                        "PHR-CONSENT-0303: the signature does not verify with the decider's registered key (the patient's, or their custodian's)");
             }
             ConsentRecord.Status next = switch (decision) {
                 case APPROVE -> ConsentRecord.Status.ACTIVE;
@@ -259,8 +406,8 @@ public class ConsentService {
             };
             IFhirResourceDao<Consent> consents = dao(Consent.class);
             Consent consent = consents.read(new IdType("Consent", consentId), request);
-            decided(consent, current.patientId(), decision, signature, now);
-            consents.update(consent, request);
+            decided(consent, current.patientId(), decider, decision, signature, now);
+            long version = consents.update(consent, request).getId().getVersionIdPartAsLong();
             if (decision != Decision.REVOKE && current.taskId() != null) {
                 IFhirResourceDao<Task> tasks = dao(Task.class);
                 Task task = tasks.read(new IdType("Task", current.taskId()), request);
@@ -268,14 +415,91 @@ public class ConsentService {
                 task.setLastModified(Date.from(now));
                 tasks.update(task, request);
             }
+            ConsentRecord decided = new ConsentRecord(current.consentId(), current.taskId(), current.pseudonym(), current.patientId(),
+                    current.grantee(), current.requester(), current.requesterName(), current.terms(), next, current.requestedAt(), now,
+                    caller.subject(), current.emergency());
             jdbc(c -> {
                 index.decide(c, consentId, next, now, caller.subject());
+                registryState(decided, version).enqueue(c, now);
                 return null;
             });
-            return new ConsentRecord(current.consentId(), current.taskId(), current.pseudonym(), current.patientId(), current.grantee(),
-                    current.requester(), current.requesterName(), current.terms(), next, current.requestedAt(), now, caller.subject(),
-                    current.emergency());
+            return decided;
         });
+    }
+
+    /**
+     * A family doctor registers (or replaces) the P-256 public key they sign custodian decisions with.
+     *
+     * @param spki DER SubjectPublicKeyInfo of a P-256 key
+     * @throws ConsentException INVALID for a caller without the family-doctor role or a key that is not P-256
+     */
+    public ConsentIndex.CustodianKey registerCustodianKey(VerifiedAccessToken caller, byte[] spki) {
+        if (!caller.hasRole(PhrRole.FAMILY_DOCTOR)) {
+            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0307: custodians are family doctors");
+        }
+        try {
+            java.security.PublicKey key = org.phrcloud.identity.keys.EcdsaP256.publicKey(spki);
+            if (!(key instanceof java.security.interfaces.ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                throw new java.security.spec.InvalidKeySpecException("not P-256");
+            }
+        } catch (java.security.spec.InvalidKeySpecException | RuntimeException e) {
+            throw new ConsentException(ConsentException.Reason.INVALID,
+                    "PHR-CONSENT-0308: the key is the Base64 of a DER SubjectPublicKeyInfo of an ECDSA P-256 key");
+        }
+        ConsentIndex.CustodianKey registered = new ConsentIndex.CustodianKey(caller.subject(), caller.username(), spki, clock.instant());
+        transactions.executeWithoutResult(status -> jdbc(c -> {
+            index.putCustodianKey(c, registered);
+            return null;
+        }));
+        return registered;
+    }
+
+    /**
+     * Makes a family doctor (by username; they must have registered a custodian key) custodian of a patient, or ends it.
+     *
+     * @param link true to link, false to unlink
+     * @throws ConsentException NOT_FOUND for an unknown pseudonym or a username without a custodian key
+     */
+    public void custodian(VerifiedAccessToken admin, String pseudonym, String username, boolean link) {
+        if (mpi.findByPseudonym(pseudonym).isEmpty()) {
+            throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
+        }
+        ConsentIndex.CustodianKey custodian = index.custodianKey("username", username).orElseThrow(() -> new ConsentException(
+                ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0306: no family doctor with a registered custodian key has this username"));
+        transactions.executeWithoutResult(status -> jdbc(c -> {
+            if (link) {
+                index.linkCustodian(c, pseudonym, custodian.userId(), admin.subject(), clock.instant());
+            } else {
+                index.unlinkCustodian(c, pseudonym, custodian.userId());
+            }
+            return null;
+        }));
+    }
+
+    /** Every consent about the patients the caller is custodian of, newest first per patient. */
+    public List<ConsentRecord> ofCustodian(VerifiedAccessToken caller) {
+        if (!caller.hasRole(PhrRole.FAMILY_DOCTOR)) {
+            return List.of();
+        }
+        return index.wardsOf(caller.subject()).stream().flatMap(p -> index.ofPatient(p).stream()).toList();
+    }
+
+    /**
+     * Whether the caller may sign decisions about this consent: its patient, or a custodian of the patient who neither
+     * asked for it nor is named by it.
+     */
+    public boolean decidesFor(VerifiedAccessToken caller, ConsentRecord r) {
+        if (mpi.findByKeycloakUserId(caller.subject()).map(p -> p.pseudonym().equals(r.pseudonym())).orElse(false)) {
+            return true;
+        }
+        return caller.hasRole(PhrRole.FAMILY_DOCTOR) && !r.requester().equals(caller.subject())
+                && !(r.grantee().kind() == Grantee.Kind.PERSON && r.grantee().id().equals(caller.subject()))
+                && index.wardsOf(caller.subject()).contains(r.pseudonym());
+    }
+
+    private static Reference custodianReference(VerifiedAccessToken caller) {
+        return new Reference().setIdentifier(new Identifier().setSystem(Grantee.Kind.PERSON.system()).setValue(caller.subject()))
+                .setDisplay(caller.username() + " (custodian)");
     }
 
     /** Every consent about the patient whose login this is, newest first; empty if the login is not linked. */
@@ -291,7 +515,8 @@ public class ConsentService {
     /** One consent, for the patient it is about, its requester or its grantee; otherwise NOT_FOUND. */
     public ConsentRecord visibleTo(VerifiedAccessToken caller, String consentId) {
         ConsentRecord r = index.find(consentId).orElseThrow(ConsentService::notFound);
-        boolean patient = mpi.findByKeycloakUserId(caller.subject()).map(p -> p.pseudonym().equals(r.pseudonym())).orElse(false);
+        boolean patient = mpi.findByKeycloakUserId(caller.subject()).map(p -> p.pseudonym().equals(r.pseudonym())).orElse(false)
+                || decidesFor(caller, r);
         boolean party = r.requester().equals(caller.subject())
                 || (r.grantee().kind() == Grantee.Kind.PERSON && r.grantee().id().equals(caller.subject()))
                 || (r.grantee().kind() == Grantee.Kind.INSTITUTION && caller.institutions().contains(r.grantee().id()));
@@ -388,7 +613,7 @@ public class ConsentService {
         return t;
     }
 
-    private static void decided(Consent consent, String patientId, Decision decision, byte[] signature, Instant now) {
+    private static void decided(Consent consent, String patientId, Reference decider, Decision decision, byte[] signature, Instant now) {
         consent.setStatus(switch (decision) {
             case APPROVE -> Consent.ConsentState.ACTIVE;
             case REJECT -> Consent.ConsentState.REJECTED;
@@ -396,13 +621,16 @@ public class ConsentService {
         });
         consent.setDateTime(Date.from(now));
         consent.getPerformer().clear();
-        consent.addPerformer(new Reference("Patient/" + patientId));
-        consent.addVerification().setVerified(true).setVerifiedWith(new Reference("Patient/" + patientId)).setVerificationDate(Date.from(now));
+        consent.addPerformer(decider);
+        consent.addVerification().setVerified(true).setVerifiedWith(decider).setVerificationDate(Date.from(now));
         Signature s = new Signature();
         s.addType(new Coding("urn:iso-astm:E1762-95:2013", "1.2.840.10065.1.12.1.7", "Consent Signature"));
         s.addType(new Coding(DECISION_SYSTEM, decision.code(), null));
         s.setWhenElement(new InstantType(Date.from(now)));
-        s.setWho(new Reference("Patient/" + patientId));
+        s.setWho(decider);
+        if (!decider.hasReference()) {
+            s.setOnBehalfOf(new Reference("Patient/" + patientId)); // a custodian signs for the patient
+        }
         s.setTargetFormat("application/json");
         s.setSigFormat("application/octet-stream");
         s.setData(signature);

@@ -51,6 +51,23 @@ public final class DecisionDocument {
     }
 
     /**
+     * The terms alone, in the same canonical form: {@code {"level":..,"period":{"end":..,"start":..},"purpose":..,
+     * "resourceTypes":[..]}}; its SHA-256 is the scope hash of the on-chain ConsentRegistry.
+     */
+    public static byte[] scope(ConsentTerms terms) {
+        ObjectNode doc = JSON.createObjectNode();
+        terms.resourceTypes().forEach(doc.putArray("resourceTypes")::add);
+        doc.put("level", terms.level().code());
+        doc.put("purpose", terms.purpose());
+        doc.putObject("period").put("start", terms.start().toString()).put("end", terms.end().toString());
+        try {
+            return new JsonCanonicalizer(JSON.writeValueAsString(doc)).getEncodedUTF8();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * @param publicKey DER SubjectPublicKeyInfo of the patient's P-256 key, as registered in the master patient index
      * @return true only if {@code signature} is the key's P1363 signature of {@code document}
      */

@@ -48,7 +48,12 @@ import java.util.Map;
  *   <li>ask: care givers and researchers, at acr 2;</li>
  *   <li>list and read: the patient (acr 1) sees every consent about them; care givers and researchers (acr 2) see
  *       the ones they asked for or that name them or their institution; anyone else gets 404 for a consent;</li>
- *   <li>approve: the patient at acr 2 (it opens their record); reject and revoke: the patient at acr 1;</li>
+ *   <li>approve: the patient at acr 2 (it opens their record); reject and revoke: the patient at acr 1; a custodian
+ *       (family doctor linked to the patient) all three at acr 2, signing with their own registered key;</li>
+ *   <li>custodians: a family doctor registers their signing key (acr 2) and lists the consents of their wards; an admin
+ *       (acr 2) links or unlinks a custodian;</li>
+ *   <li>research studies (ask N patients drawn at random, see the study and its research pool): researchers at acr 2,
+ *       their own studies only;</li>
  *   <li>declare an emergency access: care givers at acr 2; the patient's notifications of emergency accesses: the
  *       patient at acr 1.</li>
  * </ul>
@@ -87,11 +92,13 @@ public class ConsentResource {
      *                  canonical JSON, format phr-consent-decision/1); empty for everyone else
      * @param emergency for an emergency access (purpose ETREAT, resource types {@code ["*"]}): the reason given and the
      *                  FHIR Communication that notified the patient; null otherwise
+     * @param registryKey its key in the on-chain ConsentRegistry ({@code consent(bytes32)}, {@code inForce(bytes32)}; the
+     *                  registry's address is {@code AnchorRegistry.consentRegistry()}), 0x-prefixed hex
      */
     public record ConsentView(String id, String task, String patient, String patientId, String granteeKind, String granteeId,
                               String requester, List<String> resourceTypes, String level, String purpose, Instant start,
                               Instant end, String status, Instant requestedAt, Instant decidedAt, Map<String, String> documents,
-                              EmergencyView emergency) {
+                              EmergencyView emergency, String registryKey) {
     }
 
     /** @param communication id of the FHIR Communication sent to the patient */
@@ -105,6 +112,10 @@ public class ConsentResource {
      * @param reason  why, shown to the patient (1 to 1000 characters)
      */
     public record EmergencyRequest(String patient, String reason) {
+    }
+
+    /** @param publicKey Base64 of the DER SubjectPublicKeyInfo of the custodian's ECDSA P-256 key */
+    public record CustodianKeyBody(String publicKey) {
     }
 
     /** @param signature Base64 of the 64-byte ECDSA P-256 signature (IEEE P1363, r || s) of the decision's document */
@@ -139,6 +150,138 @@ public class ConsentResource {
         ConsentRecord record = call(() -> service().request(caller(), body.patient(), kind, body.institution(), terms));
         return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
+    }
+
+    /**
+     * A research study.
+     *
+     * @param eligibility   a FHIR search on Patient defining who is eligible (empty: everyone), e.g.
+     *                      {@code gender=female&_has:Condition:subject:code=http://snomed.info/sct|44054006}
+     * @param size          how many patients to ask, drawn uniformly at random from the eligible (1 to 1000)
+     * @param resourceTypes FHIR resource types of the Patient compartment
+     * @param level         information, sample or full
+     * @param days          length of each grant in days
+     */
+    public record StudyRequest(String eligibility, Integer size, List<String> resourceTypes, String level, Integer days) {
+    }
+
+    /**
+     * A study as its researcher sees it.
+     *
+     * @param eligible how many patients the eligibility found when it was drawn
+     * @param asked    how many were asked
+     * @param statuses count of the study's consents per status (pending, active, rejected, revoked, expired)
+     * @param pool     the research pool: pseudonyms of the patients whose consent is in force now
+     */
+    public record StudyView(String id, Instant createdAt, String eligibility, int eligible, int asked, Map<String, Integer> statuses,
+                            List<String> pool, List<ConsentView> consents) {
+    }
+
+    @POST
+    @Path("studies")
+    @Access(Party.RESEARCHER)
+    @Operation(summary = "Ask patients drawn uniformly at random from those eligible for research consent",
+            description = "Draws `size` distinct patients (people, not records) with a simple random sample from those the eligibility "
+                    + "search on Patient finds, and asks each (FHIR Task + proposed Consent, purpose HRESCH). The approvals in force "
+                    + "form the study's research pool.")
+    @APIResponse(responseCode = "201", description = "asked; the consents are pending")
+    @APIResponse(responseCode = "400", description = "terms not well formed, an eligibility that is no Patient search, or fewer eligible than asked")
+    public Response study(String json, @Context UriInfo uri) {
+        StudyRequest body = JsonBodies.read(json, StudyRequest.class);
+        if (body.size() == null || body.days() == null) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0455: size and days are required");
+        }
+        ConsentTerms terms;
+        try {
+            Instant start = Instant.now();
+            AccessLevel level = AccessLevel.fromCode(body.level() == null ? "" : body.level()).orElse(null);
+            terms = new ConsentTerms(body.resourceTypes(), level, "HRESCH", start, start.plus(body.days(), ChronoUnit.DAYS));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        org.phrcloud.standards.consent.ResearchStudy study = call(() -> service().study(caller(), body.eligibility(), body.size(), terms));
+        return Response.created(uri.getBaseUriBuilder().path("consent").path("studies").path(study.id()).build())
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(studyView(study.id()))).build();
+    }
+
+    @GET
+    @Path("studies/{id}")
+    @Access(Party.RESEARCHER)
+    @Operation(summary = "One of my studies: its consents as they stand and the research pool")
+    @APIResponse(responseCode = "404", description = "no such study for this caller")
+    public Response studyOf(@PathParam("id") String id) {
+        return JsonBodies.ok(studyView(id));
+    }
+
+    private StudyView studyView(String id) {
+        Map.Entry<org.phrcloud.standards.consent.ResearchStudy, List<ConsentRecord>> found = call(() -> service().studyOf(caller(), id));
+        Instant now = Instant.now();
+        Map<String, Integer> statuses = new java.util.TreeMap<>();
+        List<String> pool = new java.util.ArrayList<>();
+        for (ConsentRecord r : found.getValue()) {
+            statuses.merge(r.state(now).code(), 1, Integer::sum);
+            if (r.inForce(now)) {
+                pool.add(r.pseudonym());
+            }
+        }
+        org.phrcloud.standards.consent.ResearchStudy s = found.getKey();
+        return new StudyView(s.id(), s.createdAt(), s.eligibility(), s.eligible(), s.consentIds().size(), statuses, pool,
+                found.getValue().stream().map(r -> view(r, false)).toList());
+    }
+
+    @jakarta.ws.rs.PUT
+    @Path("custodian-key")
+    @Access(Party.CARE_GIVER)
+    @Operation(summary = "Register or replace my custodian signing key (family doctors)",
+            description = "The P-256 public key whose signatures decide about the consents of the patients I am custodian of.")
+    @APIResponse(responseCode = "204", description = "registered")
+    @APIResponse(responseCode = "400", description = "not a family doctor, or not a P-256 key")
+    public Response custodianKey(String json) {
+        CustodianKeyBody body = JsonBodies.read(json, CustodianKeyBody.class);
+        byte[] spki;
+        try {
+            spki = Base64.getDecoder().decode(body.publicKey() == null ? "" : body.publicKey());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0456: publicKey is Base64");
+        }
+        call(() -> service().registerCustodianKey(caller(), spki));
+        return Response.noContent().build();
+    }
+
+    @jakarta.ws.rs.PUT
+    @Path("custodians/{pseudonym}/{username}")
+    @Access(Party.ADMIN)
+    @Operation(summary = "Make a family doctor custodian of a patient (they decide about the patient's consents)")
+    @APIResponse(responseCode = "204", description = "linked")
+    @APIResponse(responseCode = "404", description = "no such patient, or no family doctor with a custodian key by this username")
+    public Response linkCustodian(@PathParam("pseudonym") String pseudonym, @PathParam("username") String username) {
+        call(() -> {
+            service().custodian(caller(), pseudonym, username, true);
+            return null;
+        });
+        return Response.noContent().build();
+    }
+
+    @jakarta.ws.rs.DELETE
+    @Path("custodians/{pseudonym}/{username}")
+    @Access(Party.ADMIN)
+    @Operation(summary = "End a custodianship")
+    @APIResponse(responseCode = "204", description = "unlinked")
+    public Response unlinkCustodian(@PathParam("pseudonym") String pseudonym, @PathParam("username") String username) {
+        call(() -> {
+            service().custodian(caller(), pseudonym, username, false);
+            return null;
+        });
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("custody")
+    @Access(Party.CARE_GIVER)
+    @Operation(summary = "The consents about the patients I am custodian of, with the documents I may sign")
+    public Response custody() {
+        VerifiedAccessToken caller = caller();
+        return JsonBodies.ok(service().ofCustodian(caller).stream().map(r -> view(r, service().decidesFor(caller, r))).toList());
     }
 
     @POST
@@ -193,12 +336,12 @@ public class ConsentResource {
     public Response get(@PathParam("id") String id) {
         VerifiedAccessToken caller = caller();
         ConsentRecord record = call(() -> service().visibleTo(caller, id));
-        return JsonBodies.ok(view(record, isPatient(caller) && !record.requester().equals(caller.subject())));
+        return JsonBodies.ok(view(record, service().decidesFor(caller, record)));
     }
 
     @POST
     @Path("{id}/approve")
-    @Access(Party.PATIENT)
+    @Access({Party.PATIENT, Party.CARE_GIVER})
     @Operation(summary = "Approve a pending request (signed); it is in force from its start until its end or a revocation")
     @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
     @APIResponse(responseCode = "409", description = "the consent is not pending")
@@ -208,7 +351,7 @@ public class ConsentResource {
 
     @POST
     @Path("{id}/reject")
-    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER}, withoutStepUp = Party.PATIENT)
     @Operation(summary = "Reject a pending request (signed)")
     @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
     @APIResponse(responseCode = "409", description = "the consent is not pending")
@@ -218,7 +361,7 @@ public class ConsentResource {
 
     @POST
     @Path("{id}/revoke")
-    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER}, withoutStepUp = Party.PATIENT)
     @Operation(summary = "Revoke an active consent (signed); the grantee's next request is refused")
     @APIResponse(responseCode = "400", description = "the signature does not verify with the patient's registered key")
     @APIResponse(responseCode = "409", description = "the consent is not active")
@@ -238,7 +381,7 @@ public class ConsentResource {
         return JsonBodies.ok(view(record, true));
     }
 
-    private static ConsentView view(ConsentRecord r, boolean forPatient) {
+    private ConsentView view(ConsentRecord r, boolean forPatient) {
         Instant now = Instant.now();
         ConsentRecord.Status state = r.state(now);
         Map<String, String> documents = new LinkedHashMap<>();
@@ -252,7 +395,8 @@ public class ConsentResource {
         return new ConsentView(r.consentId(), r.taskId(), r.pseudonym(), r.patientId(), r.grantee().kind().code(), r.grantee().id(),
                 r.requesterName(), r.terms().resourceTypes(), r.terms().level().code(), r.terms().purpose(), r.terms().start(),
                 r.terms().end(), state.code(), r.requestedAt(), r.decidedAt(), documents,
-                r.emergency() == null ? null : new EmergencyView(r.emergency().reason(), r.emergency().communicationId()));
+                r.emergency() == null ? null : new EmergencyView(r.emergency().reason(), r.emergency().communicationId()),
+                "0x" + service().registryKey(r.consentId()));
     }
 
     private static boolean isPatient(VerifiedAccessToken caller) {

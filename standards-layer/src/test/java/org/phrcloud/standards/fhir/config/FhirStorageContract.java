@@ -37,6 +37,7 @@ import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.standards.audit.AuditLog;
+import org.phrcloud.standards.consent.ResearchStudy;
 import org.phrcloud.standards.audit.AuditSealer;
 import org.phrcloud.standards.consent.AccessLevel;
 import org.phrcloud.standards.consent.ConsentException;
@@ -59,6 +60,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.Map;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import java.util.Base64;
@@ -246,7 +249,11 @@ abstract class FhirStorageContract {
 
     /** A Patient whose identity's key is with the patient and whose login is linked; returns {patientId, pseudonym, login}. */
     private static Object[] patientHoldingTheirKey() throws Exception {
-        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+        return patientHoldingTheirKey(UUID.randomUUID().toString());
+    }
+
+    private static Object[] patientHoldingTheirKey(String nationalId) throws Exception {
+        String patientId = patients().create(patientWithNationalId(nationalId), new SystemRequestDetails())
                 .getId().getIdPart();
         String pseudonym = mpi().pseudonymOfPatient(patientId).orElseThrow();
         char[] passphrase = "correct horse battery".toCharArray();
@@ -298,6 +305,21 @@ abstract class FhirStorageContract {
         assertThat(approved.status()).isEqualTo(ConsentRecord.Status.ACTIVE);
         assertThat(consents.grantsInForce(doctor)).singleElement().isEqualTo(
                 new ConsentGrant(asked.consentId(), Set.of(patientId), AccessLevel.FULL, Set.of("Condition", "Observation")));
+        List<String> queued = new ArrayList<>();
+        try (java.sql.Connection c = spring.getBean(javax.sql.DataSource.class).getConnection();
+             java.sql.PreparedStatement q = c.prepareStatement("SELECT status, version, pseudonym, grantee_hash, expiry FROM ledger_consent_outbox "
+                     + "WHERE consent_key = ? ORDER BY seq")) {
+            q.setString(1, consents.registryKey(asked.consentId()));
+            try (java.sql.ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    queued.add(r.getInt(1) + "/" + r.getLong(2) + "/" + r.getString(3).trim().equals(pseudonym) + "/"
+                            + r.getString(4).trim().equals(org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex("person:" + doctor.subject()))
+                            + "/" + (r.getLong(5) == asked.terms().end().getEpochSecond()));
+                }
+            }
+        }
+        assertThat(queued).as("pending (v1) and active (v2) queued for the on-chain ConsentRegistry")
+                .containsExactly("1/1/true/true/true", "2/2/true/true/true");
         Consent active = dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails());
         assertThat(active.getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
         Signature stored = (Signature) active.getExtensionByUrl(ConsentService.SIGNATURE_EXTENSION).getValue();
@@ -316,7 +338,8 @@ abstract class FhirStorageContract {
 
         ConsentService monthLater = new ConsentService(FhirContext.forR4Cached(), spring.getBean(DaoRegistry.class),
                 spring.getBean(JpaTransactionManager.class), spring.getBean(ConsentIndex.class), mpi(),
-                Clock.offset(Clock.systemUTC(), Duration.ofDays(31)), Duration.ofHours(24));
+                Clock.offset(Clock.systemUTC(), Duration.ofDays(31)), Duration.ofHours(24),
+                spring.getBean(ca.uhn.fhir.jpa.searchparam.MatchUrlService.class), "north-clinic");
         assertThat(monthLater.grantsInForce(doctor)).as("expired").isEmpty();
         assertThat(approved.state(Instant.now().plus(Duration.ofDays(31)))).isEqualTo(ConsentRecord.Status.EXPIRED);
 
@@ -377,6 +400,95 @@ abstract class FhirStorageContract {
     }
 
     @Test
+    void aResearchStudyAsksPatientsDrawnFromTheEligibleAndTheApprovalsFormItsPool() throws Exception {
+        ConsentService consents = spring.getBean(ConsentService.class);
+        VerifiedAccessToken researcher = person("kc-study-" + UUID.randomUUID(), Set.of(PhrRole.RESEARCHER), Set.of());
+        VerifiedAccessToken doctor = person("kc-study-dr", Set.of(PhrRole.PRACTITIONER), Set.of("north-clinic"));
+        Map<String, Object[]> byPseudonym = new java.util.HashMap<>();
+        List<String> nationalIds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String nationalId = "STUDY-" + UUID.randomUUID();
+            nationalIds.add("urn:test:national-id|" + nationalId);
+            Object[] p = patientHoldingTheirKey(nationalId);
+            byPseudonym.put((String) p[1], p);
+        }
+        String eligibility = "identifier=" + String.join(",", nationalIds);
+        Instant now = Instant.now();
+        ConsentTerms terms = new ConsentTerms(List.of("Observation"), AccessLevel.INFORMATION, "HRESCH", now, now.plus(Duration.ofDays(90)));
+
+        assertThatThrownBy(() -> consents.study(researcher, eligibility, 4, terms)).hasMessageStartingWith("PHR-CONSENT-0210");
+        assertThatThrownBy(() -> consents.study(researcher, "no-such-parameter=1", 1, terms)).hasMessageStartingWith("PHR-CONSENT-0213");
+        assertThatThrownBy(() -> consents.study(doctor, eligibility, 1, terms)).hasMessageStartingWith("PHR-CONSENT-0211");
+        assertThatThrownBy(() -> consents.study(researcher, eligibility, 0, terms)).hasMessageStartingWith("PHR-CONSENT-0212");
+
+        ResearchStudy study = consents.study(researcher, "?" + eligibility, 2, terms);
+        assertThat(study.eligible()).isEqualTo(3);
+        List<ConsentRecord> asked = consents.studyOf(researcher, study.id()).getValue();
+        assertThat(asked).hasSize(2).extracting(ConsentRecord::pseudonym).doesNotHaveDuplicates().allMatch(byPseudonym::containsKey);
+        assertThat(asked).extracting(ConsentRecord::status).containsOnly(ConsentRecord.Status.PENDING);
+        assertThat(consents.researchPool(researcher, study.id())).isEmpty();
+        assertThatThrownBy(() -> consents.studyOf(person("kc-other-researcher", Set.of(PhrRole.RESEARCHER), Set.of()), study.id()))
+                .hasMessageStartingWith("PHR-CONSENT-0304");
+
+        ConsentRecord first = asked.get(0);
+        Object[] p = byPseudonym.get(first.pseudonym());
+        consents.decide((VerifiedAccessToken) p[2], first.consentId(), Decision.APPROVE,
+                EcdsaP256.sign((PrivateKey) p[3], ConsentService.document(first, Decision.APPROVE)));
+        ConsentRecord second = asked.get(1);
+        Object[] q = byPseudonym.get(second.pseudonym());
+        consents.decide((VerifiedAccessToken) q[2], second.consentId(), Decision.REJECT,
+                EcdsaP256.sign((PrivateKey) q[3], ConsentService.document(second, Decision.REJECT)));
+        assertThat(consents.researchPool(researcher, study.id())).extracting(ConsentRecord::pseudonym).containsExactly(first.pseudonym());
+    }
+
+    @Test
+    void aCustodianDecidesForThePatientWithTheirOwnRegisteredKey() throws Exception {
+        Object[] p = patientHoldingTheirKey();
+        String pseudonym = (String) p[1];
+        PrivateKey patientKey = (PrivateKey) p[3];
+        ConsentService consents = spring.getBean(ConsentService.class);
+        VerifiedAccessToken doctor = person("kc-cust-dr-" + p[0], Set.of(PhrRole.PRACTITIONER), Set.of("st-mary"));
+        VerifiedAccessToken familyDoctor = person("kc-cust-fd-" + p[0], Set.of(PhrRole.FAMILY_DOCTOR), Set.of("north-clinic"));
+        VerifiedAccessToken admin = person("kc-cust-admin", Set.of(PhrRole.ADMIN), Set.of());
+        java.security.KeyPair custodianKey = EcdsaP256.generate();
+        Instant now = Instant.now();
+        ConsentTerms terms = new ConsentTerms(List.of("Observation"), AccessLevel.FULL, "TREAT", now, now.plus(Duration.ofDays(7)));
+        ConsentRecord asked = consents.request(doctor, pseudonym, Grantee.Kind.PERSON, null, terms);
+        byte[] approval = ConsentService.document(asked, Decision.APPROVE);
+
+        assertThatThrownBy(() -> consents.registerCustodianKey(doctor, custodianKey.getPublic().getEncoded()))
+                .hasMessageStartingWith("PHR-CONSENT-0307");
+        assertThatThrownBy(() -> consents.registerCustodianKey(familyDoctor, new byte[]{1, 2, 3})).hasMessageStartingWith("PHR-CONSENT-0308");
+        consents.registerCustodianKey(familyDoctor, custodianKey.getPublic().getEncoded());
+        assertThatThrownBy(() -> consents.decide(familyDoctor, asked.consentId(), Decision.APPROVE, EcdsaP256.sign(custodianKey.getPrivate(), approval)))
+                .as("not yet custodian").hasMessageStartingWith("PHR-CONSENT-0301");
+        assertThatThrownBy(() -> consents.custodian(admin, pseudonym, "nobody", true)).hasMessageStartingWith("PHR-CONSENT-0306");
+        consents.custodian(admin, pseudonym, familyDoctor.username(), true);
+        assertThat(consents.ofCustodian(familyDoctor)).extracting(ConsentRecord::consentId).contains(asked.consentId());
+        assertThat(consents.decidesFor(familyDoctor, asked)).isTrue();
+
+        assertThatThrownBy(() -> consents.decide(familyDoctor, asked.consentId(), Decision.APPROVE, EcdsaP256.sign(patientKey, approval)))
+                .as("the custodian signs with their own key").hasMessageStartingWith("PHR-CONSENT-0303");
+        ConsentRecord approved = consents.decide(familyDoctor, asked.consentId(), Decision.APPROVE,
+                EcdsaP256.sign(custodianKey.getPrivate(), approval));
+        assertThat(approved.status()).isEqualTo(ConsentRecord.Status.ACTIVE);
+        assertThat(approved.decidedBy()).isEqualTo(familyDoctor.subject());
+        Consent stored = dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails());
+        Signature signature = (Signature) stored.getExtensionByUrl(ConsentService.SIGNATURE_EXTENSION).getValue();
+        assertThat(signature.getWho().getIdentifier().getValue()).isEqualTo(familyDoctor.subject());
+        assertThat(signature.getOnBehalfOf().getReference()).isEqualTo("Patient/" + p[0]);
+        assertThat(stored.getPerformerFirstRep().getDisplay()).contains("custodian");
+
+        ConsentRecord own = consents.request(familyDoctor, pseudonym, Grantee.Kind.PERSON, null, terms);
+        assertThat(consents.decidesFor(familyDoctor, own)).isFalse();
+        assertThatThrownBy(() -> consents.decide(familyDoctor, own.consentId(), Decision.APPROVE,
+                EcdsaP256.sign(custodianKey.getPrivate(), ConsentService.document(own, Decision.APPROVE))))
+                .as("no deciding about one's own request").hasMessageStartingWith("PHR-CONSENT-0305");
+        consents.custodian(admin, pseudonym, familyDoctor.username(), false);
+        assertThat(consents.ofCustodian(familyDoctor)).isEmpty();
+    }
+
+    @Test
     void anEmergencyAccessOpensTheWholeRecordAtOnceNotifiesThePatientAndStandsOutInTheAudit() throws Exception {
         Object[] p = patientHoldingTheirKey();
         String patientId = (String) p[0];
@@ -429,6 +541,21 @@ abstract class FhirStorageContract {
 
     private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
         return spring.getBean(DaoRegistry.class).getResourceDao(type);
+    }
+
+    /** The patient's blocks in the anchoring outbox (the audit sealer adds audit-chain blocks at any time: not counted). */
+    private static long outboxRowsOf(String patientId) {
+        String pseudonym = mpi().pseudonymOfPatient(patientId).orElseThrow();
+        try (java.sql.Connection c = spring.getBean(javax.sql.DataSource.class).getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM ledger_outbox WHERE pseudonym = ?")) {
+            s.setString(1, pseudonym);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Block> chainOf(String patientId) {
@@ -531,7 +658,7 @@ abstract class FhirStorageContract {
     void aRolledBackWriteLeavesNoBlock() {
         String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
                 .getId().getIdPart();
-        long pending = spring.getBean(JdbcChainStore.class).pendingAnchors();
+        long pending = outboxRowsOf(patientId);
         Patient p = patients().read(new org.hl7.fhir.r4.model.IdType("Patient", patientId), new SystemRequestDetails());
         p.getNameFirstRep().setFamily("Rollback");
         IInterceptorService interceptors = spring.getBean(IInterceptorService.class);
@@ -543,7 +670,7 @@ abstract class FhirStorageContract {
             interceptors.unregisterInterceptor(failLate);
         }
         assertThat(chainOf(patientId)).hasSize(1);
-        assertThat(spring.getBean(JdbcChainStore.class).pendingAnchors()).isEqualTo(pending);
+        assertThat(outboxRowsOf(patientId)).as("no block waits for an anchor").isEqualTo(pending);
         assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
                 .as("the rolled back update's AuditEvent rolled back with it").extracting(AuditLog.Stored::kind).containsExactly("create");
     }
