@@ -59,7 +59,9 @@ class ConsentIT {
     private static final List<String> STATES = List.of("none", "pending", "active", "rejected", "revoked", "expired", "emergency");
     private static final List<String> LEVELS = List.of("information", "sample", "full");
     private static final List<String> OPERATIONS = List.of("read", "patient-read", "search", "count", "sample", "history", "include",
-            "revinclude-out-of-scope", "out-of-scope-read", "everything", "write");
+            "revinclude-out-of-scope", "out-of-scope-read", "everything", "stats", "stats-with-source", "write");
+
+    private static final String STATS = "code=2339-0&system=http://loinc.org&statistic=count,minimum,maximum,regression";
 
     private static Platform platform;
     private static Calls calls;
@@ -316,6 +318,17 @@ class ConsentIT {
         assertThat(calls.api("POST", "/consent/requests", calls.token("demo-practitioner", "1"), body).statusCode()).isEqualTo(401);
         assertThat(calls.api("GET", "/consent", calls.token("demo-admin", "2"), null).statusCode()).isEqualTo(403);
         assertThat(calls.api("GET", "/consent/999999", doctor, null).statusCode()).isEqualTo(404);
+
+        String own = calls.token(p.login(), "1");
+        HttpResponse<String> mine = calls.fhir("GET", "/Observation/$stats?subject=Patient/" + p.patientId() + "&" + STATS, own, null);
+        assertThat(mine.statusCode()).as("a patient's own statistics").isEqualTo(200);
+        assertStats(json(mine), p, false);
+        HttpResponse<String> unknown = calls.fhir("GET", "/Observation/$stats?subject=Patient/" + p.patientId() + "&statistic=mode", own, null);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown).path("resourceType").asText()).isEqualTo("OperationOutcome");
+        assertThat(unknown.body()).contains("PHR-FHIR-0301");
+        assertThat(calls.fhir("GET", "/Observation/$stats?subject=Patient/" + MATRIX.get("pending/full").patientId() + "&" + STATS, own, null)
+                .statusCode()).as("another patient's").isEqualTo(403);
     }
 
     static Stream<Arguments> matrix() {
@@ -347,7 +360,8 @@ class ConsentIT {
         boolean full = level.equals("full");
         return switch (operation) {
             case "read", "patient-read", "search", "history", "include" -> full ? 200 : 403;
-            case "count" -> full || level.equals("information") ? 200 : 403;
+            case "count", "stats" -> full || level.equals("information") ? 200 : 403;
+            case "stats-with-source" -> full ? 200 : 403;
             case "sample" -> full || level.equals("sample") ? 200 : 403;
             default -> 403; // out of scope (Condition, $everything holding a Condition), and writes
         };
@@ -376,6 +390,8 @@ class ConsentIT {
             case "revinclude-out-of-scope" -> calls.fhir("GET", "/Patient?_id=" + p.patientId() + "&_revinclude=Condition:subject", token, null);
             case "out-of-scope-read" -> calls.fhir("GET", "/Condition/" + p.condition(), token, null);
             case "everything" -> calls.fhir("GET", "/Patient/" + p.patientId() + "/$everything", token, null);
+            case "stats" -> calls.fhir("GET", "/Observation/$stats?" + subject + "&" + STATS, token, null);
+            case "stats-with-source" -> calls.fhir("GET", "/Observation/$stats?" + subject + "&" + STATS + "&include=true", token, null);
             default -> calls.fhir("POST", "/Observation", token, observationOf(p.patientId(), 8));
         };
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
@@ -383,6 +399,10 @@ class ConsentIT {
         if (status != 200) {
             assertThat(body.path("resourceType").asText()).isEqualTo("OperationOutcome");
             assertThat(r.body()).contains("PHR-AUTHZ-").doesNotContain(p.pseudonym());
+            return;
+        }
+        if (operation.startsWith("stats")) {
+            assertStats(body, p, operation.equals("stats-with-source"));
             return;
         }
         List<String> returned = new ArrayList<>();
@@ -425,6 +445,37 @@ class ConsentIT {
             case "everything" -> assertThat(returned).contains("Patient/" + p.patientId(), "Condition/" + p.condition())
                     .containsAll(observations);
             default -> throw new AssertionError("no 200 expected for " + operation);
+        }
+    }
+
+    /** Ranges and trend of the seven glucose values 91..97 mg/dL, one a day; the source Observations only when asked. */
+    private static void assertStats(JsonNode body, ConsentPatient p, boolean withSource) {
+        assertThat(body.path("resourceType").asText()).isEqualTo("Parameters");
+        List<JsonNode> statistics = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
+        body.path("parameter").forEach(part -> {
+            if (part.path("name").asText().equals("statistics")) {
+                statistics.add(part.path("resource"));
+            } else {
+                assertThat(part.path("name").asText()).isEqualTo("source");
+                sources.add(part.path("resource").path("id").asText());
+            }
+        });
+        assertThat(statistics).hasSize(1);
+        JsonNode glucose = statistics.get(0);
+        assertThat(glucose.path("id").isMissingNode()).as("computed, not a stored Observation").isTrue();
+        assertThat(glucose.path("subject").path("reference").asText()).isEqualTo("Patient/" + p.patientId());
+        java.util.Map<String, JsonNode> byStatistic = new java.util.HashMap<>();
+        glucose.path("component").forEach(c -> byStatistic.put(c.path("code").path("coding").get(0).path("code").asText(), c));
+        assertThat(byStatistic.get("count").path("valueInteger").asInt()).isEqualTo(7);
+        assertThat(byStatistic.get("minimum").path("valueQuantity").path("value").decimalValue()).isEqualByComparingTo("91");
+        assertThat(byStatistic.get("maximum").path("valueQuantity").path("value").decimalValue()).isEqualByComparingTo("97");
+        assertThat(byStatistic.get("regression").path("valueQuantity").path("value").asDouble()).as("+1 mg/dL a day")
+                .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        if (withSource) {
+            assertThat(sources).as("oldest first").containsExactlyElementsOf(p.observations());
+        } else {
+            assertThat(sources).as("aggregates only").isEmpty();
         }
     }
 

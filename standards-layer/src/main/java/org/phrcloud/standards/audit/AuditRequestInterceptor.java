@@ -25,7 +25,8 @@ import java.util.Set;
  * named. A request gets exactly one AuditEvent: a write's is stored with it ({@link AuditWriteInterceptor}) and
  * this interceptor then skips the request. {@code GET /metadata} is not audited (no record is touched).
  *
- * <p>The patients of a read are the compartment owners of what was returned; of a refusal or a count, the Patients
+ * <p>The patients of a read are the compartment owners of what was returned (of an operation's Parameters, of the
+ * stored resources in it); of a refusal, a count or aggregates ({@code $stats}), the Patients
  * the request named (its id, or {@code patient}/{@code subject} parameters naming up to {@value #MAX_NAMED} Patients, or
  * the body of a refused write, or the stored resource a refused request named by id).
  */
@@ -64,6 +65,10 @@ public class AuditRequestInterceptor {
         List<IBaseResource> shown = new ArrayList<>();
         if (body instanceof IBaseBundle bundle) {
             shown.addAll(BundleUtil.toListOfResources(auditor.fhir(), bundle));
+        } else if (body instanceof org.hl7.fhir.r4.model.Parameters parameters) {
+            // an operation's answer ($stats): the stored resources it holds; computed ones (no id) are not records
+            parameters.getParameter().stream().map(org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent::getResource)
+                    .filter(r -> r != null && r.getIdElement().hasIdPart()).forEach(shown::add);
         } else if (body != null) {
             shown.add(body);
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
 public enum AccessLevel {
     /** Nothing. */
     NONE("none"),
-    /** Aggregates only: counts ({@code _summary=count} searches), never a single resource. */
+    /** Aggregates only: counts ({@code _summary=count} searches) and Observation statistics ({@code Observation/$stats}: ranges, trends), never a single resource. */
     INFORMATION("information"),
     /** The latest {@value ConsentService#SAMPLE_SIZE} resources of a type, newest first, one page, nothing included. */
     SAMPLE("sample"),

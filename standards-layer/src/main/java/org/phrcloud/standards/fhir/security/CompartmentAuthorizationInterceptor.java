@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.VerifiedAccessToken;
 import org.phrcloud.standards.consent.ConsentGrant;
+import org.phrcloud.standards.fhir.stats.ObservationStatsProvider;
 
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
@@ -47,6 +48,8 @@ import java.util.function.Function;
  * Care givers also read, per consent in force that names them or their institution ({@link CallerScope#grants()}), the
  * resource types in its scope in that patient's compartment, as far as its level allows ({@link ConsentLevels}).
  * An emergency access ({@link ConsentGrant#emergency()}) opens the whole compartment of its patient for reading.
+ * {@code Observation/$stats} (aggregates) is open on every patient whose Observations the caller may read, and on
+ * those an {@code information} consent covering Observation names, without the source Observations.
  * Nobody writes a Consent through FHIR: consents change only through {@code /api/consent}, signed by the patient.
  * Anything else is refused with 403 and an OperationOutcome {@code PHR-AUTHZ-0010} (or {@code 0003}).
  */
@@ -91,9 +94,19 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 }
                 Set<String> historyTypes = new HashSet<>();
                 boolean historyOfAll = !scope.patientIds().isEmpty();
+                Set<String> statsOf = new HashSet<>(scope.patientIds());
+                Set<String> statsAggregateOf = new HashSet<>();
+                Set<String> statsInEmergency = new HashSet<>();
                 for (ConsentGrant grant : scope.grants()) {
                     if (grant.level() == AccessLevel.FULL) {
                         historyTypes.addAll(grant.resourceTypes());
+                    }
+                    if (grant.emergency()) {
+                        statsInEmergency.addAll(grant.patientIds());
+                    } else if (grant.covers("Observation") && grant.level() == AccessLevel.FULL) {
+                        statsOf.addAll(grant.patientIds());
+                    } else if (grant.covers("Observation") && grant.level() == AccessLevel.INFORMATION) {
+                        statsAggregateOf.addAll(grant.patientIds());
                     }
                     List<IIdType> owners = grant.patientIds().stream().<IIdType>map(id -> new IdType("Patient", id)).toList();
                     if (grant.emergency()) {
@@ -108,6 +121,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                                 .withTester(ConsentLevels.tester(grant.level()));
                     }
                 }
+                stats(rules, statsOf, statsAggregateOf, statsInEmergency);
                 rulesList.add(new InstanceHistoryRule(historyOfAll ? null : historyTypes));
             }
             case PATIENT -> {
@@ -119,6 +133,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 directory(rules);
                 everything(rules);
                 rules.allow("read own record").read().allResources().inCompartment("Patient", ids);
+                stats(rules, scope.patientIds(), Set.of(), Set.of());
                 for (String type : PATIENT_WRITABLE) {
                     rules.allow("write own " + type).write().resourcesOfType(type).inCompartment("Patient", ids);
                 }
@@ -187,6 +202,45 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
             test.requestDetails.getUserData().put(Auditor.PURPOSE, ConsentTerms.EMERGENCY_PURPOSE);
         }
     };
+
+    /**
+     * {@code Observation/$stats} (aggregates, {@link ObservationStatsProvider}): allowed when its {@code subject} is a
+     * patient whose Observations the caller may read in full ({@code all}: own compartment, own institution, a full
+     * consent covering Observation), or may see in aggregate ({@code aggregate}: an {@code information} consent
+     * covering Observation) as long as it does not ask for the source Observations ({@code include}); an emergency
+     * access allows both and marks the request's purpose of use ETREAT. A request naming no Patient is refused.
+     */
+    private static void stats(IAuthRuleBuilder rules, Set<String> all, Set<String> aggregate, Set<String> emergency) {
+        if (all.isEmpty() && aggregate.isEmpty() && emergency.isEmpty()) {
+            return;
+        }
+        Set<String> allOf = Set.copyOf(all);
+        Set<String> aggregateOf = Set.copyOf(aggregate);
+        Set<String> emergencyOf = Set.copyOf(emergency);
+        rules.allow("Observation $stats").operation().named("$stats").onType(org.hl7.fhir.r4.model.Observation.class)
+                .andAllowAllResponses().withTester(new IAuthRuleTester() {
+                    @Override
+                    public boolean matches(RuleTestRequest test) {
+                        ObservationStatsProvider.Asked asked = ObservationStatsProvider.asked(test.requestDetails);
+                        if (asked == null) {
+                            return false;
+                        }
+                        if (allOf.contains(asked.patientId()) || (!asked.include() && aggregateOf.contains(asked.patientId()))) {
+                            return true;
+                        }
+                        if (emergencyOf.contains(asked.patientId())) {
+                            test.requestDetails.getUserData().put(Auditor.PURPOSE, ConsentTerms.EMERGENCY_PURPOSE);
+                            return true;
+                        }
+                        return false;
+                    }
+
+                    @Override
+                    public boolean matchesOutput(RuleTestRequest test) {
+                        return true;
+                    }
+                });
+    }
 
     /** {@code Patient/[id]/$everything}: allowed to be asked; every resource of the answer is then checked by the rules. */
     private static void everything(IAuthRuleBuilder rules) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code full}: read, search, history and includes of the resource types in scope;</li>
  *   <li>{@code information}: searches with {@code _summary=count} only (FHIR R4 search section 3.1.1.5.8): the total,
- *       never a resource; no {@code _include}/{@code _revinclude};</li>
+ *       never a resource; no {@code _include}/{@code _revinclude}; and {@code Observation/$stats} without the source
+ *       Observations (a rule of its own in {@link CompartmentAuthorizationInterceptor});</li>
  *   <li>{@code sample}: the latest {@value ConsentService#SAMPLE_SIZE}: a search of one type in scope with
  *       {@code _sort=-date} or {@code _sort=-_lastUpdated}, {@code _count} at most {@value ConsentService#SAMPLE_SIZE},
  *       filtered at most by {@code code} or {@code category}; no further page, no read by id, no history.</li>

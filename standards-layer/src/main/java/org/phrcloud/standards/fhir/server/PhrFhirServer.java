@@ -17,6 +17,9 @@ import org.phrcloud.standards.audit.Auditor;
 import org.phrcloud.standards.consent.ConsentService;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.phrcloud.standards.fhir.security.CompartmentAuthorizationInterceptor;
+import org.phrcloud.standards.fhir.stats.ObservationStatsProvider;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import org.hl7.fhir.r4.model.Observation;
 import org.phrcloud.standards.fhir.security.CompartmentSearchNarrowingInterceptor;
 import org.phrcloud.standards.fhir.validation.IncomingResourceValidationInterceptor;
 import org.springframework.context.ApplicationContext;
@@ -53,6 +56,7 @@ public class PhrFhirServer extends RestfulServer {
 
         registerProviders(spring.getBean(ResourceProviderFactory.class).createProviders());
         registerProvider(spring.getBean(IJpaSystemProvider.class));
+        registerProvider(new ObservationStatsProvider(spring.getBean(DaoRegistry.class).getResourceDao(Observation.class)));
         IValidationSupport validationSupport = spring.getBean(IValidationSupport.class);
         setServerConformanceProvider(new JpaCapabilityStatementProvider(this, systemDao,
                 spring.getBean(JpaStorageSettings.class), spring.getBean(ISearchParamRegistry.class), validationSupport));
