@@ -62,6 +62,20 @@ public class Auditor {
         record(request, kind, outcome, description, patientIds, resources, query, true);
     }
 
+    /**
+     * Stores the AuditEvent of a request refused outside {@code /fhir} (a consent decision through {@code /api/consent}
+     * whose signature does not verify, or that the consent's state does not allow): outcome 4.
+     *
+     * @param request     a {@code SystemRequestDetails} carrying the caller's verified token
+     * @param kind        the restful interaction it attempted (e.g. update)
+     * @param description the HTTP status and the error (codes and reasons only, no PHI)
+     * @param patientIds  the FHIR Patient ids concerned
+     * @param resource    the resource it named, {@code Type/id}
+     */
+    public void refused(RequestDetails request, String kind, String description, Set<String> patientIds, String resource) {
+        record(request, kind, 4, description, patientIds, java.util.List.of(resource), null);
+    }
+
     /** @param markRecorded false when the caller marks the request itself (a write: only once its transaction commits) */
     void record(RequestDetails request, String kind, int outcome, String description, Set<String> patientIds,
                 Collection<String> resources, String query, boolean markRecorded) {

@@ -87,6 +87,7 @@ public class ConsentService {
     private final java.time.Duration emergencyDuration;
     private final ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrls;
     private final String institution;
+    private final org.phrcloud.standards.audit.Auditor auditor;
     /** The most patients a research study asks at once. */
     public static final int MAX_STUDY_SIZE = 1000;
     /** The most patients an eligibility search may find (they are loaded to be drawn from). */
@@ -99,7 +100,9 @@ public class ConsentService {
      */
     public ConsentService(FhirContext fhir, DaoRegistry daos, PlatformTransactionManager transactionManager, ConsentIndex index,
                           MasterPatientIndex mpi, Clock clock, java.time.Duration emergencyDuration,
-                          ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrls, String institution) {
+                          ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrls, String institution,
+                          org.phrcloud.standards.audit.Auditor auditor) {
+        this.auditor = auditor;
         this.matchUrls = matchUrls;
         this.institution = institution;
         this.fhir = fhir;
@@ -365,9 +368,30 @@ public class ConsentService {
      * @param signature the P1363 signature of {@link #document} by the patient's key
      * @throws ConsentException NOT_FOUND for an unknown consent or one about someone else (nothing is revealed);
      *                          CONFLICT when the state does not allow the decision (approve and reject need pending,
-     *                          revoke needs active and unexpired); BAD_SIGNATURE when the signature does not verify
+     *                          revoke needs active and unexpired); BAD_SIGNATURE when the signature does not verify.
+     *                          Every refusal about an existing consent is an AuditEvent (outcome 4) in the patient's
+     *                          audit trail; a decision made is audited with its write.
      */
     public ConsentRecord decide(VerifiedAccessToken caller, String consentId, Decision decision, byte[] signature) {
+        try {
+            return decideOrRefuse(caller, consentId, decision, signature);
+        } catch (ConsentException e) {
+            java.util.Optional<ConsentRecord> named = consentId == null ? java.util.Optional.empty() : index.find(consentId);
+            if (named.isPresent()) {
+                int status = switch (e.reason()) {
+                    case INVALID, BAD_SIGNATURE -> 400;
+                    case NOT_FOUND -> 404;
+                    case FORBIDDEN -> 403;
+                    case CONFLICT -> 409;
+                };
+                auditor.refused(request(caller), "update", status + " " + e.getMessage(), Set.of(named.get().patientId()),
+                        "Consent/" + consentId);
+            }
+            throw e;
+        }
+    }
+
+    private ConsentRecord decideOrRefuse(VerifiedAccessToken caller, String consentId, Decision decision, byte[] signature) {
         java.util.Optional<PatientIdentity> self = mpi.findByKeycloakUserId(caller.subject());
         Instant now = clock.instant();
         SystemRequestDetails request = request(caller);

@@ -39,15 +39,7 @@ public final class DecisionDocument {
         doc.put("decision", decision.code());
         doc.put("patient", pseudonym);
         doc.putObject("grantee").put("kind", grantee.kind().code()).put("id", grantee.id());
-        terms.resourceTypes().forEach(doc.putArray("resourceTypes")::add);
-        doc.put("level", terms.level().code());
-        doc.put("purpose", terms.purpose());
-        doc.putObject("period").put("start", terms.start().toString()).put("end", terms.end().toString());
-        try {
-            return new JsonCanonicalizer(JSON.writeValueAsString(doc)).getEncodedUTF8();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return canonical(withTerms(doc, terms));
     }
 
     /**
@@ -55,11 +47,19 @@ public final class DecisionDocument {
      * "resourceTypes":[..]}}; its SHA-256 is the scope hash of the on-chain ConsentRegistry.
      */
     public static byte[] scope(ConsentTerms terms) {
-        ObjectNode doc = JSON.createObjectNode();
+        return canonical(withTerms(JSON.createObjectNode(), terms));
+    }
+
+    private static ObjectNode withTerms(ObjectNode doc, ConsentTerms terms) {
         terms.resourceTypes().forEach(doc.putArray("resourceTypes")::add);
         doc.put("level", terms.level().code());
         doc.put("purpose", terms.purpose());
         doc.putObject("period").put("start", terms.start().toString()).put("end", terms.end().toString());
+        return doc;
+    }
+
+    /** RFC 8785 JSON Canonicalization Scheme, UTF-8. */
+    private static byte[] canonical(ObjectNode doc) {
         try {
             return new JsonCanonicalizer(JSON.writeValueAsString(doc)).getEncodedUTF8();
         } catch (IOException e) {

@@ -236,13 +236,14 @@ public class FhirServerConfig {
     @Bean
     public ConsentService consentService(FhirContext fhirContext, DaoRegistry daoRegistry, JpaTransactionManager transactionManager,
                                          ConsentIndex index, MasterPatientIndex mpi, Environment environment,
-                                         ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrlService, FhirServerSettings settings) {
+                                         ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrlService, FhirServerSettings settings,
+                                         Auditor auditor) {
         long hours = Long.parseLong(environment.getProperty("phr.emergency.hours", "24"));
         if (hours < 1 || hours > 168) {
             throw new IllegalStateException("PHR-FHIR-0004: phr.emergency.hours (PHR_EMERGENCY_HOURS) is 1 to 168");
         }
         return new ConsentService(fhirContext, daoRegistry, transactionManager, index, mpi, Clock.systemUTC(), java.time.Duration.ofHours(hours),
-                matchUrlService, settings.institution());
+                matchUrlService, settings.institution(), auditor);
     }
 
     /** The audit log on the FHIR database, written on HAPI's connection inside its transaction. */

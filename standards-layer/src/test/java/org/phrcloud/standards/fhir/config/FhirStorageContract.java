@@ -69,6 +69,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -297,6 +298,12 @@ abstract class FhirStorageContract {
         VerifiedAccessToken someoneElse = person("kc-nobody", Set.of(PhrRole.PATIENT), Set.of());
         assertThatThrownBy(() -> consents.decide(someoneElse, asked.consentId(), Decision.APPROVE, EcdsaP256.sign(key, approval)))
                 .isInstanceOf(ConsentException.class).hasMessageStartingWith("PHR-CONSENT-0301");
+        List<AuditLog.Stored> refusals = spring.getBean(AuditLog.class).aboutPatients(Set.of(asked.patientId()), null, null, null, null, 100)
+                .stream().filter(e -> e.outcome() == 4).toList();
+        assertThat(refusals).as("each refused decision is in the patient's audit trail").hasSize(5)
+                .allSatisfy(e -> assertThat(e.json()).contains("Consent/" + asked.consentId()));
+        assertThat(refusals).extracting(AuditLog.Stored::actor).containsOnly(patient.subject(), "kc-nobody");
+        assertThat(refusals.get(0).json()).contains("PHR-CONSENT-0301");
         assertThat(dao(Consent.class).read(new IdType("Consent", asked.consentId()), new SystemRequestDetails()).getMeta().getVersionId())
                 .as("refused decisions change nothing").isEqualTo("1");
 
@@ -339,7 +346,8 @@ abstract class FhirStorageContract {
         ConsentService monthLater = new ConsentService(FhirContext.forR4Cached(), spring.getBean(DaoRegistry.class),
                 spring.getBean(JpaTransactionManager.class), spring.getBean(ConsentIndex.class), mpi(),
                 Clock.offset(Clock.systemUTC(), Duration.ofDays(31)), Duration.ofHours(24),
-                spring.getBean(ca.uhn.fhir.jpa.searchparam.MatchUrlService.class), "north-clinic");
+                spring.getBean(ca.uhn.fhir.jpa.searchparam.MatchUrlService.class), "north-clinic",
+                spring.getBean(org.phrcloud.standards.audit.Auditor.class));
         assertThat(monthLater.grantsInForce(doctor)).as("expired").isEmpty();
         assertThat(approved.state(Instant.now().plus(Duration.ofDays(31)))).isEqualTo(ConsentRecord.Status.EXPIRED);
 
@@ -537,6 +545,95 @@ abstract class FhirStorageContract {
         consents.decide(patient, declared.consentId(), Decision.REVOKE,
                 EcdsaP256.sign(key, ConsentService.document(declared, Decision.REVOKE)));
         assertThat(consents.grantsInForce(doctor)).as("the patient may end it").isEmpty();
+    }
+
+    @Test
+    void observationStatsGiveRangesAndTrendsOfAPatientsSeriesWithoutASingleObservation() {
+        String patient = patients().create(patientWithNationalId("STATS-" + System.nanoTime()), new SystemRequestDetails())
+                .getId().getIdPart();
+        String other = patients().create(patientWithNationalId("STATS-OTHER-" + System.nanoTime()), new SystemRequestDetails())
+                .getId().getIdPart();
+        IFhirResourceDao<Observation> observations = dao(Observation.class);
+        Instant first = Instant.parse("2026-01-01T08:00:00Z");
+        double[] glucose = {90, 95, 100, 105, 110}; // mg/dL, one a day: +5 a day
+        for (int i = 0; i < glucose.length; i++) {
+            observations.create(glucose(patient, glucose[i], first.plus(Duration.ofDays(i))), new SystemRequestDetails());
+        }
+        observations.create(glucose(other, 300, first), new SystemRequestDetails());
+        Observation noValue = glucose(patient, 0, first.plus(Duration.ofDays(2)));
+        noValue.setValue(null).setDataAbsentReason(new org.hl7.fhir.r4.model.CodeableConcept().setText("sample lost"));
+        observations.create(noValue, new SystemRequestDetails());
+        Observation bp = new Observation().setStatus(Observation.ObservationStatus.FINAL)
+                .setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding("http://loinc.org", "85354-9", "Blood pressure panel")))
+                .setSubject(new Reference("Patient/" + patient)).setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(first)));
+        bp.addComponent().setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8480-6", "Systolic")))
+                .setValue(new org.hl7.fhir.r4.model.Quantity(128).setSystem("http://unitsofmeasure.org").setCode("mm[Hg]").setUnit("mmHg"));
+        observations.create(bp, new SystemRequestDetails());
+
+        var stats = new org.phrcloud.standards.fhir.stats.ObservationStatsProvider(observations);
+        List<org.hl7.fhir.r4.model.CodeType> wanted = java.util.stream.Stream.of("count,total-count", "minimum", "maximum", "average", "regression", "std-dev")
+                .map(org.hl7.fhir.r4.model.CodeType::new).toList();
+        org.hl7.fhir.r4.model.Parameters out = stats.stats(new org.hl7.fhir.r4.model.UriType("Patient/" + patient),
+                List.of(new org.hl7.fhir.r4.model.StringType("2339-0")), new org.hl7.fhir.r4.model.UriType("http://loinc.org"), null,
+                null, null, wanted, null, null);
+        assertThat(out.getParameter()).hasSize(1).allMatch(p -> p.getName().equals("statistics"));
+        Observation result = (Observation) out.getParameterFirstRep().getResource();
+        assertThat(result.getIdElement().hasIdPart()).as("a computed Observation, not a stored one").isFalse();
+        assertThat(result.getSubject().getReference()).isEqualTo("Patient/" + patient);
+        assertThat(result.getCode().getCodingFirstRep().getCode()).isEqualTo("2339-0");
+        assertThat(result.getEffectivePeriod().getStart()).isEqualTo(java.util.Date.from(first));
+        assertThat(result.getEffectivePeriod().getEnd()).isEqualTo(java.util.Date.from(first.plus(Duration.ofDays(4))));
+        java.util.Map<String, org.hl7.fhir.r4.model.Observation.ObservationComponentComponent> byCode = new java.util.HashMap<>();
+        result.getComponent().forEach(c -> byCode.put(c.getCode().getCodingFirstRep().getCode(), c));
+        assertThat(byCode.keySet()).containsExactlyInAnyOrder("count", "total-count", "minimum", "maximum", "average", "regression", "std-dev");
+        assertThat(byCode.get("count").getValueIntegerType().getValue()).as("the other patient's 300 is not counted").isEqualTo(5);
+        assertThat(byCode.get("total-count").getValueIntegerType().getValue()).isEqualTo(6);
+        assertThat(byCode.get("minimum").getValueQuantity().getValue()).isEqualByComparingTo("90");
+        assertThat(byCode.get("maximum").getValueQuantity().getValue()).isEqualByComparingTo("110");
+        assertThat(byCode.get("maximum").getValueQuantity().getCode()).isEqualTo("mg/dL");
+        assertThat(byCode.get("average").getValueQuantity().getValue()).isEqualByComparingTo("100");
+        assertThat(byCode.get("regression").getValueQuantity().getValue().doubleValue()).isCloseTo(5.0, within(1e-9));
+        assertThat(byCode.get("regression").getValueQuantity().getCode()).isEqualTo("(mg/dL)/d");
+        assertThat(((org.hl7.fhir.r4.model.Quantity) byCode.get("regression")
+                .getExtensionByUrl(org.phrcloud.standards.fhir.stats.ObservationStatsProvider.INTERCEPT_EXTENSION).getValue())
+                .getValue().doubleValue()).isCloseTo(90.0, within(1e-9));
+        assertThat(byCode.get("std-dev").getValueQuantity().getValue().doubleValue()).isCloseTo(Math.sqrt(62.5), within(1e-9));
+
+        // a panel member is found by its component code; one value has no standard deviation
+        org.hl7.fhir.r4.model.Parameters systolic = stats.stats(new org.hl7.fhir.r4.model.UriType("Patient/" + patient),
+                List.of(new org.hl7.fhir.r4.model.StringType("8480-6")), null, null, null, null, wanted, null, null);
+        Observation sys = (Observation) systolic.getParameterFirstRep().getResource();
+        assertThat(sys.getComponent()).anySatisfy(c -> {
+            assertThat(c.getCode().getCodingFirstRep().getCode()).isEqualTo("maximum");
+            assertThat(c.getValueQuantity().getValue()).isEqualByComparingTo("128");
+        }).anySatisfy(c -> {
+            assertThat(c.getCode().getCodingFirstRep().getCode()).isEqualTo("std-dev");
+            assertThat(c.getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("not-a-number");
+        });
+
+        // a period narrows; include gives the source Observations, oldest first, up to limit
+        org.hl7.fhir.r4.model.Parameters lastTwo = stats.stats(new org.hl7.fhir.r4.model.UriType("Patient/" + patient),
+                List.of(new org.hl7.fhir.r4.model.StringType("2339-0")), null, null, null,
+                new org.hl7.fhir.r4.model.Period().setStart(java.util.Date.from(first.plus(Duration.ofDays(3)))),
+                List.of(new org.hl7.fhir.r4.model.CodeType("count")), new org.hl7.fhir.r4.model.BooleanType(true),
+                new org.hl7.fhir.r4.model.PositiveIntType(1));
+        assertThat(((Observation) lastTwo.getParameter("statistics").getResource()).getComponentFirstRep().getValueIntegerType().getValue())
+                .isEqualTo(2);
+        assertThat(lastTwo.getParameter().stream().filter(p -> p.getName().equals("source")).toList()).hasSize(1)
+                .allSatisfy(p -> assertThat(((Observation) p.getResource()).getValueQuantity().getValue()).isEqualByComparingTo("105"));
+
+        assertThatThrownBy(() -> stats.stats(new org.hl7.fhir.r4.model.UriType("Patient/" + patient), null, null, null, null, null,
+                List.of(new org.hl7.fhir.r4.model.CodeType("mode")), null, null)).hasMessageStartingWith("PHR-FHIR-0301");
+        assertThatThrownBy(() -> stats.stats(new org.hl7.fhir.r4.model.UriType("Group/1"), null, null, null, null, null,
+                List.of(new org.hl7.fhir.r4.model.CodeType("count")), null, null)).hasMessageStartingWith("PHR-FHIR-0302");
+    }
+
+    private static Observation glucose(String patient, double mgPerDl, Instant at) {
+        return new Observation().setStatus(Observation.ObservationStatus.FINAL)
+                .setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding("http://loinc.org", "2339-0", "Glucose")))
+                .setSubject(new Reference("Patient/" + patient))
+                .setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(at)))
+                .setValue(new org.hl7.fhir.r4.model.Quantity(mgPerDl).setSystem("http://unitsofmeasure.org").setCode("mg/dL").setUnit("mg/dL"));
     }
 
     private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
