@@ -23,7 +23,7 @@ import java.util.Set;
  * JSON is read and written by Jackson, strictly: an unknown member is a 400 (see {@link JsonBodies}).
  */
 @OpenAPIDefinition(info = @Info(title = "PHR Cloud APIs", version = "0.1.0",
-        description = "Master patient index (/api/identity), ledger (/api/ledger), consent (/api/consent), audit (/api/audit). Bearer tokens from the Keycloak realm phr; people need "
+        description = "Master patient index (/api/identity), ledger (/api/ledger), consent (/api/consent), audit (/api/audit), HL7 v2 (/api/hl7v2). Bearer tokens from the Keycloak realm phr; people need "
                 + "acr=2 (password + OTP) where an operation says so (RFC 9470)."))
 @SecurityScheme(securitySchemeName = "keycloak", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
 public class PhrApiApplication extends Application {
@@ -35,7 +35,8 @@ public class PhrApiApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class, LedgerResource.class,
-                ConsentResource.class, AuditResource.class);
+                ConsentResource.class, AuditResource.class,
+                org.phrcloud.standards.api.hl7v2.Hl7v2Resource.class);
     }
 
 }

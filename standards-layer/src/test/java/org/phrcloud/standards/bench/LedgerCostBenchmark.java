@@ -53,6 +53,7 @@ class LedgerCostBenchmark {
         System.setProperty("phr.master.keys", "bench:" + Base64.getEncoder().encodeToString(new byte[32]));
         System.setProperty("phr.master.key.id", "bench");
         System.setProperty("phr.institution.id", "st-mary");
+        System.setProperty("phr.mllp.port", "0");
         System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-bench-32b".getBytes()));
         try (AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext(FhirServerConfig.class)) {
             IFhirResourceDao<Patient> patients = spring.getBean(DaoRegistry.class).getResourceDao(Patient.class);
@@ -106,7 +107,7 @@ class LedgerCostBenchmark {
             breakdown(spring, patientIds.get(0));
         } finally {
             for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                    "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id"}) {
+                    "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id", "phr.mllp.port"}) {
                 System.clearProperty(p);
             }
         }

@@ -88,6 +88,7 @@ abstract class FhirStorageContract {
         System.setProperty("phr.master.keys", "test:" + Base64.getEncoder().encodeToString(new byte[32]));
         System.setProperty("phr.master.key.id", "test");
         System.setProperty("phr.institution.id", "st-mary");
+        System.setProperty("phr.mllp.port", "0");
         System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-tests-32b".getBytes()));
         spring = new AnnotationConfigApplicationContext(FhirServerConfig.class);
     }
@@ -99,7 +100,7 @@ abstract class FhirStorageContract {
             spring = null;
         }
         for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id"}) {
+                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id", "phr.mllp.port"}) {
             System.clearProperty(p);
         }
     }
@@ -634,6 +635,104 @@ abstract class FhirStorageContract {
                 .setSubject(new Reference("Patient/" + patient))
                 .setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(at)))
                 .setValue(new org.hl7.fhir.r4.model.Quantity(mgPerDl).setSystem("http://unitsofmeasure.org").setCode("mg/dL").setUnit("mg/dL"));
+    }
+
+    private static String oru(String nationalId, String controlId, String facility, String version, String glucose) {
+        return String.join("\r",
+                "MSH|^~\\&|LIS|" + facility + "|PHR|PHR|20260110083000||ORU^R01|" + controlId + "|P|" + version,
+                "PID|1||" + nationalId + "^^^&urn:test:national-id&URI||Lindqvist^Maria||19700101|F",
+                "OBR|1|PL-1|FL-" + controlId + "|24323-8^Comprehensive metabolic panel^LN|||20260110080000|||||||||||||||20260110082500|||F",
+                "OBX|1|NM|2339-0^Glucose^LN||" + glucose + "|mg/dL^mg/dL^UCUM|70-99|H|||F",
+                "OBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L^mmol/L^UCUM|3.5-5.1|N|||F",
+                "OBX|3|ST|8251-1^Comment^LN||hemolysed sample||||||F", "");
+    }
+
+    private static long stored(Class<? extends IBaseResource> type, String patientId) {
+        return dao(type).search(SearchParameterMap.newSynchronous("subject", new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)),
+                new SystemRequestDetails()).size();
+    }
+
+    private static String msa(String ack) {
+        return java.util.Arrays.stream(ack.split("\r")).filter(l -> l.startsWith("MSA")).findFirst().orElse("");
+    }
+
+    private static String err(String ack) {
+        return java.util.Arrays.stream(ack.split("\r")).filter(l -> l.startsWith("ERR")).findFirst().orElse("");
+    }
+
+    @Test
+    void anOruR01IsStoredOnceThroughTheWritePathAndBadMessagesGetANackWithoutWritingAnything() throws Exception {
+        String nationalId = "HL7-" + UUID.randomUUID();
+        String patientId = patients().create(patientWithNationalId(nationalId), new SystemRequestDetails()).getId().getIdPart();
+        VerifiedAccessToken lis = new VerifiedAccessToken("kc-lis", "service-account-lis", "lis", Set.of(), null,
+                Instant.now().plusSeconds(300), true, Set.of("st-mary"));
+        org.phrcloud.standards.hl7v2.Hl7v2Ingestion ingestion = spring.getBean(org.phrcloud.standards.hl7v2.Hl7v2Ingestion.class);
+        org.phrcloud.standards.hl7v2.Hl7v2Ingestion.Senders senders = facility -> {
+            if (!lis.institutions().contains(facility)) {
+                throw new ca.uhn.hl7v2.HL7Exception("not the caller's institution", ca.uhn.hl7v2.ErrorCode.APPLICATION_INTERNAL_ERROR);
+            }
+            return lis;
+        };
+        int blocks = chainOf(patientId).size();
+        String control = "C-" + UUID.randomUUID();
+        String message = oru(nationalId, control, "st-mary", "2.3", "105");
+
+        String ack = ingestion.receive(message, senders);
+        assertThat(msa(ack)).isEqualTo("MSA|AA|" + control);
+        assertThat(stored(org.hl7.fhir.r4.model.DiagnosticReport.class, patientId)).isEqualTo(1);
+        assertThat(stored(Observation.class, patientId)).isEqualTo(3);
+        List<Block> chain = chainOf(patientId);
+        assertThat(chain).as("one block for the message").hasSize(blocks + 1);
+        assertThat(chain.get(chain.size() - 1).entries()).extracting(Entry::resourceType)
+                .containsExactlyInAnyOrder("Observation", "Observation", "Observation", "DiagnosticReport");
+        assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
+                .as("one AuditEvent for the message's transaction, by the sender").filteredOn(e -> e.actor().equals("lis"))
+                .hasSize(1).allSatisfy(e -> assertThat(e.outcome()).isZero());
+
+        assertThat(ingestion.receive(message, senders)).as("a resend gets the original ACK").isEqualTo(ack);
+        assertThat(ingestion.receive(message.replace("\r", "\n"), senders)).as("line ends of a file").isEqualTo(ack);
+        assertThat(stored(Observation.class, patientId)).as("and writes nothing").isEqualTo(3);
+        assertThat(chainOf(patientId)).hasSize(blocks + 1);
+
+        String unknown = ingestion.receive(oru("NOBODY-" + UUID.randomUUID(), "C-2-" + control, "st-mary", "2.5.1", "99"), senders);
+        assertThat(msa(unknown)).startsWith("MSA|AE|C-2-" + control);
+        assertThat(err(unknown)).contains("PID^1^3").contains("204");
+        String badValue = ingestion.receive(oru(nationalId, "C-3-" + control, "st-mary", "2.5.1", "high"), senders);
+        assertThat(msa(badValue)).startsWith("MSA|AE|C-3-" + control);
+        assertThat(err(badValue)).contains("OBX^1^5").contains("102");
+        String otherFacility = ingestion.receive(oru(nationalId, "C-4-" + control, "elsewhere", "2.5.1", "99"), senders);
+        assertThat(msa(otherFacility)).startsWith("MSA|AR|C-4-" + control);
+        String oldVersion = ingestion.receive(oru(nationalId, "C-5-" + control, "st-mary", "2.2", "99"), senders);
+        assertThat(msa(oldVersion)).startsWith("MSA|AR|C-5-" + control);
+        assertThat(err(oldVersion)).contains("203");
+        String unsupported = ingestion.receive(oru(nationalId, "C-6-" + control, "st-mary", "2.5.1", "99").replace("ORU^R01", "QRY^A19"), senders);
+        assertThat(msa(unsupported)).startsWith("MSA|AR|C-6-" + control);
+        assertThat(err(unsupported)).contains("200");
+        String garbage = ingestion.receive("this is not HL7", senders);
+        assertThat(msa(garbage)).startsWith("MSA|AR");
+        assertThat(stored(Observation.class, patientId)).as("no refused message wrote anything").isEqualTo(3);
+        assertThat(chainOf(patientId)).hasSize(blocks + 1);
+
+        // the same through MLLP with HAPI's own client; the listener keeps serving after a bad message
+        try (org.phrcloud.standards.hl7v2.MllpListener mllp = new org.phrcloud.standards.hl7v2.MllpListener(ingestion, "127.0.0.1", 0,
+                "st-mary"::equals)) {
+            ca.uhn.hl7v2.HapiContext client = org.phrcloud.standards.hl7v2.Hl7v2Ingestion.newContext();
+            ca.uhn.hl7v2.app.Connection connection = client.newClient("127.0.0.1", mllp.port(), false);
+            try {
+                ca.uhn.hl7v2.parser.PipeParser parser = client.getPipeParser();
+                String fromUnknown = parser.encode(connection.getInitiator().sendAndReceive(
+                        parser.parse(oru(nationalId, "M-1-" + control, "unknown-lab", "2.5.1", "120"))));
+                assertThat(msa(fromUnknown)).startsWith("MSA|AR|M-1-" + control);
+                String viaMllp = parser.encode(connection.getInitiator().sendAndReceive(
+                        parser.parse(oru(nationalId, "M-2-" + control, "st-mary", "2.5.1", "120"))));
+                assertThat(msa(viaMllp)).isEqualTo("MSA|AA|M-2-" + control);
+            } finally {
+                connection.close();
+            }
+        }
+        assertThat(stored(Observation.class, patientId)).isEqualTo(6);
+        assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
+                .extracting(AuditLog.Stored::actor).contains("mllp:st-mary");
     }
 
     private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {

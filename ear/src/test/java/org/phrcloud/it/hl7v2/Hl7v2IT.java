@@ -1,0 +1,137 @@
+package org.phrcloud.it.hl7v2;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.app.Connection;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
+import ca.uhn.hl7v2.validation.impl.NoValidation;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.phrcloud.it.support.Calls;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.phrcloud.it.support.Calls.json;
+
+/**
+ * HL7 v2 on the real platform: ORU^R01 messages sent with HAPI's own MLLP client to the listener inside Payara, and
+ * over HTTP with an institution system's token; each lands as a DiagnosticReport with its Observations, a ledger block
+ * and an AuditEvent; 1,000 messages are all present afterwards; a resend is processed once; bad messages get a NACK
+ * and the listener keeps serving.
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+class Hl7v2IT {
+    private static final String SYSTEM = "urn:test:hl7v2-it";
+    private static final int MESSAGES = 1000;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    private static String oru(String identifier, String controlId, String glucose) {
+        return String.join("\r",
+                "MSH|^~\\&|LIS|st-mary|PHR|PHR|20260110083000||ORU^R01|" + controlId + "|P|2.5.1",
+                "PID|1||" + identifier + "^^^&" + SYSTEM + "&URI||Seven^Lab||19700101|F",
+                "OBR|1|PL-1|FL-" + controlId + "|24323-8^Comprehensive metabolic panel^LN|||20260110080000|||||||||||||||20260110082500|||F",
+                "OBX|1|NM|2339-0^Glucose^LN||" + glucose + "|mg/dL^mg/dL^UCUM|70-99|H|||F",
+                "OBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L^mmol/L^UCUM|3.5-5.1|N|||F", "");
+    }
+
+    private static String segment(String ack, String name) {
+        return Arrays.stream(ack.split("\r")).filter(l -> l.startsWith(name)).findFirst().orElse("");
+    }
+
+    @Test
+    void oruMessagesOverMllpAndHttpLandOnceAsFhirResourcesWithTheirBlockAndAuditEvent() throws Exception {
+        Platform platform = PlatformExtension.platform();
+        Calls calls = new Calls(platform);
+        String system = platform.serviceToken();
+        String identifier = "LAB-" + UUID.randomUUID();
+        HttpResponse<String> created = calls.fhir("POST", "/Patient", system, "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\""
+                + SYSTEM + "\",\"value\":\"" + identifier + "\"}],\"name\":[{\"family\":\"Seven\",\"given\":[\"Lab\"]}],\"gender\":\"female\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String patientId = Calls.created(created);
+
+        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
+        context.setValidationContext(new NoValidation());
+        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        PipeParser parser = context.getPipeParser();
+        Connection mllp = context.newClient("127.0.0.1", Integer.getInteger("phr.it.mllp.port"), false);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        try {
+            String first = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(oru(identifier, run + "-0", "105"))));
+            assertThat(segment(first, "MSA")).isEqualTo("MSA|AA|" + run + "-0");
+            assertThat(parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(oru(identifier, run + "-0", "105")))))
+                    .as("a resend gets the original ACK").isEqualTo(first);
+
+            String unknownPatient = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(oru("NOBODY-" + run, run + "-x1", "99"))));
+            assertThat(segment(unknownPatient, "MSA")).startsWith("MSA|AE|" + run + "-x1");
+            assertThat(segment(unknownPatient, "ERR")).contains("PID^1^3").contains("204");
+            String unknownSender = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(
+                    oru(identifier, run + "-x2", "99").replace("|LIS|st-mary|", "|LIS|nowhere-lab|"))));
+            assertThat(segment(unknownSender, "MSA")).startsWith("MSA|AR|" + run + "-x2");
+            String notANumber = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(oru(identifier, run + "-x3", "high"))));
+            assertThat(segment(notANumber, "MSA")).startsWith("MSA|AE|" + run + "-x3");
+
+            for (int i = 1; i < MESSAGES; i++) {
+                String ack = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(oru(identifier, run + "-" + i, String.valueOf(80 + i % 60)))));
+                assertThat(segment(ack, "MSA")).as("message %d", i).isEqualTo("MSA|AA|" + run + "-" + i);
+            }
+        } finally {
+            mllp.close();
+        }
+        JsonNode events = json(calls.api("GET", "/audit/events?patientId=" + patientId + "&limit=" + MESSAGES, system, null));
+        assertThat(events).as("the newest %d AuditEvents about the patient: one per stored message, by the MLLP sender", MESSAGES)
+                .hasSize(MESSAGES).allSatisfy(e -> {
+                    assertThat(e.toString()).contains("mllp:st-mary");
+                    assertThat(e.path("outcome").asText()).isEqualTo("0");
+                });
+
+        HttpResponse<String> overHttp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiBase() + "/hl7v2"))
+                .header("Authorization", "Bearer " + system).header("Content-Type", "application/hl7-v2")
+                .POST(HttpRequest.BodyPublishers.ofString(oru(identifier, run + "-http", "111"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(overHttp.statusCode()).as(overHttp.body()).isEqualTo(200);
+        assertThat(segment(overHttp.body(), "MSA")).isEqualTo("MSA|AA|" + run + "-http");
+        HttpResponse<String> garbage = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiBase() + "/hl7v2"))
+                .header("Authorization", "Bearer " + system).header("Content-Type", "application/hl7-v2")
+                .POST(HttpRequest.BodyPublishers.ofString("not an HL7 message")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(segment(garbage.body(), "MSA")).startsWith("MSA|AR");
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiBase() + "/hl7v2"))
+                .header("Content-Type", "application/hl7-v2").POST(HttpRequest.BodyPublishers.ofString(oru(identifier, run + "-anon", "1"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+
+        JsonNode reports = json(calls.fhir("GET", "/DiagnosticReport?subject=Patient/" + patientId + "&_summary=count", system, null));
+        assertThat(reports.path("total").asInt()).as("every accepted message once: %d over MLLP, 1 over HTTP", MESSAGES).isEqualTo(MESSAGES + 1);
+        JsonNode observations = json(calls.fhir("GET", "/Observation?subject=Patient/" + patientId + "&_summary=count", system, null));
+        assertThat(observations.path("total").asInt()).isEqualTo(2 * (MESSAGES + 1));
+        JsonNode one = json(calls.fhir("GET", "/DiagnosticReport?subject=Patient/" + patientId + "&identifier=urn:phr:hl7v2:filler-order:st-mary%7CFL-"
+                + run + "-0&_include=DiagnosticReport:result", system, null));
+        assertThat(one.path("entry")).hasSize(3);
+        assertThat(one.toString()).contains("\"code\":\"mg/dL\"").contains("\"system\":\"http://loinc.org\"");
+
+        String reportId = one.path("entry").get(0).path("resource").path("resourceType").asText().equals("DiagnosticReport")
+                ? one.path("entry").get(0).path("resource").path("id").asText() : one.path("entry").get(2).path("resource").path("id").asText();
+        HttpResponse<String> proof = calls.api("GET", "/ledger/resources/DiagnosticReport/" + reportId + "/proof", system, null);
+        assertThat(proof.statusCode()).as("the report is in the patient's chain: " + proof.body()).isEqualTo(200);
+        assertThat(json(proof).path("entry").path("resourceType").asText()).isEqualTo("DiagnosticReport");
+    }
+}

@@ -1,0 +1,267 @@
+package org.phrcloud.standards.hl7v2;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v251.message.ACK;
+import ca.uhn.hl7v2.model.v251.message.ORU_R01;
+import ca.uhn.hl7v2.model.v251.segment.MSH;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
+import ca.uhn.hl7v2.validation.impl.NoValidation;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.standards.fhir.security.CallerScope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * HL7 v2 messages in, FHIR resources stored, an ACK out: the path shared by the MLLP listener and
+ * {@code POST /api/hl7v2}.
+ *
+ * <ol>
+ *   <li>Parse (ER7, segments separated by CR) into the v2.5.1 canonical model (versions 2.3 to 2.5.1); what does not
+ *       parse gets {@code AR} with ERR code 100/102 and the MSH-10 it could read.</li>
+ *   <li>MSH-12 outside {@link #VERSIONS}: {@code AR} 203; a type other than those supported: {@code AR} 200/201.</li>
+ *   <li>The sending facility (MSH-4 namespace id) must be an institution the sender speaks for ({@link Senders}); else
+ *       {@code AR} 207.</li>
+ *   <li>Exactly once: a message already processed (MSH-4 + MSH-10) gets its original ACK again, nothing is written.</li>
+ *   <li>Mapped to one FHIR transaction Bundle ({@link OruR01Mapper}); a patient the sender may not write for (a care
+ *       giver outside their institutions' patients) is {@code AR} 207; an unknown patient or bad field {@code AE} with ERR.</li>
+ *   <li>Stored through HAPI's transaction, as the sender: authorship and ledger block, AuditEvent, in ONE database
+ *       transaction with the message log row; {@code AA} only after that commit.</li>
+ * </ol>
+ * Source: HL7 v2.5.1 chapter 2 (control: MSH, MSA, ERR, original-mode acknowledgment), HL7 table 0357 (error codes).
+ * Nothing of a message's content is logged (PHI): only type, control id and error codes.
+ */
+public class Hl7v2Ingestion {
+    /** The HL7 v2 versions accepted (MSH-12). */
+    public static final Set<String> VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
+    /** The message types supported (MSH-9.1 ^ MSH-9.2). */
+    public static final Set<String> TYPES = Set.of("ORU^R01");
+    private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Ingestion.class);
+
+    /** Who a message's sending facility speaks for. */
+    @FunctionalInterface
+    public interface Senders {
+        /**
+         * @param sendingFacility MSH-4 namespace id
+         * @return the identity the message is stored as (its institution is the sending facility)
+         * @throws HL7Exception when the sender may not send for this facility (an {@code AR} follows)
+         */
+        VerifiedAccessToken as(String sendingFacility) throws HL7Exception;
+    }
+
+    private final HapiContext context;
+    private final PipeParser parser;
+    private final IFhirSystemDao<Bundle, ?> system;
+    private final DaoRegistry daos;
+    private final TransactionTemplate transactions;
+    private final MessageLog log;
+    private final MasterPatientIndex mpi;
+    private final Clock clock;
+
+    public Hl7v2Ingestion(IFhirSystemDao<Bundle, ?> system, DaoRegistry daos, PlatformTransactionManager transactionManager,
+                          MessageLog log, MasterPatientIndex mpi, Clock clock) {
+        this.context = newContext();
+        this.parser = context.getPipeParser();
+        this.system = system;
+        this.daos = daos;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.log = log;
+        this.mpi = mpi;
+        this.clock = clock;
+    }
+
+    /** A HAPI context reading every accepted version into the 2.5.1 model, without HAPI's own validation or id files. */
+    public static HapiContext newContext() {
+        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
+        context.setValidationContext(new NoValidation());
+        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        return context;
+    }
+
+    public HapiContext context() {
+        return context;
+    }
+
+    /**
+     * Processes one message.
+     *
+     * @param er7     the message, ER7 (pipe) encoding
+     * @param senders who the sending facility speaks for
+     * @return the ACK, ER7: MSA-1 {@code AA}, {@code AE} or {@code AR}, with an ERR segment when not {@code AA}
+     */
+    public String receive(String er7, Senders senders) {
+        Message message;
+        try {
+            message = parser.parse(normalized(er7));
+        } catch (HL7Exception e) {
+            return reject(er7, e);
+        } catch (RuntimeException e) {
+            return reject(er7, new HL7Exception("the message could not be read", ErrorCode.SEGMENT_SEQUENCE_ERROR));
+        }
+        return receive(message, senders);
+    }
+
+    /** Processes a message the MLLP server already parsed with {@link #context()}. */
+    public String receive(Message message, Senders senders) {
+        MSH msh;
+        try {
+            msh = (MSH) message.get("MSH");
+        } catch (HL7Exception e) {
+            return reject(null, e);
+        }
+        String version = msh.getVersionID().getVersionID().getValue();
+        String type = msh.getMessageType().getMessageCode().getValue() + "^" + msh.getMessageType().getTriggerEvent().getValue();
+        String facility = msh.getSendingFacility().getNamespaceID().getValue();
+        String controlId = msh.getMessageControlID().getValue();
+        try {
+            if (version == null || !VERSIONS.contains(version.strip())) {
+                throw V2Datatypes.error("unsupported HL7 version " + version + "; accepted: 2.3 to 2.5.1", ErrorCode.UNSUPPORTED_VERSION_ID, "MSH", 12);
+            }
+            if (!TYPES.contains(type)) {
+                throw V2Datatypes.error("unsupported message type " + type + "; supported: " + String.join(", ", TYPES),
+                        msh.getMessageType().getMessageCode().getValue() != null && TYPES.stream().anyMatch(t -> t.startsWith(
+                                msh.getMessageType().getMessageCode().getValue() + "^")) ? ErrorCode.UNSUPPORTED_EVENT_CODE
+                                : ErrorCode.UNSUPPORTED_MESSAGE_TYPE, "MSH", 9);
+            }
+            if (facility == null || facility.isBlank()) {
+                throw V2Datatypes.error("MSH-4 (sending facility) is required", ErrorCode.REQUIRED_FIELD_MISSING, "MSH", 4);
+            }
+            if (controlId == null || controlId.isBlank()) {
+                throw V2Datatypes.error("MSH-10 (message control id) is required", ErrorCode.REQUIRED_FIELD_MISSING, "MSH", 10);
+            }
+        } catch (HL7Exception e) {
+            return ack(message, AcknowledgmentCode.AR, e);
+        }
+        VerifiedAccessToken sender;
+        try {
+            sender = senders.as(facility);
+        } catch (HL7Exception e) {
+            return ack(message, AcknowledgmentCode.AR, e);
+        }
+        java.util.Optional<String> earlier = log.ackOf(facility, controlId);
+        if (earlier.isPresent()) {
+            return earlier.get();
+        }
+        Bundle bundle;
+        try {
+            bundle = OruR01Mapper.map((ORU_R01) message, identifiers -> patientId(identifiers, sender), facility);
+        } catch (HL7Exception e) {
+            LOG.info("PHR-HL7-0101: {} {} from {} refused: HL7 error {}", type, controlId, facility, e.getErrorCode());
+            return ack(message, e.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR ? AcknowledgmentCode.AR : AcknowledgmentCode.AE, e);
+        }
+        String accepted = ack(message, AcknowledgmentCode.AA, null);
+        try {
+            transactions.executeWithoutResult(status -> {
+                system.transactionNested(request(sender), bundle);
+                log.record(facility, controlId, type, accepted, clock.instant());
+            });
+            return accepted;
+        } catch (MessageLog.DuplicateMessage e) {
+            return log.ackOf(facility, controlId).orElseGet(() -> ack(message, AcknowledgmentCode.AE,
+                    new HL7Exception("the message could not be stored; send it again", ErrorCode.APPLICATION_INTERNAL_ERROR)));
+        } catch (BaseServerResponseException e) {
+            LOG.warn("PHR-HL7-0102: {} {} from {} not stored: FHIR {} ", type, controlId, facility, e.getStatusCode());
+            return ack(message, AcknowledgmentCode.AE, new HL7Exception("the resources could not be stored (FHIR " + e.getStatusCode() + ")",
+                    ErrorCode.APPLICATION_INTERNAL_ERROR));
+        } catch (RuntimeException e) {
+            LOG.error("PHR-HL7-0103: {} {} from {} not stored", type, controlId, facility, e);
+            return ack(message, AcknowledgmentCode.AE, new HL7Exception("the message could not be stored; send it again",
+                    ErrorCode.APPLICATION_INTERNAL_ERROR));
+        }
+    }
+
+    /** The one FHIR Patient PID-3 names, which the sender may write for. */
+    private String patientId(List<Identifier> identifiers, VerifiedAccessToken sender) throws HL7Exception {
+        Set<String> found = new java.util.LinkedHashSet<>();
+        for (Identifier identifier : identifiers) {
+            SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
+            IBundleProvider hits = daos.getResourceDao(Patient.class).search(map, new SystemRequestDetails());
+            hits.getAllResourceIds().forEach(id -> found.add(id.contains("/") ? new org.hl7.fhir.r4.model.IdType(id).getIdPart() : id));
+        }
+        if (found.isEmpty()) {
+            throw V2Datatypes.error("unknown patient: no Patient has the PID-3 identifiers", ErrorCode.UNKNOWN_KEY_IDENTIFIER, "PID", 3);
+        }
+        if (found.size() > 1) {
+            throw V2Datatypes.error("the PID-3 identifiers name more than one Patient", ErrorCode.DUPLICATE_KEY_IDENTIFIER, "PID", 3);
+        }
+        String patientId = found.iterator().next();
+        if (!sender.serviceAccount() && !CallerScope.resolve(sender, mpi).patientIds().contains(patientId)) {
+            throw V2Datatypes.error("the sender may not write for this patient", ErrorCode.APPLICATION_INTERNAL_ERROR, "PID", 3);
+        }
+        return patientId;
+    }
+
+    private static SystemRequestDetails request(VerifiedAccessToken sender) {
+        SystemRequestDetails request = new SystemRequestDetails();
+        request.getUserData().put(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, sender);
+        return request;
+    }
+
+    /** Segments separated by CR (HL7 v2.5.1 section 2.5.1); LF and CRLF line ends of files and HTTP bodies accepted. */
+    private static String normalized(String er7) {
+        return er7 == null ? "" : er7.strip().replace("\r\n", "\r").replace('\n', '\r');
+    }
+
+    private String ack(Message message, AcknowledgmentCode code, HL7Exception error) {
+        try {
+            Message ack = message.generateACK(code, error);
+            return parser.encode(ack);
+        } catch (HL7Exception | java.io.IOException e) {
+            return reject(null, error != null ? error : new HL7Exception("the acknowledgment could not be made", ErrorCode.APPLICATION_INTERNAL_ERROR));
+        }
+    }
+
+    /** {@code AR} for what did not parse: an ACK built from scratch, MSA-2 the control id if MSH-10 could be read. */
+    private String reject(String er7, HL7Exception error) {
+        try {
+            ACK ack = new ACK(context.getModelClassFactory());
+            ack.setParser(parser);
+            ack.initQuickstart("ACK", null, "P");
+            String controlId = controlIdOf(er7);
+            ack.getMSA().getAcknowledgmentCode().setValue(AcknowledgmentCode.AR.name());
+            ack.getMSA().getMessageControlID().setValue(controlId);
+            error.populateResponse(ack, AcknowledgmentCode.AR, 0);
+            return parser.encode(ack);
+        } catch (HL7Exception | java.io.IOException e) {
+            throw new IllegalStateException("PHR-HL7-0903: an acknowledgment could not be built", e);
+        }
+    }
+
+    /** MSH-10 of a message that does not parse, when its MSH can be read; else empty. */
+    private static String controlIdOf(String er7) {
+        if (er7 == null) {
+            return "";
+        }
+        String text = normalized(er7);
+        if (!text.startsWith("MSH") || text.length() < 4) {
+            return "";
+        }
+        String first = text.split("\r", 2)[0];
+        String[] fields = first.split(java.util.regex.Pattern.quote(String.valueOf(first.charAt(3))), -1);
+        return fields.length > 9 ? fields[9] : "";
+    }
+}
