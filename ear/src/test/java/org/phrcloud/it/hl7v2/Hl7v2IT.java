@@ -55,6 +55,72 @@ class Hl7v2IT {
                 "OBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L^mmol/L^UCUM|3.5-5.1|N|||F", "");
     }
 
+    @Test
+    void admissionsOrdersDispensesAndLocalCodesOverMllp() throws Exception {
+        Platform platform = PlatformExtension.platform();
+        Calls calls = new Calls(platform);
+        String system = platform.serviceToken();
+        String identifier = "ADT-" + UUID.randomUUID();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String pid = "PID|1||" + identifier + "^^^&" + SYSTEM + "&URI||Admitova^Anna^^^^^L||19800304|F|||Harbour Rd 2^^Seaside^^54321^NO";
+        String[] messages = {
+                String.join("\r", "MSH|^~\\&|HIS|st-mary|PHR|PHR|20260110083000||ADT^A01|" + run + "-a01|P|2.5.1", "EVN|A01|20260110083000", pid,
+                        "PV1|1|I|WARD-2^7^1" + "|".repeat(16) + "V-" + run + "|".repeat(25) + "20260110080000", ""),
+                String.join("\r", "MSH|^~\\&|CPOE|st-mary|PHR|PHR|20260110090000||RDE^O11|" + run + "-rde|P|2.5.1", pid,
+                        "ORC|NW|ORD-" + run + "|||||||20260110090000|||^House^Gregory",
+                        "RXE|^^^20260110^^R|197361^Amlodipine 5 MG Oral Tablet^RXNORM|5||mg^mg^UCUM||^take one each morning|||30|{tbl}^tablet^UCUM|2",
+                        "RXR|PO^Oral^HL70162", ""),
+                String.join("\r", "MSH|^~\\&|PHARM|st-mary|PHR|PHR|20260111090000||RDS^O13|" + run + "-rds|P|2.5.1", pid,
+                        "ORC|RE|ORD-" + run, "RXD|1|197361^Amlodipine 5 MG Oral Tablet^RXNORM|20260111085500|30|{tbl}^tablet^UCUM||RX-" + run, ""),
+                String.join("\r", "MSH|^~\\&|LIS|st-mary|PHR|PHR|20260112083000||ORU^R01|" + run + "-oru|P|2.4", pid,
+                        "OBR|1|PL-1|FL-" + run + "|C9000^Diabetes panel^KOSTOM|||20260112080000|||||||||||||||20260112082500|||F",
+                        "OBX|1|NM|C3812^HbA1c (test code)^KOSTOM||6.9|%^%^UCUM|4-5.6|H|||F", "")};
+        HapiContext context = hapi();
+        PipeParser parser = context.getPipeParser();
+        Connection mllp = context.newClient("127.0.0.1", Integer.getInteger("phr.it.mllp.port"), false);
+        try {
+            for (String message : messages) {
+                String ack = parser.encode(mllp.getInitiator().sendAndReceive(parser.parse(message)));
+                assertThat(segment(ack, "MSA")).as(ack).startsWith("MSA|AA|" + run);
+            }
+        } finally {
+            mllp.close();
+        }
+        JsonNode patients = json(calls.fhir("GET", "/Patient?identifier=" + SYSTEM + "%7C" + identifier, system, null));
+        assertThat(patients.path("entry")).as("the admission registered the patient once").hasSize(1);
+        String patientId = patients.path("entry").get(0).path("resource").path("id").asText();
+        assertThat(patients.path("entry").get(0).path("resource").path("name").get(0).path("family").asText()).isEqualTo("Admitova");
+        JsonNode matches = json(calls.api("POST", "/identity/match", system, "{\"demographics\":{\"identifiers\":[{\"system\":\"" + SYSTEM
+                + "\",\"value\":\"" + identifier + "\"}]}}"));
+        assertThat(matches).as("and one identity in the master patient index").hasSize(1);
+        assertThat(matches.get(0).path("pseudonym").asText()).hasSize(64);
+        JsonNode encounter = json(calls.fhir("GET", "/Encounter?subject=Patient/" + patientId, system, null));
+        assertThat(encounter.path("entry")).hasSize(1);
+        assertThat(encounter.toString()).contains("\"code\":\"IMP\"").contains("urn:phr:institution");
+        JsonNode request = json(calls.fhir("GET", "/MedicationRequest?subject=Patient/" + patientId, system, null));
+        assertThat(request.path("entry")).hasSize(1);
+        assertThat(request.toString()).contains("197361").contains("\"status\":\"active\"");
+        JsonNode dispense = json(calls.fhir("GET", "/MedicationDispense?subject=Patient/" + patientId, system, null));
+        assertThat(dispense.path("entry")).hasSize(1);
+        assertThat(dispense.toString()).contains("ORD-" + run);
+        JsonNode hba1c = json(calls.fhir("GET", "/Observation?subject=Patient/" + patientId + "&code=http://loinc.org%7C4548-4", system, null));
+        assertThat(hba1c.path("entry")).as("the local KOSTOM code got its LOINC code from the operator's ConceptMap").hasSize(1);
+
+        String practitioner = calls.token("demo-practitioner", "2");
+        HttpResponse<String> translated = calls.fhir("GET", "/ConceptMap/$translate?system=urn:phr:hl7v2:coding-system:KOSTOM&code=C3811"
+                + "&targetsystem=http://loinc.org", practitioner, null);
+        assertThat(translated.statusCode()).as(translated.body()).isEqualTo(200);
+        assertThat(translated.body()).contains("2339-0");
+    }
+
+    /** HAPI's client side: every version read into the 2.5.1 model, no HAPI validation, no id file. */
+    private static HapiContext hapi() {
+        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
+        context.setValidationContext(new NoValidation());
+        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        return context;
+    }
+
     private static String segment(String ack, String name) {
         return Arrays.stream(ack.split("\r")).filter(l -> l.startsWith(name)).findFirst().orElse("");
     }
@@ -70,9 +136,7 @@ class Hl7v2IT {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String patientId = Calls.created(created);
 
-        HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.5.1"));
-        context.setValidationContext(new NoValidation());
-        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        HapiContext context = hapi();
         PipeParser parser = context.getPipeParser();
         Connection mllp = context.newClient("127.0.0.1", Integer.getInteger("phr.it.mllp.port"), false);
         String run = UUID.randomUUID().toString().substring(0, 8);

@@ -64,16 +64,17 @@ public class Auditor {
 
     /**
      * Stores the AuditEvent of a request refused outside {@code /fhir} (a consent decision through {@code /api/consent}
-     * whose signature does not verify, or that the consent's state does not allow): outcome 4.
+     * whose signature does not verify, or that the consent's state does not allow; an HL7 v2 message answered AE or AR):
+     * outcome 4.
      *
      * @param request     a {@code SystemRequestDetails} carrying the caller's verified token
      * @param kind        the restful interaction it attempted (e.g. update)
      * @param description the HTTP status and the error (codes and reasons only, no PHI)
      * @param patientIds  the FHIR Patient ids concerned
-     * @param resource    the resource it named, {@code Type/id}
+     * @param resource    the resource it named, {@code Type/id}; null if none (an HL7 v2 message refused before mapping)
      */
     public void refused(RequestDetails request, String kind, String description, Set<String> patientIds, String resource) {
-        record(request, kind, 4, description, patientIds, java.util.List.of(resource), null);
+        record(request, kind, 4, description, patientIds, resource == null ? java.util.List.of() : java.util.List.of(resource), null);
     }
 
     /** @param markRecorded false when the caller marks the request itself (a write: only once its transaction commits) */

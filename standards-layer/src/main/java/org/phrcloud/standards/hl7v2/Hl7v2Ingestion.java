@@ -14,7 +14,10 @@ import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.v251.message.ACK;
+import ca.uhn.hl7v2.model.v251.message.ADT_A01;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
+import ca.uhn.hl7v2.model.v251.message.RDE_O11;
+import ca.uhn.hl7v2.model.v251.message.RDS_O13;
 import ca.uhn.hl7v2.model.v251.segment.MSH;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
@@ -47,8 +50,10 @@ import java.util.Set;
  *   <li>The sending facility (MSH-4 namespace id) must be an institution the sender speaks for ({@link Senders}); else
  *       {@code AR} 207.</li>
  *   <li>Exactly once: a message already processed (MSH-4 + MSH-10) gets its original ACK again, nothing is written.</li>
- *   <li>Mapped to one FHIR transaction Bundle ({@link OruR01Mapper}); a patient the sender may not write for (a care
+ *   <li>Mapped to one FHIR transaction Bundle ({@link OruR01Mapper}, {@link AdtMapper}, {@link PharmacyMapper}); a
+ *       patient the sender may not write for (a care
  *       giver outside their institutions' patients) is {@code AR} 207; an unknown patient or bad field {@code AE} with ERR.</li>
+ *   <li>Local codes get the codes the operator's ConceptMaps map them to ({@link LocalCodeTranslations}).</li>
  *   <li>Stored through HAPI's transaction, as the sender: authorship and ledger block, AuditEvent, in ONE database
  *       transaction with the message log row; {@code AA} only after that commit.</li>
  * </ol>
@@ -59,7 +64,7 @@ public class Hl7v2Ingestion {
     /** The HL7 v2 versions accepted (MSH-12). */
     public static final Set<String> VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
     /** The message types supported (MSH-9.1 ^ MSH-9.2). */
-    public static final Set<String> TYPES = Set.of("ORU^R01");
+    public static final Set<String> TYPES = Set.of("ORU^R01", "ADT^A01", "ADT^A04", "ADT^A08", "RDE^O11", "RDS^O13");
     private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Ingestion.class);
 
     /** Who a message's sending facility speaks for. */
@@ -81,9 +86,13 @@ public class Hl7v2Ingestion {
     private final MessageLog log;
     private final MasterPatientIndex mpi;
     private final Clock clock;
+    private final LocalCodeTranslations translations;
+    private final org.phrcloud.standards.audit.Auditor auditor;
 
+    @SuppressWarnings("unchecked")
     public Hl7v2Ingestion(IFhirSystemDao<Bundle, ?> system, DaoRegistry daos, PlatformTransactionManager transactionManager,
-                          MessageLog log, MasterPatientIndex mpi, Clock clock) {
+                          MessageLog log, MasterPatientIndex mpi, Clock clock, org.phrcloud.standards.audit.Auditor auditor) {
+        this.auditor = auditor;
         this.context = newContext();
         this.parser = context.getPipeParser();
         this.system = system;
@@ -92,6 +101,8 @@ public class Hl7v2Ingestion {
         this.log = log;
         this.mpi = mpi;
         this.clock = clock;
+        this.translations = new LocalCodeTranslations(system.getContext(),
+                (ca.uhn.fhir.jpa.api.dao.IFhirResourceDaoConceptMap<org.hl7.fhir.r4.model.ConceptMap>) daos.getResourceDao("ConceptMap"));
     }
 
     /** A HAPI context reading every accepted version into the 2.5.1 model, without HAPI's own validation or id files. */
@@ -168,10 +179,14 @@ public class Hl7v2Ingestion {
         }
         Bundle bundle;
         try {
-            bundle = OruR01Mapper.map((ORU_R01) message, identifiers -> patientId(identifiers, sender), facility);
+            bundle = map(message, type, facility, sender);
+            translations.addTo(bundle);
         } catch (HL7Exception e) {
             LOG.info("PHR-HL7-0101: {} {} from {} refused: HL7 error {}", type, controlId, facility, e.getErrorCode());
-            return ack(message, e.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR ? AcknowledgmentCode.AR : AcknowledgmentCode.AE, e);
+            AcknowledgmentCode code = e.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR ? AcknowledgmentCode.AR : AcknowledgmentCode.AE;
+            auditor.refused(request(sender), "create", "HL7 v2 " + type + " " + controlId + " from " + facility + ": " + code.name() + " "
+                    + e.getErrorCode() + " at " + e.getLocation(), Set.of(), null);
+            return ack(message, code, e);
         }
         String accepted = ack(message, AcknowledgmentCode.AA, null);
         try {
@@ -194,25 +209,62 @@ public class Hl7v2Ingestion {
         }
     }
 
+    /** The FHIR transaction of a message of a supported type. */
+    private Bundle map(Message message, String type, String facility, VerifiedAccessToken sender) throws HL7Exception {
+        OruR01Mapper.PatientResolver known = identifiers -> patientId(identifiers, sender);
+        if (message instanceof ORU_R01 oru) {
+            return OruR01Mapper.map(oru, known, facility);
+        }
+        if (message instanceof ADT_A01 adt) {
+            return AdtMapper.map(adt, type.substring(4), identifiers -> existing(identifiers, sender), facility);
+        }
+        if (message instanceof RDE_O11 rde) {
+            return PharmacyMapper.orders(rde, known, facility);
+        }
+        if (message instanceof RDS_O13 rds) {
+            return PharmacyMapper.dispenses(rds, known, facility);
+        }
+        throw V2Datatypes.error("the message's structure does not fit its type " + type, ErrorCode.UNSUPPORTED_MESSAGE_TYPE, "MSH", 9);
+    }
+
     /** The one FHIR Patient PID-3 names, which the sender may write for. */
     private String patientId(List<Identifier> identifiers, VerifiedAccessToken sender) throws HL7Exception {
+        String patientId = find(identifiers).orElseThrow(() -> V2Datatypes.error("unknown patient: no Patient has the PID-3 identifiers",
+                ErrorCode.UNKNOWN_KEY_IDENTIFIER, "PID", 3));
+        mayWrite(patientId, sender);
+        return patientId;
+    }
+
+    /** The Patient PID-3 names, if any (an ADT updates it, else creates one). */
+    private java.util.Optional<Patient> existing(List<Identifier> identifiers, VerifiedAccessToken sender) throws HL7Exception {
+        java.util.Optional<String> id = find(identifiers);
+        if (id.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        mayWrite(id.get(), sender);
+        return java.util.Optional.of(daos.getResourceDao(Patient.class).read(new org.hl7.fhir.r4.model.IdType("Patient", id.get()),
+                new SystemRequestDetails()));
+    }
+
+    /** A care giver writes only for their institutions' patients (as on /fhir); institution systems for all. */
+    private void mayWrite(String patientId, VerifiedAccessToken sender) throws HL7Exception {
+        if (!sender.serviceAccount() && !CallerScope.resolve(sender, mpi).patientIds().contains(patientId)) {
+            throw V2Datatypes.error("the sender may not write for this patient", ErrorCode.APPLICATION_INTERNAL_ERROR, "PID", 3);
+        }
+    }
+
+    /** The Patient PID-3's identifiers name: none, one, or DUPLICATE_KEY_IDENTIFIER for more. */
+    private java.util.Optional<String> find(List<Identifier> identifiers) throws HL7Exception {
         Set<String> found = new java.util.LinkedHashSet<>();
         for (Identifier identifier : identifiers) {
             SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
             IBundleProvider hits = daos.getResourceDao(Patient.class).search(map, new SystemRequestDetails());
             hits.getAllResourceIds().forEach(id -> found.add(id.contains("/") ? new org.hl7.fhir.r4.model.IdType(id).getIdPart() : id));
         }
-        if (found.isEmpty()) {
-            throw V2Datatypes.error("unknown patient: no Patient has the PID-3 identifiers", ErrorCode.UNKNOWN_KEY_IDENTIFIER, "PID", 3);
-        }
         if (found.size() > 1) {
             throw V2Datatypes.error("the PID-3 identifiers name more than one Patient", ErrorCode.DUPLICATE_KEY_IDENTIFIER, "PID", 3);
         }
-        String patientId = found.iterator().next();
-        if (!sender.serviceAccount() && !CallerScope.resolve(sender, mpi).patientIds().contains(patientId)) {
-            throw V2Datatypes.error("the sender may not write for this patient", ErrorCode.APPLICATION_INTERNAL_ERROR, "PID", 3);
-        }
-        return patientId;
+        return found.stream().findFirst();
     }
 
     private static SystemRequestDetails request(VerifiedAccessToken sender) {

@@ -60,16 +60,7 @@ final class OruR01Mapper {
     static Bundle map(ORU_R01 message, PatientResolver patients, String sendingFacility) throws HL7Exception {
         Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (ORU_R01_PATIENT_RESULT result : message.getPATIENT_RESULTAll()) {
-            List<Identifier> identifiers = new ArrayList<>();
-            for (ca.uhn.hl7v2.model.v251.datatype.CX cx : result.getPATIENT().getPID().getPatientIdentifierList()) {
-                Identifier id = V2Datatypes.identifier(cx);
-                if (id != null) {
-                    identifiers.add(id);
-                }
-            }
-            if (identifiers.isEmpty()) {
-                throw V2Datatypes.error("PID-3 names no patient identifier with an assigning authority", ErrorCode.REQUIRED_FIELD_MISSING, "PID", 3);
-            }
+            List<Identifier> identifiers = PidMapper.identifiers(result.getPATIENT().getPID());
             Reference subject = new Reference("Patient/" + patients.patientId(identifiers));
             for (ORU_R01_ORDER_OBSERVATION order : result.getORDER_OBSERVATIONAll()) {
                 OBR obr = order.getOBR();

@@ -43,7 +43,7 @@ public class Hl7v2Resource {
     @Consumes({HL7_V2, "x-application/hl7-v2+er7", MediaType.TEXT_PLAIN})
     @Produces(HL7_V2)
     @Access({Party.CARE_GIVER, Party.INSTITUTION_SYSTEM})
-    @Operation(summary = "Send one HL7 v2 message (ORU^R01; v2.3 to v2.5.1); the answer is its ACK",
+    @Operation(summary = "Send one HL7 v2 message (ADT^A01/A04/A08, ORU^R01, RDE^O11, RDS^O13; v2.3 to v2.5.1); the answer is its ACK",
             description = "MSA-1 AA once the message's FHIR resources are committed with their ledger block and AuditEvent; AE or AR "
                     + "with an ERR segment naming the problem, and nothing written. A message already processed (MSH-4 + MSH-10) "
                     + "gets its original ACK again. Pharmacists, labs and practitioners (acr=2) or an institution's system "

@@ -246,6 +246,22 @@ public class FhirServerConfig {
                 matchUrlService, settings.institution(), auditor);
     }
 
+    /**
+     * The operator's local terminology (CodeSystems, ConceptMaps, ValueSets), loaded at start from {@code phr.terminology.dir}
+     * (PHR_TERMINOLOGY_DIR) when it is set; a file that does not load stops the start (PHR-TERM-0001).
+     */
+    @Bean
+    public org.phrcloud.standards.fhir.terminology.TerminologyLoader terminologyLoader(DaoRegistry daoRegistry, FhirContext fhirContext,
+            Environment environment) {
+        org.phrcloud.standards.fhir.terminology.TerminologyLoader loader =
+                new org.phrcloud.standards.fhir.terminology.TerminologyLoader(daoRegistry, fhirContext);
+        String directory = environment.getProperty("phr.terminology.dir");
+        if (directory != null && !directory.isBlank()) {
+            loader.load(java.nio.file.Path.of(directory));
+        }
+        return loader;
+    }
+
     /** Which HL7 v2 messages were processed (exactly once), on the FHIR database inside the message's transaction. */
     @Bean
     public org.phrcloud.standards.hl7v2.MessageLog hl7v2MessageLog(DataSource dataSource) {
@@ -256,8 +272,8 @@ public class FhirServerConfig {
     @Bean
     public org.phrcloud.standards.hl7v2.Hl7v2Ingestion hl7v2Ingestion(IFhirSystemDao<org.hl7.fhir.r4.model.Bundle, ?> systemDao,
             DaoRegistry daoRegistry, JpaTransactionManager transactionManager, org.phrcloud.standards.hl7v2.MessageLog log,
-            MasterPatientIndex mpi) {
-        return new org.phrcloud.standards.hl7v2.Hl7v2Ingestion(systemDao, daoRegistry, transactionManager, log, mpi, Clock.systemUTC());
+            MasterPatientIndex mpi, Auditor auditor) {
+        return new org.phrcloud.standards.hl7v2.Hl7v2Ingestion(systemDao, daoRegistry, transactionManager, log, mpi, Clock.systemUTC(), auditor);
     }
 
     /**

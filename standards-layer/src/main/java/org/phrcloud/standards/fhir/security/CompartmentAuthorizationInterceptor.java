@@ -40,7 +40,8 @@ import java.util.function.Function;
  *   <li>Care givers (practitioner, family doctor, pharmacist, lab): read and write the Patient compartment
  *       (FHIR R4 CompartmentDefinition {@code patient}) of every patient whose home institution in the master
  *       patient index is one of theirs, or who had an encounter at one of them; create new Patients (who then belong to their institution); read the
- *       shared directory resources ({@link #DIRECTORY}); ask {@code Patient/[id]/$everything}, whose answer is
+ *       shared directory and terminology resources ({@link #DIRECTORY}, {@code ConceptMap/$translate},
+ *       {@code CodeSystem/$lookup}); ask {@code Patient/[id]/$everything}, whose answer is
  *       checked resource by resource.</li>
  *   <li>Patients: read their own compartment; write only what a patient records themselves (Observation,
  *       DocumentReference) in it; read the directory. A patient login not linked to a Patient gets 403.</li>
@@ -56,7 +57,7 @@ import java.util.function.Function;
 public class CompartmentAuthorizationInterceptor extends AuthorizationInterceptor {
     /** Resource types outside any patient compartment that every allowed person may read. */
     static final List<String> DIRECTORY = List.of("Organization", "Practitioner", "PractitionerRole", "Location",
-            "Medication", "HealthcareService", "Endpoint");
+            "Medication", "HealthcareService", "Endpoint", "CodeSystem", "ConceptMap", "ValueSet");
     /** What a patient may write in their own compartment. */
     static final List<String> PATIENT_WRITABLE = List.of("Observation", "DocumentReference");
 
@@ -252,6 +253,11 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
         for (String type : DIRECTORY) {
             rules.allow("read directory " + type).read().resourcesOfType(type).withAnyId();
         }
+        rules.allow("terminology $translate").operation().named("$translate").onType(org.hl7.fhir.r4.model.ConceptMap.class)
+                .andAllowAllResponses();
+        rules.allow("terminology $translate of one map").operation().named("$translate")
+                .onInstancesOfType(org.hl7.fhir.r4.model.ConceptMap.class).andAllowAllResponses();
+        rules.allow("terminology $lookup").operation().named("$lookup").onType(org.hl7.fhir.r4.model.CodeSystem.class).andAllowAllResponses();
     }
 
     private static List<IIdType> compartments(CallerScope scope) {

@@ -697,6 +697,16 @@ abstract class FhirStorageContract {
         String unknown = ingestion.receive(oru("NOBODY-" + UUID.randomUUID(), "C-2-" + control, "st-mary", "2.5.1", "99"), senders);
         assertThat(msa(unknown)).startsWith("MSA|AE|C-2-" + control);
         assertThat(err(unknown)).contains("PID^1^3").contains("204");
+        try (java.sql.Connection c = spring.getBean(javax.sql.DataSource.class).getConnection();
+             java.sql.PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM phr_audit_event WHERE actor = ? AND outcome = 4 "
+                     + "AND resource_json LIKE ?")) {
+            q.setString(1, "lis");
+            q.setString(2, "%C-2-" + control + "%");
+            try (java.sql.ResultSet r = q.executeQuery()) {
+                r.next();
+                assertThat(r.getLong(1)).as("the refused message is an AuditEvent").isEqualTo(1);
+            }
+        }
         String badValue = ingestion.receive(oru(nationalId, "C-3-" + control, "st-mary", "2.5.1", "high"), senders);
         assertThat(msa(badValue)).startsWith("MSA|AE|C-3-" + control);
         assertThat(err(badValue)).contains("OBX^1^5").contains("102");
@@ -733,6 +743,106 @@ abstract class FhirStorageContract {
         assertThat(stored(Observation.class, patientId)).isEqualTo(6);
         assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
                 .extracting(AuditLog.Stored::actor).contains("mllp:st-mary");
+    }
+
+    @Test
+    void admissionsUpdatesOrdersAndDispensesLandAsPatientEncounterMedicationRequestAndDispenseWithoutDuplicates() throws Exception {
+        org.phrcloud.standards.hl7v2.Hl7v2Ingestion ingestion = spring.getBean(org.phrcloud.standards.hl7v2.Hl7v2Ingestion.class);
+        VerifiedAccessToken his = new VerifiedAccessToken("kc-his", "service-account-his", "his", Set.of(), null,
+                Instant.now().plusSeconds(300), true, Set.of("st-mary"));
+        org.phrcloud.standards.hl7v2.Hl7v2Ingestion.Senders senders = facility -> his;
+        String nationalId = "ADT-" + UUID.randomUUID();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.adt("A01", run + "-1", nationalId, "Lindqvist", "V-" + run),
+                senders))).isEqualTo("MSA|AA|" + run + "-1");
+        List<IBaseResource> found = patients().search(SearchParameterMap.newSynchronous("identifier",
+                new TokenParam("urn:test:national-id", nationalId)), new SystemRequestDetails()).getAllResources();
+        assertThat(found).hasSize(1);
+        String patientId = found.get(0).getIdElement().getIdPart();
+        assertThat(mpi().pseudonymOfPatient(patientId)).as("the new Patient got its identity in the master patient index").isPresent();
+        assertThat(stored(org.hl7.fhir.r4.model.Encounter.class, patientId)).isEqualTo(1);
+        int blocks = chainOf(patientId).size();
+
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.adt("A08", run + "-2", nationalId, "Lindqvist-Berg", ""),
+                senders))).isEqualTo("MSA|AA|" + run + "-2");
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.adt("A01", run + "-3", nationalId, "Lindqvist-Berg", "V-" + run),
+                senders))).as("the same visit again, under a new control id").isEqualTo("MSA|AA|" + run + "-3");
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.adt("A04", run + "-4", nationalId, "Lindqvist-Berg", "V2-" + run),
+                senders))).isEqualTo("MSA|AA|" + run + "-4");
+        assertThat(patients().search(SearchParameterMap.newSynchronous("identifier", new TokenParam("urn:test:national-id", nationalId)),
+                new SystemRequestDetails()).size()).as("one Patient, updated").isEqualTo(1);
+        assertThat(patients().read(new IdType("Patient", patientId), new SystemRequestDetails()).getNameFirstRep().getFamily())
+                .isEqualTo("Lindqvist-Berg");
+        assertThat(stored(org.hl7.fhir.r4.model.Encounter.class, patientId)).as("two visits").isEqualTo(2);
+
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rde(run + "-5", nationalId, "NW", "ORD-" + run), senders)))
+                .isEqualTo("MSA|AA|" + run + "-5");
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rde(run + "-6", nationalId, "CA", "ORD-" + run), senders)))
+                .isEqualTo("MSA|AA|" + run + "-6");
+        List<IBaseResource> requests = dao(org.hl7.fhir.r4.model.MedicationRequest.class).search(SearchParameterMap.newSynchronous("subject",
+                new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)), new SystemRequestDetails()).getAllResources();
+        assertThat(requests).as("the cancel updated the order").hasSize(1);
+        assertThat(((org.hl7.fhir.r4.model.MedicationRequest) requests.get(0)).getStatus())
+                .isEqualTo(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestStatus.CANCELLED);
+        assertThat(msa(ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rds(run + "-7", nationalId, "ORD-" + run), senders)))
+                .isEqualTo("MSA|AA|" + run + "-7");
+        assertThat(stored(org.hl7.fhir.r4.model.MedicationDispense.class, patientId)).isEqualTo(1);
+        assertThat(chainOf(patientId)).as("one block per message that changed something (the repeated admission changed nothing)")
+                .hasSize(blocks + 5);
+
+        String unknown = ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rds(run + "-8", "NOBODY-" + run, "ORD-" + run), senders);
+        assertThat(msa(unknown)).startsWith("MSA|AE|" + run + "-8");
+        assertThat(err(unknown)).contains("204");
+        VerifiedAccessToken colleague = person("kc-other-lab", Set.of(PhrRole.LAB), Set.of("elsewhere"));
+        String refused = ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rds(run + "-9", nationalId, "ORD-" + run), facility -> colleague);
+        assertThat(msa(refused)).as("a care giver of another institution may not write for this patient").startsWith("MSA|AR|" + run + "-9");
+        assertThat(stored(org.hl7.fhir.r4.model.MedicationDispense.class, patientId)).isEqualTo(1);
+    }
+
+    @Test
+    void operatorTerminologyLoadsFromFilesTranslatesAndMapsTheLocalCodesOfMessages(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("kostom-to-loinc.csv"), String.join("\n",
+                org.phrcloud.standards.fhir.terminology.TerminologyLoader.CSV_HEADER,
+                "urn:phr:hl7v2:coding-system:KOSTOM,C3811,Glucose (test),http://loinc.org,2339-0,Glucose [Mass/volume] in Blood,equivalent",
+                "urn:phr:hl7v2:coding-system:KOSTOM,C3812,HbA1c (test),http://loinc.org,4548-4,Hemoglobin A1c,",
+                "urn:phr:hl7v2:coding-system:KOSTOM,C9999,Panel (test),http://loinc.org,24323-8,Metabolic panel,wider", ""));
+        java.nio.file.Files.writeString(dir.resolve("local-codes.json"), "{\"resourceType\":\"CodeSystem\",\"url\":"
+                + "\"urn:phr:hl7v2:coding-system:KOSTOM\",\"status\":\"active\",\"content\":\"complete\",\"concept\":["
+                + "{\"code\":\"C3811\",\"display\":\"Glucose (test)\"},{\"code\":\"C3812\",\"display\":\"HbA1c (test)\"}]}");
+        org.phrcloud.standards.fhir.terminology.TerminologyLoader loader = spring.getBean(org.phrcloud.standards.fhir.terminology.TerminologyLoader.class);
+        assertThat(loader.load(dir)).isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 1, 0));
+        assertThat(loader.load(dir)).as("loading again replaces, never duplicates").isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 1, 0));
+        assertThat(dao(org.hl7.fhir.r4.model.ConceptMap.class).search(SearchParameterMap.newSynchronous("url",
+                new ca.uhn.fhir.rest.param.UriParam("urn:phr:conceptmap:kostom-to-loinc")), new SystemRequestDetails()).size()).isEqualTo(1);
+
+        @SuppressWarnings("unchecked")
+        ca.uhn.fhir.jpa.api.dao.IFhirResourceDaoConceptMap<org.hl7.fhir.r4.model.ConceptMap> maps =
+                (ca.uhn.fhir.jpa.api.dao.IFhirResourceDaoConceptMap<org.hl7.fhir.r4.model.ConceptMap>) (Object) dao(org.hl7.fhir.r4.model.ConceptMap.class);
+        var translated = maps.translate(new ca.uhn.fhir.jpa.api.model.TranslationRequest()
+                .addCode("urn:phr:hl7v2:coding-system:KOSTOM", "C3812"), new SystemRequestDetails()).getResults();
+        assertThat(translated).extracting(r -> r.getSystem() + "|" + r.getCode()).containsExactly("http://loinc.org|4548-4");
+
+        String nationalId = "TERM-" + UUID.randomUUID();
+        String patientId = patients().create(patientWithNationalId(nationalId), new SystemRequestDetails()).getId().getIdPart();
+        VerifiedAccessToken lis = new VerifiedAccessToken("kc-lis", "service-account-lis", "lis", Set.of(), null,
+                Instant.now().plusSeconds(300), true, Set.of("st-mary"));
+        String local = oru(nationalId, "T-" + UUID.randomUUID(), "st-mary", "2.5.1", "101")
+                .replace("2339-0^Glucose^LN", "C3811^Glucose (test)^KOSTOM").replace("24323-8^Comprehensive metabolic panel^LN", "C9999^Panel^KOSTOM");
+        assertThat(msa(spring.getBean(org.phrcloud.standards.hl7v2.Hl7v2Ingestion.class).receive(local, f -> lis))).startsWith("MSA|AA|");
+        Observation glucose = (Observation) dao(Observation.class).search(SearchParameterMap.newSynchronous("subject",
+                        new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)).add("code", new TokenParam("http://loinc.org", "2339-0")),
+                new SystemRequestDetails()).getAllResources().get(0);
+        assertThat(glucose.getCode().getCoding()).extracting(c -> c.getSystem() + "|" + c.getCode())
+                .as("the sender's local code first, then its LOINC equivalent").containsExactly("urn:phr:hl7v2:coding-system:KOSTOM|C3811", "http://loinc.org|2339-0");
+        org.hl7.fhir.r4.model.DiagnosticReport report = (org.hl7.fhir.r4.model.DiagnosticReport) dao(org.hl7.fhir.r4.model.DiagnosticReport.class)
+                .search(SearchParameterMap.newSynchronous("subject", new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)),
+                        new SystemRequestDetails()).getAllResources().get(0);
+        assertThat(report.getCode().getCoding()).as("a wider map is not applied").hasSize(1);
+
+        java.nio.file.Files.writeString(dir.resolve("zz-broken.csv"), "source,target\na,b\n");
+        assertThatThrownBy(() -> loader.load(dir)).hasMessageStartingWith("PHR-TERM-0001: zz-broken.csv");
     }
 
     private static <T extends IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {
