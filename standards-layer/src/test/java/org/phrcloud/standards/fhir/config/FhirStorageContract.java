@@ -790,6 +790,8 @@ abstract class FhirStorageContract {
         assertThat(stored(org.hl7.fhir.r4.model.MedicationDispense.class, patientId)).isEqualTo(1);
         assertThat(chainOf(patientId)).as("one block per message that changed something (the repeated admission changed nothing)")
                 .hasSize(blocks + 5);
+        assertThat(spring.getBean(AuditLog.class).aboutPatients(Set.of(patientId), null, null, null, null, 100))
+                .as("one AuditEvent per message that stored something, by the sender's client").filteredOn(e -> e.actor().equals("his")).hasSize(6).allSatisfy(e -> assertThat(e.outcome()).isZero());
 
         String unknown = ingestion.receive(org.phrcloud.standards.hl7v2.Hl7v2Messages.rds(run + "-8", "NOBODY-" + run, "ORD-" + run), senders);
         assertThat(msa(unknown)).startsWith("MSA|AE|" + run + "-8");
