@@ -8,6 +8,8 @@ import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.phrcloud.identity.jdbc.JdbcTransactions;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -213,33 +215,10 @@ public class AuditLog {
         }
     }
 
-    @FunctionalInterface
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean own = c.getAutoCommit();
-            if (own) {
-                c.setAutoCommit(false);
-            }
-            try {
-                T result = work.run(c);
-                if (own) {
-                    c.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (own) {
-                    c.rollback();
-                }
-                throw e;
-            } finally {
-                if (own) {
-                    c.setAutoCommit(true);
-                }
-            }
+    /** Joins the caller's transaction or runs in one of its own ({@link JdbcTransactions}). */
+    <T> T inTransaction(JdbcTransactions.Work<T> work) {
+        try {
+            return JdbcTransactions.inTransaction(dataSource, work);
         } catch (SQLException e) {
             throw new IllegalStateException("PHR-AUDIT-0901: the audit log could not be written or read", e);
         }
