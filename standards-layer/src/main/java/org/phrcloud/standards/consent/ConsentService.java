@@ -139,7 +139,7 @@ public class ConsentService {
         if (!terms.end().isAfter(now)) {
             throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0206: the grant would end before it is asked for");
         }
-        SystemRequestDetails request = request(caller);
+        SystemRequestDetails request = BearerTokenAuthenticationInterceptor.systemRequestAs(caller);
         return transactions.execute(status -> {
             DaoMethodOutcome consent = dao(Consent.class).create(proposed(patientId, grantee, terms, now), request);
             String consentId = consent.getId().getIdPart();
@@ -180,7 +180,7 @@ public class ConsentService {
         ConsentTerms terms = new ConsentTerms(List.of(ConsentTerms.ALL_TYPES), AccessLevel.FULL, ConsentTerms.EMERGENCY_PURPOSE, now,
                 now.plus(emergencyDuration));
         Grantee grantee = new Grantee(Grantee.Kind.PERSON, caller.subject());
-        SystemRequestDetails request = request(caller);
+        SystemRequestDetails request = BearerTokenAuthenticationInterceptor.systemRequestAs(caller);
         request.getUserData().put(org.phrcloud.standards.audit.Auditor.PURPOSE, ConsentTerms.EMERGENCY_PURPOSE);
         return transactions.execute(status -> {
             Consent consent = proposed(patientId, grantee, terms, now);
@@ -384,7 +384,7 @@ public class ConsentService {
                     case FORBIDDEN -> 403;
                     case CONFLICT -> 409;
                 };
-                auditor.refused(request(caller), "update", status + " " + e.getMessage(), Set.of(named.get().patientId()),
+                auditor.refused(BearerTokenAuthenticationInterceptor.systemRequestAs(caller), "update", status + " " + e.getMessage(), Set.of(named.get().patientId()),
                         "Consent/" + consentId);
             }
             throw e;
@@ -394,7 +394,7 @@ public class ConsentService {
     private ConsentRecord decideOrRefuse(VerifiedAccessToken caller, String consentId, Decision decision, byte[] signature) {
         java.util.Optional<PatientIdentity> self = mpi.findByKeycloakUserId(caller.subject());
         Instant now = clock.instant();
-        SystemRequestDetails request = request(caller);
+        SystemRequestDetails request = BearerTokenAuthenticationInterceptor.systemRequestAs(caller);
         return transactions.execute(status -> {
             ConsentRecord current = jdbc(c -> index.lock(c, consentId)).orElseThrow(ConsentService::notFound);
             byte[] publicKey;
@@ -659,12 +659,6 @@ public class ConsentService {
         s.setSigFormat("application/octet-stream");
         s.setData(signature);
         consent.addExtension(SIGNATURE_EXTENSION, s);
-    }
-
-    private static SystemRequestDetails request(VerifiedAccessToken caller) {
-        SystemRequestDetails request = new SystemRequestDetails();
-        request.getUserData().put(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, caller);
-        return request;
     }
 
     private <T extends org.hl7.fhir.instance.model.api.IBaseResource> IFhirResourceDao<T> dao(Class<T> type) {

@@ -78,6 +78,14 @@ public class Hl7v2Ingestion {
         VerifiedAccessToken as(String sendingFacility) throws HL7Exception;
     }
 
+    /**
+     * The refusal a {@link Senders} throws for a sending facility it does not speak for: ERR at MSH-4, code 207, which
+     * makes the ACK {@code AR}.
+     */
+    public static HL7Exception refusedSender(String why) {
+        return V2Datatypes.error(why, ErrorCode.APPLICATION_INTERNAL_ERROR, "MSH", 4);
+    }
+
     private final HapiContext context;
     private final PipeParser parser;
     private final IFhirSystemDao<Bundle, ?> system;
@@ -184,14 +192,14 @@ public class Hl7v2Ingestion {
         } catch (HL7Exception e) {
             LOG.info("PHR-HL7-0101: {} {} from {} refused: HL7 error {}", type, controlId, facility, e.getErrorCode());
             AcknowledgmentCode code = e.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR ? AcknowledgmentCode.AR : AcknowledgmentCode.AE;
-            auditor.refused(request(sender), "create", "HL7 v2 " + type + " " + controlId + " from " + facility + ": " + code.name() + " "
+            auditor.refused(BearerTokenAuthenticationInterceptor.systemRequestAs(sender), "create", "HL7 v2 " + type + " " + controlId + " from " + facility + ": " + code.name() + " "
                     + e.getErrorCode() + " at " + e.getLocation(), Set.of(), null);
             return ack(message, code, e);
         }
         String accepted = ack(message, AcknowledgmentCode.AA, null);
         try {
             transactions.executeWithoutResult(status -> {
-                system.transactionNested(request(sender), bundle);
+                system.transactionNested(BearerTokenAuthenticationInterceptor.systemRequestAs(sender), bundle);
                 log.record(facility, controlId, type, accepted, clock.instant());
             });
             return accepted;
@@ -255,22 +263,16 @@ public class Hl7v2Ingestion {
 
     /** The Patient PID-3's identifiers name: none, one, or DUPLICATE_KEY_IDENTIFIER for more. */
     private java.util.Optional<String> find(List<Identifier> identifiers) throws HL7Exception {
+        ca.uhn.fhir.rest.param.TokenOrListParam any = new ca.uhn.fhir.rest.param.TokenOrListParam();
+        identifiers.forEach(identifier -> any.add(new TokenParam(identifier.getSystem(), identifier.getValue())));
+        IBundleProvider hits = daos.getResourceDao(Patient.class).search(SearchParameterMap.newSynchronous().add("identifier", any),
+                new SystemRequestDetails());
         Set<String> found = new java.util.LinkedHashSet<>();
-        for (Identifier identifier : identifiers) {
-            SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
-            IBundleProvider hits = daos.getResourceDao(Patient.class).search(map, new SystemRequestDetails());
-            hits.getAllResourceIds().forEach(id -> found.add(id.contains("/") ? new org.hl7.fhir.r4.model.IdType(id).getIdPart() : id));
-        }
+        hits.getAllResourceIds().forEach(id -> found.add(id.contains("/") ? new org.hl7.fhir.r4.model.IdType(id).getIdPart() : id));
         if (found.size() > 1) {
             throw V2Datatypes.error("the PID-3 identifiers name more than one Patient", ErrorCode.DUPLICATE_KEY_IDENTIFIER, "PID", 3);
         }
         return found.stream().findFirst();
-    }
-
-    private static SystemRequestDetails request(VerifiedAccessToken sender) {
-        SystemRequestDetails request = new SystemRequestDetails();
-        request.getUserData().put(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN, sender);
-        return request;
     }
 
     /** Segments separated by CR (HL7 v2.5.1 section 2.5.1); LF and CRLF line ends of files and HTTP bodies accepted. */

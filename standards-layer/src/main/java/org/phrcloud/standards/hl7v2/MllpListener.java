@@ -1,6 +1,5 @@
 package org.phrcloud.standards.hl7v2;
 
-import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.app.HL7Service;
@@ -64,10 +63,7 @@ public class MllpListener implements AutoCloseable {
             public Message processMessage(Message message, Map<String, Object> metadata) throws HL7Exception {
                 String ack = ingestion.receive(message, facility -> {
                     if (!registered.test(facility)) {
-                        HL7Exception e = new HL7Exception("unknown sending facility " + facility, ErrorCode.APPLICATION_INTERNAL_ERROR);
-                        e.setSegmentName("MSH");
-                        e.setFieldPosition(4);
-                        throw e;
+                        throw Hl7v2Ingestion.refusedSender("unknown sending facility " + facility);
                     }
                     return new VerifiedAccessToken("mllp:" + facility, "mllp-" + facility, "mllp:" + facility, Set.of(), null, Instant.MAX, true,
                             Set.of(facility));

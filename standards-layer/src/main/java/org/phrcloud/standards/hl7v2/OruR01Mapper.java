@@ -150,10 +150,10 @@ final class OruR01Mapper {
     private static void value(Observation o, String valueType, Varies[] values, CE units) throws HL7Exception {
         Type data = values[0].getData();
         switch (valueType == null ? "" : valueType.strip().toUpperCase(java.util.Locale.ROOT)) {
-            case "NM" -> o.setValue(quantity(new BigDecimal(((Primitive) data).getValue().strip()), units));
+            case "NM" -> o.setValue(V2Datatypes.quantity(new BigDecimal(((Primitive) data).getValue().strip()), units));
             case "SN" -> {
                 SN sn = (SN) data;
-                Quantity q = quantity(new BigDecimal(sn.getNum1().getValue().strip()), units);
+                Quantity q = V2Datatypes.quantity(new BigDecimal(sn.getNum1().getValue().strip()), units);
                 String comparator = sn.getComparator().getValue();
                 if (comparator != null && !comparator.isBlank() && !comparator.strip().equals("=")) {
                     q.setComparator(Quantity.QuantityComparator.fromCode(comparator.strip()));
@@ -175,19 +175,6 @@ final class OruR01Mapper {
                 o.setValue(new StringType(text.toString()));
             }
         }
-    }
-
-    private static Quantity quantity(BigDecimal value, CE units) {
-        Quantity q = new Quantity().setValue(value);
-        String code = units.getIdentifier().getValue();
-        if (code != null && !code.isBlank()) {
-            q.setUnit(units.getText().getValue() != null ? units.getText().getValue() : code);
-            String system = units.getNameOfCodingSystem().getValue();
-            if (system != null && !system.isBlank()) {
-                q.setSystem(V2Datatypes.system(system)).setCode(code.strip());
-            }
-        }
-        return q;
     }
 
     private static Quantity unitLike(BigDecimal value, Quantity like) {

@@ -80,7 +80,7 @@ final class PharmacyMapper {
             Dosage dosage = new Dosage();
             BigDecimal dose = number(rxe.getGiveAmountMinimum(), "RXE", 3, repetition);
             if (dose != null) {
-                dosage.addDoseAndRate().setDose(quantity(dose, rxe.getGiveUnits()));
+                dosage.addDoseAndRate().setDose(V2Datatypes.quantity(dose, rxe.getGiveUnits()));
             }
             if (order.getRXR().getRoute().getIdentifier().getValue() != null) {
                 dosage.setRoute(V2Datatypes.concept(order.getRXR().getRoute()));
@@ -100,7 +100,7 @@ final class PharmacyMapper {
             }
             BigDecimal dispense = number(rxe.getDispenseAmount(), "RXE", 10, repetition);
             if (dispense != null) {
-                request.getDispenseRequest().setQuantity(quantity(dispense, rxe.getDispenseUnits()));
+                request.getDispenseRequest().setQuantity(V2Datatypes.quantity(dispense, rxe.getDispenseUnits()));
             }
             BigDecimal refills = number(rxe.getNumberOfRefills(), "RXE", 12, repetition);
             if (refills != null) {
@@ -135,7 +135,7 @@ final class PharmacyMapper {
             }
             BigDecimal amount = number(rxd.getActualDispenseAmount(), "RXD", 4, repetition);
             if (amount != null) {
-                dispense.setQuantity(quantity(amount, rxd.getActualDispenseUnits()));
+                dispense.setQuantity(V2Datatypes.quantity(amount, rxd.getActualDispenseUnits()));
             }
             String prescription = rxd.getPrescriptionNumber().getValue();
             if (prescription != null && !prescription.isBlank()) {
@@ -188,18 +188,6 @@ final class PharmacyMapper {
             error.setSegmentRepetition(repetition);
             throw error;
         }
-    }
-
-    private static Quantity quantity(BigDecimal value, CE units) {
-        Quantity q = new Quantity().setValue(value);
-        String code = units.getIdentifier().getValue();
-        if (code != null && !code.isBlank()) {
-            q.setUnit(units.getText().getValue() != null ? units.getText().getValue() : code);
-            if (units.getNameOfCodingSystem().getValue() != null) {
-                q.setSystem(V2Datatypes.system(units.getNameOfCodingSystem().getValue())).setCode(code.strip());
-            }
-        }
-        return q;
     }
 
     private static Identifier orderIdentifier(String value, String system, String type) {

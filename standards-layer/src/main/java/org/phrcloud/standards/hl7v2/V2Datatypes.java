@@ -12,6 +12,9 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Quantity;
+
+import java.math.BigDecimal;
 
 import java.util.Map;
 import java.util.TimeZone;
@@ -76,6 +79,23 @@ final class V2Datatypes {
         if (code != null && !code.isBlank()) {
             c.addCoding(new Coding(system(system), code.strip(), display));
         }
+    }
+
+    /**
+     * NM with its units (CE) -> Quantity: the unit's text (else its code) as {@code unit}; system and code only when
+     * the CE names its coding system (UCUM: {@code http://unitsofmeasure.org}).
+     */
+    static Quantity quantity(BigDecimal value, CE units) {
+        Quantity q = new Quantity().setValue(value);
+        String code = units.getIdentifier().getValue();
+        if (code != null && !code.isBlank()) {
+            q.setUnit(units.getText().getValue() != null ? units.getText().getValue() : code);
+            String system = system(units.getNameOfCodingSystem().getValue());
+            if (system != null) {
+                q.setSystem(system).setCode(code.strip());
+            }
+        }
+        return q;
     }
 
     /**

@@ -1,7 +1,5 @@
 package org.phrcloud.standards.api.hl7v2;
 
-import ca.uhn.hl7v2.ErrorCode;
-import ca.uhn.hl7v2.HL7Exception;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -53,10 +51,7 @@ public class Hl7v2Resource {
         VerifiedAccessToken caller = (VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN);
         String ack = SpringBeans.get(servletContext, Hl7v2Ingestion.class).receive(message, facility -> {
             if (!caller.institutions().contains(facility)) {
-                HL7Exception e = new HL7Exception("MSH-4 " + facility + " is not an institution of the caller", ErrorCode.APPLICATION_INTERNAL_ERROR);
-                e.setSegmentName("MSH");
-                e.setFieldPosition(4);
-                throw e;
+                throw Hl7v2Ingestion.refusedSender("MSH-4 " + facility + " is not an institution of the caller");
             }
             return caller;
         });

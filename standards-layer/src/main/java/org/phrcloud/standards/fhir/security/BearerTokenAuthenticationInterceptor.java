@@ -31,6 +31,16 @@ public class BearerTokenAuthenticationInterceptor {
     /** Key of the {@link VerifiedAccessToken} in {@link RequestDetails#getUserData()}. */
     public static final String VERIFIED_TOKEN = BearerTokenAuthenticationInterceptor.class.getName() + ".token";
 
+    /**
+     * A server-internal request (HAPI {@code SystemRequestDetails}) made on behalf of a verified caller: the storage
+     * hooks (ledger authorship, AuditEvent) see the caller as for a request through {@code /fhir}.
+     */
+    public static ca.uhn.fhir.rest.api.server.SystemRequestDetails systemRequestAs(VerifiedAccessToken caller) {
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails request = new ca.uhn.fhir.rest.api.server.SystemRequestDetails();
+        request.getUserData().put(VERIFIED_TOKEN, caller);
+        return request;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticationInterceptor.class);
     private static final String BEARER = "Bearer ";
 
