@@ -264,16 +264,17 @@ public class ObservationStatsProvider {
                 o.setEffective(new Period().setStart(new Date(times.get(0))).setEnd(new Date(times.get(times.size() - 1))));
             }
         }
+        Statistic.Summary summary = Statistic.Summary.of(points, s.total);
         for (Statistic statistic : statistics) {
             Observation.ObservationComponentComponent c = o.addComponent()
                     .setCode(new CodeableConcept(new Coding(Statistic.SYSTEM, statistic.code(), statistic.display())));
-            double figure = statistic.of(points, s.total);
+            double figure = statistic.of(summary);
             if (statistic == Statistic.COUNT || statistic == Statistic.TOTAL_COUNT) {
                 c.setValue(new IntegerType((int) figure));
             } else if (Double.isNaN(figure) || Double.isInfinite(figure)) {
                 c.setDataAbsentReason(new CodeableConcept(new Coding(DATA_ABSENT_SYSTEM, "not-a-number", "Not a Number (NaN)")));
             } else if (statistic == Statistic.REGRESSION) {
-                Statistic.Line line = Statistic.line(points);
+                Statistic.Line line = summary.line();
                 c.setValue(quantity(line.gradientPerDay(), unit, "/d"));
                 c.addExtension(INTERCEPT_EXTENSION, quantity(line.intercept(), unit, ""));
             } else if (statistic == Statistic.VARIANCE) {

@@ -83,6 +83,22 @@ public enum Statistic {
     }
 
     /**
+     * A series summarised once for every statistic asked of it.
+     *
+     * @param values the measurements' values (Commons Math)
+     * @param count  how many measurements have a value
+     * @param total  the number of measurements including those without a usable value ({@code total-count})
+     * @param line   the least-squares line over time ({@link #line(List)})
+     */
+    public record Summary(DescriptiveStatistics values, int count, int total, Line line) {
+        /** @param points the measurements with a value (one unit) */
+        public static Summary of(List<Point> points, int total) {
+            return new Summary(new DescriptiveStatistics(points.stream().mapToDouble(Point::value).toArray()), points.size(), total,
+                    Statistic.line(points));
+        }
+    }
+
+    /**
      * This statistic of a series.
      *
      * @param points the measurements with a value (one unit)
@@ -91,18 +107,23 @@ public enum Statistic {
      *         {@link #line(List)} for both figures)
      */
     public double of(List<Point> points, int total) {
-        DescriptiveStatistics d = new DescriptiveStatistics(points.stream().mapToDouble(Point::value).toArray());
-        boolean none = points.isEmpty();
+        return of(Summary.of(points, total));
+    }
+
+    /** This statistic of a summarised series; as {@link #of(List, int)}. */
+    public double of(Summary summary) {
+        DescriptiveStatistics d = summary.values();
+        int n = summary.count();
         return switch (this) {
             case AVERAGE -> d.getMean();
-            case MAXIMUM -> none ? Double.NaN : d.getMax();
-            case MINIMUM -> none ? Double.NaN : d.getMin();
-            case COUNT -> points.size();
-            case TOTAL_COUNT -> total;
+            case MAXIMUM -> n == 0 ? Double.NaN : d.getMax();
+            case MINIMUM -> n == 0 ? Double.NaN : d.getMin();
+            case COUNT -> n;
+            case TOTAL_COUNT -> summary.total();
             case MEDIAN -> percentile(d, 50);
-            case STD_DEV -> points.size() < 2 ? Double.NaN : d.getStandardDeviation();
+            case STD_DEV -> n < 2 ? Double.NaN : d.getStandardDeviation();
             case SUM -> d.getSum();
-            case VARIANCE -> points.size() < 2 ? Double.NaN : d.getVariance();
+            case VARIANCE -> n < 2 ? Double.NaN : d.getVariance();
             case PERCENT_20, QUINTILE_1 -> percentile(d, 20);
             case PERCENT_80, QUINTILE_4 -> percentile(d, 80);
             case QUARTILE_LOWER -> percentile(d, 25);
@@ -112,7 +133,7 @@ public enum Statistic {
             case QUINTILE_3 -> percentile(d, 60);
             case SKEW -> d.getSkewness();
             case KURTOSIS -> d.getKurtosis();
-            case REGRESSION -> line(points).gradientPerDay();
+            case REGRESSION -> summary.line().gradientPerDay();
         };
     }
 
