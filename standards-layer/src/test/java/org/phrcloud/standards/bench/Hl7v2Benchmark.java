@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.identity.institution.InstitutionKeys;
 import org.phrcloud.standards.fhir.config.FhirServerConfig;
+import org.phrcloud.standards.fhir.config.TestServerProperties;
 import org.phrcloud.standards.hl7v2.Hl7v2Ingestion;
 import org.phrcloud.standards.hl7v2.MllpListener;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -61,15 +61,7 @@ class Hl7v2Benchmark {
     }
 
     private void run(String database, String url, String username, String password) throws Exception {
-        System.setProperty("phr.db.url", url);
-        System.setProperty("phr.db.username", username);
-        System.setProperty("phr.db.password", password);
-        System.setProperty("phr.oidc.issuer", "http://127.0.0.1:1/realms/phr");
-        System.setProperty("phr.master.keys", "bench:" + Base64.getEncoder().encodeToString(new byte[32]));
-        System.setProperty("phr.master.key.id", "bench");
-        System.setProperty("phr.institution.id", "st-mary");
-        System.setProperty("phr.mllp.port", "0");
-        System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-bench-32b".getBytes()));
+        TestServerProperties.set(url, username, password);
         try (AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext(FhirServerConfig.class)) {
             List<String> identifiers = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -99,10 +91,7 @@ class Hl7v2Benchmark {
             System.out.printf("BENCH %s: %d DiagnosticReports stored for %d messages acknowledged AA: %d lost%n", database, stored, expected,
                     expected - stored);
         } finally {
-            for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                    "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id", "phr.mllp.port"}) {
-                System.clearProperty(p);
-            }
+            TestServerProperties.clear();
         }
     }
 

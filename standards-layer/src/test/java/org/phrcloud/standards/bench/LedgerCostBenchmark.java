@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.ledger.store.JdbcChainStore;
 import org.phrcloud.standards.fhir.config.FhirServerConfig;
+import org.phrcloud.standards.fhir.config.TestServerProperties;
 import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -46,15 +46,7 @@ class LedgerCostBenchmark {
     }
 
     private void run(String database, String url, String username, String password) throws Exception {
-        System.setProperty("phr.db.url", url);
-        System.setProperty("phr.db.username", username);
-        System.setProperty("phr.db.password", password);
-        System.setProperty("phr.oidc.issuer", "http://127.0.0.1:1/realms/phr");
-        System.setProperty("phr.master.keys", "bench:" + Base64.getEncoder().encodeToString(new byte[32]));
-        System.setProperty("phr.master.key.id", "bench");
-        System.setProperty("phr.institution.id", "st-mary");
-        System.setProperty("phr.mllp.port", "0");
-        System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-bench-32b".getBytes()));
+        TestServerProperties.set(url, username, password);
         try (AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext(FhirServerConfig.class)) {
             IFhirResourceDao<Patient> patients = spring.getBean(DaoRegistry.class).getResourceDao(Patient.class);
             IFhirResourceDao<Observation> observations = spring.getBean(DaoRegistry.class).getResourceDao(Observation.class);
@@ -106,10 +98,7 @@ class LedgerCostBenchmark {
                     patientIds.size(), chains.pendingAnchors());
             breakdown(spring, patientIds.get(0));
         } finally {
-            for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                    "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id", "phr.mllp.port"}) {
-                System.clearProperty(p);
-            }
+            TestServerProperties.clear();
         }
     }
 

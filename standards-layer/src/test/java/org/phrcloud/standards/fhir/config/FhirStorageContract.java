@@ -64,7 +64,6 @@ import java.util.ArrayList;
 import java.util.Map;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -81,15 +80,7 @@ abstract class FhirStorageContract {
 
     /** Boots the configuration on the given JDBC URL (system properties, as Payara would pass them). */
     static void boot(String jdbcUrl, String username, String password) {
-        System.setProperty("phr.db.url", jdbcUrl);
-        System.setProperty("phr.db.username", username);
-        System.setProperty("phr.db.password", password);
-        System.setProperty("phr.oidc.issuer", "http://127.0.0.1:1/realms/phr");
-        System.setProperty("phr.master.keys", "test:" + Base64.getEncoder().encodeToString(new byte[32]));
-        System.setProperty("phr.master.key.id", "test");
-        System.setProperty("phr.institution.id", "st-mary");
-        System.setProperty("phr.mllp.port", "0");
-        System.setProperty("phr.blind.index.key", Base64.getEncoder().encodeToString("blind-index-key-of-the-tests-32b".getBytes()));
+        TestServerProperties.set(jdbcUrl, username, password);
         spring = new AnnotationConfigApplicationContext(FhirServerConfig.class);
     }
 
@@ -99,10 +90,7 @@ abstract class FhirStorageContract {
             spring.close();
             spring = null;
         }
-        for (String p : new String[]{"phr.db.url", "phr.db.username", "phr.db.password", "phr.oidc.issuer",
-                "phr.master.keys", "phr.master.key.id", "phr.blind.index.key", "phr.institution.id", "phr.mllp.port"}) {
-            System.clearProperty(p);
-        }
+        TestServerProperties.clear();
     }
 
     private static IFhirResourceDao<Patient> patients() {
