@@ -96,17 +96,11 @@ class FhirServerIT {
         platform = PlatformExtension.platform();
         FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         FHIR.getRestfulClientFactory().setSocketTimeout(10 * 60 * 1000);
-        firstLoad = loader().loadSyntheaFolder(platform.syntheaFolder());
+        firstLoad = platform.loadSyntheaOnce(FHIR);
     }
 
     private static TransactionBundleLoader loader() {
-        return new TransactionBundleLoader(FHIR, platform.fhirBase(), () -> {
-            try {
-                return client(platform.serviceToken());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return platform.syntheaLoader(FHIR);
     }
 
     private static IGenericClient client(String token) {

@@ -54,6 +54,11 @@ public final class Calls {
         return send(platform.apiBase() + path, "application/json", method, token, body, null);
     }
 
+    /** An API call with its own {@code X-Request-ID}, to find its AuditEvents afterwards. */
+    public HttpResponse<String> api(String method, String path, String token, String body, String requestId) throws Exception {
+        return send(platform.apiBase() + path, "application/json", method, token, body, requestId);
+    }
+
     public static JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
     }

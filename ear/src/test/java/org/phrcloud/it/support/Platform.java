@@ -242,6 +242,34 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         return Path.of(System.getProperty("phr.it.synthea.dir"));
     }
 
+    private org.phrcloud.standards.fhir.load.LoadSummary syntheaLoad;
+
+    /**
+     * Loads the build's Synthea patients once for all test classes (whichever asks first loads them; the others get the
+     * same summary), as the institution's system (client credentials), each bundle as an idempotent transaction.
+     */
+    public synchronized org.phrcloud.standards.fhir.load.LoadSummary loadSyntheaOnce(ca.uhn.fhir.context.FhirContext fhir) throws IOException {
+        if (syntheaLoad == null) {
+            syntheaLoad = syntheaLoader(fhir).loadSyntheaFolder(syntheaFolder());
+        }
+        return syntheaLoad;
+    }
+
+    /** A loader of transaction bundles that writes as the institution's system. */
+    public org.phrcloud.standards.fhir.load.TransactionBundleLoader syntheaLoader(ca.uhn.fhir.context.FhirContext fhir) {
+        fhir.getRestfulClientFactory().setServerValidationMode(ca.uhn.fhir.rest.client.api.ServerValidationModeEnum.NEVER);
+        fhir.getRestfulClientFactory().setSocketTimeout(10 * 60 * 1000);
+        return new org.phrcloud.standards.fhir.load.TransactionBundleLoader(fhir, fhirBase(), () -> {
+            try {
+                ca.uhn.fhir.rest.client.api.IGenericClient client = fhir.newRestfulGenericClient(fhirBase());
+                client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(serviceToken()));
+                return client;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** The username of extra patient {@code i} (1 to {@link #EXTRA_PATIENTS}). */
     public static String extraPatient(int i) {
         return String.format("it-patient-%02d", i);

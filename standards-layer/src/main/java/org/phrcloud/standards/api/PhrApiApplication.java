@@ -36,7 +36,7 @@ public class PhrApiApplication extends Application {
     public Set<Class<?>> getClasses() {
         return Set.of(AccessFilter.class, ProblemMapper.class, IdentityResource.class, AdminResource.class, LedgerResource.class,
                 ConsentResource.class, AuditResource.class,
-                org.phrcloud.standards.api.hl7v2.Hl7v2Resource.class);
+                org.phrcloud.standards.api.hl7v2.Hl7v2Resource.class, org.phrcloud.standards.api.research.ResearchResource.class);
     }
 
 }

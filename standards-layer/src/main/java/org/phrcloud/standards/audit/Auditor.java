@@ -52,12 +52,19 @@ public class Auditor {
     }
 
     /**
-     * Stores the AuditEvent of a request (at most one per request).
+     * Stores the AuditEvent of a request (at most one per request). Also for what happens outside {@code /fhir} on a
+     * caller's behalf (research data sets: one request object per event).
      *
-     * @param request    the request; for server-internal writes a {@code SystemRequestDetails} carrying the caller's token
-     * @param resources  references of the resources touched
+     * @param request     the request; for server-internal work a {@code SystemRequestDetails} carrying the caller's token,
+     *                    its request id and purpose of use ({@link #PURPOSE})
+     * @param kind        read, search, create, update, delete, history, operation, transaction
+     * @param outcome     0 success, 4 refused or bad request, 8 server failure
+     * @param description what happened (ids and codes, no PHI); null for a plain success
+     * @param patientIds  the FHIR Patient ids concerned (the event shows in their "who accessed my record")
+     * @param resources   references of the resources touched
+     * @param query       a search's query (stored Base64 in the event); null otherwise
      */
-    void record(RequestDetails request, String kind, int outcome, String description, Set<String> patientIds,
+    public void record(RequestDetails request, String kind, int outcome, String description, Set<String> patientIds,
                 Collection<String> resources, String query) {
         record(request, kind, outcome, description, patientIds, resources, query, true);
     }

@@ -246,6 +246,28 @@ public class FhirServerConfig {
                 matchUrlService, settings.institution(), auditor);
     }
 
+    /** Research data sets' table (Flyway {@code db/research}). */
+    @Bean
+    public org.phrcloud.standards.research.DataSetIndex researchDataSetIndex(DataSource dataSource) {
+        org.phrcloud.standards.research.DataSetIndex.migrate(dataSource);
+        return new org.phrcloud.standards.research.DataSetIndex(dataSource);
+    }
+
+    /**
+     * Research data sets (/api/research); each released data set gets a folder under {@code phr.research.dir}
+     * (PHR_RESEARCH_DIR, default {@code <instance root>/phr-data/research}).
+     */
+    @Bean(destroyMethod = "close")
+    public org.phrcloud.standards.research.ResearchDataSets researchDataSets(FhirContext fhirContext, DaoRegistry daoRegistry,
+            ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrlService, MasterPatientIndex mpi, ConsentService consents,
+            org.phrcloud.standards.research.DataSetIndex index, Auditor auditor, Environment environment) {
+        String instanceRoot = environment.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
+        java.nio.file.Path folder = java.nio.file.Path.of(environment.getProperty("phr.research.dir", instanceRoot + "/phr-data/research"));
+        return new org.phrcloud.standards.research.ResearchDataSets(fhirContext,
+                new org.phrcloud.standards.research.Extraction(fhirContext, daoRegistry, matchUrlService, mpi), consents, index, auditor,
+                folder, Clock.systemUTC());
+    }
+
     /**
      * The operator's local terminology (CodeSystems, ConceptMaps, ValueSets), loaded at start from {@code phr.terminology.dir}
      * (PHR_TERMINOLOGY_DIR) when it is set; a file that does not load stops the start (PHR-TERM-0001).

@@ -33,6 +33,9 @@ import org.springframework.core.env.Environment;
  *       file holding it)</td><td>none: the admin API for institutions and accounts answers 503</td></tr>
  *   <tr><td>phr.emergency.hours</td><td>PHR_EMERGENCY_HOURS</td><td>24: how long an emergency access lasts (1 to 168);
  *       read by the consent service bean</td></tr>
+ *   <tr><td>phr.research.dir</td><td>PHR_RESEARCH_DIR</td><td>{@code <domain>/phr-data/research}: where each released
+ *       research data set gets a folder (its database, CSV and FHIR NDJSON exports, provenance); read by the research
+ *       data sets bean</td></tr>
  * </table>
  * Secrets come from here only; {@link #toString()} does not print them.
  *
