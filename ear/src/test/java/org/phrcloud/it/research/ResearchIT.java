@@ -352,6 +352,29 @@ class ResearchIT {
         assertThat(mine.toString()).contains(dataSetId, id, failedId);
     }
 
+    @Test
+    @Order(6)
+    void aConsentRequestInThePatientsRecordLeavesTheirCareGiversEverythingReadable() throws Exception {
+        // every Synthea patient now has a consent request Task (Task.for = the patient), which $everything returns
+        String practitioner = calls.token("demo-practitioner", "2");
+        String patientId = DECIDED.get("pending").get(0);
+        String next = "/Patient/" + patientId + "/$everything?_count=50";
+        Set<String> types = new HashSet<>();
+        while (next != null) {
+            HttpResponse<String> page = calls.fhir("GET", next, practitioner, null);
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            JsonNode bundle = json(page);
+            bundle.path("entry").forEach(e -> types.add(e.path("resource").path("resourceType").asText()));
+            next = null;
+            for (JsonNode link : bundle.path("link")) {
+                if (link.path("relation").asText().equals("next")) {
+                    next = link.path("url").asText().substring(platform.fhirBase().length());
+                }
+            }
+        }
+        assertThat(types).contains("Patient", "Consent", "Task");
+    }
+
     private static String download(String id, String file) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(platform.apiBase() + "/research/datasets/" + id + "/" + file))
                 .header("Authorization", "Bearer " + calls.token("demo-researcher", "2")).timeout(Duration.ofMinutes(1)).GET().build();

@@ -92,6 +92,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                     List<IIdType> ids = compartments(scope);
                     rules.allow("read own institution's patients").read().allResources().inCompartment("Patient", ids);
                     rules.allow("write own institution's patients").write().allResources().inCompartment("Patient", ids);
+                    rulesList.add(new ConsentTaskRule(scope.patientIds()));
                 }
                 Set<String> historyTypes = new HashSet<>();
                 boolean historyOfAll = !scope.patientIds().isEmpty();
@@ -134,6 +135,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 directory(rules);
                 everything(rules);
                 rules.allow("read own record").read().allResources().inCompartment("Patient", ids);
+                rulesList.add(new ConsentTaskRule(scope.patientIds()));
                 stats(rules, scope.patientIds(), Set.of(), Set.of());
                 for (String type : PATIENT_WRITABLE) {
                     rules.allow("write own " + type).write().resourcesOfType(type).inCompartment("Patient", ids);
@@ -148,6 +150,41 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
         built.addAll(rulesList);
         built.addAll(new RuleBuilder().denyAll("PHR default deny").build());
         return built;
+    }
+
+    /**
+     * The consent request Tasks ({@code Task.for} a patient, see {@code ConsentService}) of the patients whose whole
+     * compartment the caller reads. Task is not in the FHIR R4 Patient compartment, but it refers to the patient, so
+     * {@code Patient/[id]/$everything} returns it; without this rule one consent request made the caller's whole
+     * {@code $everything} answer 403. It shows nothing the Consent it asks for (in the compartment) does not.
+     * Read by id and on the way out only: a Task of any other patient stays refused.
+     */
+    static final class ConsentTaskRule implements IAuthRule {
+        private final Set<String> patientIds;
+
+        ConsentTaskRule(Set<String> patientIds) {
+            this.patientIds = Set.copyOf(patientIds);
+        }
+
+        @Override
+        public AuthorizationInterceptor.Verdict applyRule(RestOperationTypeEnum operation, RequestDetails request, IBaseResource input,
+                IIdType inputId, IBaseResource output, IRuleApplier applier, Set<AuthorizationFlagsEnum> flags, Pointcut pointcut) {
+            if (output == null) {
+                boolean readTask = operation == RestOperationTypeEnum.READ && "Task".equals(request.getResourceName());
+                return readTask ? new AuthorizationInterceptor.Verdict(PolicyEnum.ALLOW, this) : null;
+            }
+            if (output instanceof org.hl7.fhir.r4.model.Task task && task.getFor().getReferenceElement().hasIdPart()
+                    && "Patient".equals(task.getFor().getReferenceElement().getResourceType())
+                    && patientIds.contains(task.getFor().getReferenceElement().getIdPart())) {
+                return new AuthorizationInterceptor.Verdict(PolicyEnum.ALLOW, this);
+            }
+            return null;
+        }
+
+        @Override
+        public String getName() {
+            return "consent request Tasks of the caller's patients";
+        }
     }
 
     /**
