@@ -111,11 +111,13 @@ public final class Extraction {
         }
         counts.put("outsideConsentScope", pool.size() - inScope.size());
         Map<String, Set<String>> patientsOf = new LinkedHashMap<>();
+        Map<String, String> primary = new HashMap<>();
         for (ConsentRecord r : inScope) {
             Set<String> ids = new LinkedHashSet<>();
             ids.add(r.patientId());
             ids.addAll(mpi.patientIdsOf(r.pseudonym()));
             patientsOf.put(r.pseudonym(), ids);
+            primary.put(r.pseudonym(), r.patientId());
         }
         Set<String> cohort = new LinkedHashSet<>(patientsOf.keySet());
         for (String search : request.cohortOrEmpty()) {
@@ -128,10 +130,6 @@ public final class Extraction {
         List<Set<String>> patients = new ArrayList<>();
         Map<String, String> codeSystems = new HashMap<>();
         Map<String, String> units = new HashMap<>();
-        Map<String, String> primary = new HashMap<>();
-        for (ConsentRecord r : inScope) {
-            primary.put(r.pseudonym(), r.patientId());
-        }
         int missing = 0;
         int done = 0;
         for (String pseudonym : cohort) {

@@ -50,7 +50,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -461,12 +460,5 @@ public class ResearchDataSets implements AutoCloseable {
     @Override
     public void close() {
         jobs.shutdownNow();
-    }
-
-    /** For tests: the counts of the data sets by status. */
-    Map<String, Integer> statuses(VerifiedAccessToken caller) {
-        Map<String, Integer> s = new TreeMap<>();
-        of(caller).forEach(r -> s.merge(r.status().code(), 1, Integer::sum));
-        return s;
     }
 }

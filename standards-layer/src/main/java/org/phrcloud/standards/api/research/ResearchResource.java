@@ -32,7 +32,6 @@ import org.phrcloud.standards.research.ResearchException;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
