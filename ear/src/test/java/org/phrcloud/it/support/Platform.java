@@ -52,7 +52,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
      * Patient logins beyond demo-patient ({@code it-patient-01} ...), with password and TOTP like the demo users, for
      * tests that need patients who decide for themselves (consent).
      */
-    public static final int EXTRA_PATIENTS = 21;
+    public static final int EXTRA_PATIENTS = 23;
     private String patientRegistry;
 
     Platform() {
@@ -174,6 +174,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
         // the server reads it through PHR_DIRECTORY_CLIENT_SECRET_FILE (ear/pom.xml)
         Files.writeString(work.resolve("directory-client.secret"), realm.directoryClientSecret());
+        Files.writeString(work.resolve("portal-client.secret"), realm.portalWebClientSecret()); // PHR_PORTAL_CLIENT_SECRET_FILE
     }
 
     private Map<String, String> keycloakAdminEnv() throws IOException {

@@ -12,9 +12,12 @@ import java.util.List;
  * @param portalClientId      public client for the portal (authorization code + PKCE S256)
  * @param directoryClientSecret secret of {@code phr-directory}, the server's client for account administration
  * @param users               one demo user per role
+ * @param portalWebClientId   confidential client of the portal web application (authorization code flow)
+ * @param portalWebClientSecret its secret, read by the server through {@code PHR_PORTAL_CLIENT_SECRET_FILE}
  */
 public record ProvisionedRealm(String realm, String issuer, String backendClientId, String backendClientSecret,
-                               String portalClientId, List<DemoUser> users, String directoryClientSecret) {
+                               String portalClientId, List<DemoUser> users, String directoryClientSecret,
+                               String portalWebClientId, String portalWebClientSecret) {
     public ProvisionedRealm {
         users = List.copyOf(users);
     }

@@ -48,6 +48,12 @@ public final class RealmProvisioner {
     public static final String REALM = "phr";
     public static final String BACKEND_CLIENT = "phr-backend";
     public static final String PORTAL_CLIENT = "phr-portal";
+    /**
+     * The portal web application's own client: confidential (the server keeps the secret), authorization code flow,
+     * used by the Jakarta Security OpenID Connect mechanism of admin-ui; {@link #PORTAL_CLIENT} stays the public client
+     * of command-line and test logins.
+     */
+    public static final String PORTAL_WEB_CLIENT = "phr-portal-web";
     /** The server's own client for account administration (admin API), see {@link KeycloakDirectory}. */
     public static final String DIRECTORY_CLIENT = "phr-directory";
     /** Group under which every institution is a subgroup named by its id. */
@@ -100,6 +106,9 @@ public final class RealmProvisioner {
         String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
         ensureClient(realm, backendClient(backendSecret));
         ensureClient(realm, portalClient(portalUrl));
+        String portalWebSecret = previous != null && previous.portalWebClientSecret() != null
+                ? previous.portalWebClientSecret() : randomSecret(32);
+        ensureClient(realm, portalWebClient(portalUrl, portalWebSecret));
         String directorySecret = previous != null && previous.directoryClientSecret() != null
                 ? previous.directoryClientSecret() : randomSecret(32);
         ensureClient(realm, directoryClient(directorySecret));
@@ -126,7 +135,7 @@ public final class RealmProvisioner {
             users.add(user);
         }
         return new ProvisionedRealm(REALM, keycloakUrl + "/realms/" + REALM, BACKEND_CLIENT, backendSecret,
-                PORTAL_CLIENT, users, directorySecret);
+                PORTAL_CLIENT, users, directorySecret, PORTAL_WEB_CLIENT, portalWebSecret);
     }
 
     private RealmResource ensureRealm(boolean otpCodeReusable) {
@@ -256,6 +265,36 @@ public final class RealmProvisioner {
         c.setWebOrigins(List.of("+"));
         c.setAttributes(Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris", base + "/*"));
         c.setProtocolMappers(apiMappers());
+        return c;
+    }
+
+    /**
+     * Confidential, authorization code flow only (OpenID Connect Core 1.0 section 3.1), redirect URIs under the portal;
+     * the realm roles also go into the ID token, where the portal's OpenID Connect mechanism reads the caller's groups.
+     */
+    private static ClientRepresentation portalWebClient(String portalUrl, String secret) {
+        String base = portalUrl.replaceAll("/+$", "");
+        ClientRepresentation c = new ClientRepresentation();
+        c.setClientId(PORTAL_WEB_CLIENT);
+        c.setName("PHR Cloud portal (web application)");
+        c.setProtocol("openid-connect");
+        c.setPublicClient(false);
+        c.setSecret(secret);
+        c.setStandardFlowEnabled(true);
+        c.setDirectAccessGrantsEnabled(false);
+        c.setServiceAccountsEnabled(false);
+        c.setRedirectUris(List.of(base + "/*"));
+        c.setAttributes(Map.of("post.logout.redirect.uris", base + "/*"));
+        List<ProtocolMapperRepresentation> mappers = new ArrayList<>();
+        for (ProtocolMapperRepresentation m : apiMappers()) {
+            if (!"oidc-audience-mapper".equals(m.getProtocolMapper())) {
+                Map<String, String> config = new java.util.HashMap<>(m.getConfig());
+                config.put("id.token.claim", "true");
+                m.setConfig(config);
+            }
+            mappers.add(m);
+        }
+        c.setProtocolMappers(mappers);
         return c;
     }
 
