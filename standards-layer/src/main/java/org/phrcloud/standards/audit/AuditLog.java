@@ -137,6 +137,17 @@ public class AuditLog {
         return query(sql.toString(), params.toArray());
     }
 
+    /**
+     * The AuditEvents of one actor, newest first.
+     *
+     * @param actor Keycloak user id (people) or client id (systems), as recorded
+     * @param limit at most this many (1 to 1000)
+     */
+    public List<Stored> ofActor(String actor, int limit) {
+        return query("SELECT " + COLUMNS + " FROM phr_audit_event WHERE actor = ? ORDER BY seq DESC LIMIT "
+                + Math.max(1, Math.min(limit, 1000)), actor);
+    }
+
     /** The AuditEvents of one request id, oldest first. */
     public List<Stored> ofRequest(String requestId) {
         return query("SELECT " + COLUMNS + " FROM phr_audit_event WHERE request_id = ? ORDER BY seq", requestId);

@@ -94,6 +94,23 @@ public class AuditResource {
     }
 
     @GET
+    @Path("my-actions")
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER, Party.RESEARCHER, Party.ADMIN}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "My own access history: the AuditEvents of what I did (reads, searches, writes, refusals, research), newest first",
+            description = "limit: 1 to 1000, default 200.")
+    public Response myActions(@QueryParam("limit") @DefaultValue("200") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0461: limit is 1 to 1000");
+        }
+        VerifiedAccessToken caller = (VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN);
+        List<AccessView> views = new ArrayList<>();
+        for (AuditLog.Stored s : log().ofActor(caller.subject(), limit)) {
+            views.add(view(s));
+        }
+        return JsonBodies.ok(views);
+    }
+
+    @GET
     @Path("events")
     @Access({Party.ADMIN, Party.INSTITUTION_SYSTEM})
     @Operation(summary = "FHIR AuditEvents by request id (X-Request-ID) or by Patient id",

@@ -113,6 +113,17 @@ public class IdentityResource {
     }
 
     @GET
+    @Path("me")
+    @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The caller's own identity: the one their login is linked to (pseudonym, linked Patients, key state)",
+            description = "The portal starts here: the pseudonym addresses the patient's chain, consents and key file.")
+    @APIResponse(responseCode = "404", description = "this login is not linked to an identity")
+    public Response me() {
+        return mpi().findByKeycloakUserId(caller().subject()).map(IdentitySummary::of).map(JsonBodies::ok)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0421: this login is not linked to a patient identity"));
+    }
+
+    @GET
     @Path("patients/{pseudonym}")
     @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.ADMIN, Party.PATIENT}, withoutStepUp = Party.PATIENT)
     @Operation(summary = "Resolve a pseudonym: public key, home institution, linked Patients (no demographics)")
