@@ -1,0 +1,270 @@
+package org.phrcloud.portal.care;
+
+import jakarta.enterprise.context.SessionScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import org.phrcloud.portal.api.ApiAnswer;
+import static org.phrcloud.portal.Messages.error;
+import static org.phrcloud.portal.Messages.info;
+import org.phrcloud.portal.api.PhrApi;
+import org.phrcloud.portal.api.Plain;
+import org.phrcloud.portal.record.RecordReader;
+import org.phrcloud.portal.record.TimelineEntry;
+
+import java.io.Serializable;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The care giver's pages (practitioner, family doctor, pharmacist, laboratory): find a patient in the master patient
+ * index, open what consent (or care relationship, or a declared emergency) allows, ask for access, break the glass
+ * with a reason, and add an observation. The chosen patient stays in the session, never in a URL.
+ */
+@Named("care")
+@SessionScoped
+public class CarePages implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Observations a care giver can add from the portal: LOINC code, display, UCUM unit. */
+    public static final List<List<String>> OBSERVATION_CODES = List.of(
+            List.of("2339-0", "Glucose [Mass/volume] in Blood", "mg/dL"),
+            List.of("29463-7", "Body weight", "kg"),
+            List.of("8867-4", "Heart rate", "/min"),
+            List.of("8310-5", "Body temperature", "Cel"));
+
+    @Inject
+    PhrApi api;
+
+    // find
+    private String identifier = "";
+    private String family = "";
+    private String given = "";
+    private String birthDate = "";
+    private String gender = "";
+    private List<Map<String, Object>> candidates = List.of();
+    // the chosen patient
+    private String pseudonym;
+    private String patientId;
+    private String homeInstitution;
+    private List<TimelineEntry> record;
+    private Map<String, String> notShared = Map.of();
+    private String refusal;
+    // request access
+    private List<String> requestTypes = new ArrayList<>(List.of("Observation", "Condition"));
+    private String level = "full";
+    private int days = 30;
+    private String reason = "";
+    // add an observation
+    private String observationCode = "2339-0";
+    private String observationValue = "";
+
+    /** Finds by identifier ({@code system|value}, exact) or else by demographics (ranked candidates). */
+    public void find() {
+        candidates = new ArrayList<>();
+        if (!identifier.isBlank()) {
+            ApiAnswer a = api.get("/api/identity/patients?identifier=" + enc(identifier.trim()));
+            if (a.ok()) {
+                Map<String, Object> c = Plain.map(a.object());
+                c.put("grade", "certain");
+                candidates.add(c);
+            } else if (a.status() == 404) {
+                info("No patient has this identifier.");
+            } else {
+                error(a.message());
+            }
+            return;
+        }
+        JsonObjectBuilder d = Json.createObjectBuilder().add("family", family.trim())
+                .add("given", Json.createArrayBuilder().add(given.trim()));
+        if (!birthDate.isBlank()) {
+            d.add("birthDate", birthDate.trim());
+        }
+        if (!gender.isBlank()) {
+            d.add("gender", gender);
+        }
+        ApiAnswer a = api.call("POST", "/api/identity/match", Json.createObjectBuilder().add("demographics", d).build().toString());
+        if (!a.ok()) {
+            error(a.message());
+            return;
+        }
+        candidates = Plain.objects(a.array());
+        if (candidates.isEmpty()) {
+            info("No candidate matches.");
+        }
+    }
+
+    /** Chooses a patient (by pseudonym) and opens their record. */
+    public String open(String chosen) {
+        ApiAnswer a = api.get("/api/identity/patients/" + enc(chosen));
+        if (!a.ok()) {
+            error(a.message());
+            return null;
+        }
+        JsonObject identity = a.object();
+        pseudonym = identity.getString("pseudonym");
+        homeInstitution = identity.getString("homeInstitution", "");
+        patientId = identity.getJsonArray("patientIds").isEmpty() ? null : identity.getJsonArray("patientIds").getString(0);
+        loadRecord();
+        return "/care/patient.xhtml?faces-redirect=true";
+    }
+
+    /** Reads the chosen patient's record; a refusal (no consent) is shown with the way to ask. */
+    public void loadRecord() {
+        record = List.of();
+        notShared = Map.of();
+        refusal = null;
+        if (patientId == null) {
+            refusal = "This identity has no FHIR Patient record yet.";
+            return;
+        }
+        try {
+            RecordReader.Timeline timeline = new RecordReader(api).timeline(patientId, new ArrayList<>(RecordReader.TYPES.keySet()));
+            record = timeline.entries();
+            notShared = timeline.refused();
+        } catch (RecordReader.Refused e) {
+            refusal = e.getMessage();
+        }
+    }
+
+    /** Asks the patient for access (purpose TREAT) to the chosen types at the chosen level. */
+    public void requestAccess() {
+        JsonArrayBuilder types = Json.createArrayBuilder();
+        requestTypes.forEach(types::add);
+        String body = Json.createObjectBuilder().add("patient", pseudonym).add("resourceTypes", types).add("level", level)
+                .add("purpose", "TREAT").add("days", days).build().toString();
+        ApiAnswer a = api.call("POST", "/api/consent/requests", body);
+        if (a.ok()) {
+            info("Access requested. The patient decides in their portal.");
+        } else {
+            error(a.message());
+        }
+    }
+
+    /** Emergency access with a reason; the patient is notified. */
+    public void emergency() {
+        String body = Json.createObjectBuilder().add("patient", pseudonym).add("reason", reason).build().toString();
+        ApiAnswer a = api.call("POST", "/api/consent/emergency", body);
+        if (a.ok()) {
+            info("Emergency access is in force. The patient has been notified.");
+            reason = "";
+            loadRecord();
+        } else {
+            error(a.message());
+        }
+    }
+
+    /** Adds an observation (final, now) to the chosen patient's record through FHIR. */
+    public void addObservation() {
+        List<String> code = OBSERVATION_CODES.stream().filter(c -> c.get(0).equals(observationCode)).findFirst().orElse(null);
+        double value;
+        try {
+            value = Double.parseDouble(observationValue.trim());
+        } catch (NumberFormatException e) {
+            error("The value must be a number.");
+            return;
+        }
+        if (code == null || patientId == null) {
+            error("Choose a patient and a kind of observation.");
+            return;
+        }
+        String now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String body = Json.createObjectBuilder().add("resourceType", "Observation").add("status", "final")
+                .add("code", Json.createObjectBuilder().add("coding", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                        .add("system", "http://loinc.org").add("code", code.get(0)).add("display", code.get(1)))).add("text", code.get(1)))
+                .add("subject", Json.createObjectBuilder().add("reference", "Patient/" + patientId))
+                .add("effectiveDateTime", now)
+                .add("valueQuantity", Json.createObjectBuilder().add("value", value).add("unit", code.get(2))
+                        .add("system", "http://unitsofmeasure.org").add("code", code.get(2)))
+                .build().toString();
+        ApiAnswer a = api.call("POST", "/fhir/Observation", body, "application/fhir+json");
+        if (a.ok()) {
+            info("Observation added.");
+            observationValue = "";
+            loadRecord();
+        } else {
+            error(a.message());
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+
+
+    // --- views and form fields ---
+
+    public List<Map<String, Object>> getCandidates() {
+        return candidates;
+    }
+
+    public String getPseudonym() {
+        return pseudonym;
+    }
+
+    public String getShortPseudonym() {
+        return pseudonym == null ? "" : pseudonym.substring(0, Math.min(16, pseudonym.length()));
+    }
+
+    public String getHomeInstitution() {
+        return homeInstitution;
+    }
+
+    public List<TimelineEntry> getRecord() {
+        return record;
+    }
+
+    /** @return the types of the record the caller may not read (type to the server's reason) */
+    public Map<String, String> getNotShared() {
+        return notShared;
+    }
+
+    public String getNotSharedText() {
+        return notShared.isEmpty() ? "" : "Not shared with you: " + String.join(", ", notShared.keySet());
+    }
+
+    public String getRefusal() {
+        return refusal;
+    }
+
+    public List<List<String>> getObservationCodes() {
+        return OBSERVATION_CODES;
+    }
+
+    public List<String> getAllTypes() {
+        return new ArrayList<>(RecordReader.TYPES.keySet());
+    }
+
+    public String getIdentifier() { return identifier; }
+    public void setIdentifier(String v) { identifier = v == null ? "" : v; }
+    public String getFamily() { return family; }
+    public void setFamily(String v) { family = v == null ? "" : v; }
+    public String getGiven() { return given; }
+    public void setGiven(String v) { given = v == null ? "" : v; }
+    public String getBirthDate() { return birthDate; }
+    public void setBirthDate(String v) { birthDate = v == null ? "" : v; }
+    public String getGender() { return gender; }
+    public void setGender(String v) { gender = v == null ? "" : v; }
+    public List<String> getRequestTypes() { return requestTypes; }
+    public void setRequestTypes(List<String> v) { requestTypes = v; }
+    public String getLevel() { return level; }
+    public void setLevel(String v) { level = v; }
+    public int getDays() { return days; }
+    public void setDays(int v) { days = v; }
+    public String getReason() { return reason; }
+    public void setReason(String v) { reason = v == null ? "" : v; }
+    public String getObservationCode() { return observationCode; }
+    public void setObservationCode(String v) { observationCode = v; }
+    public String getObservationValue() { return observationValue; }
+    public void setObservationValue(String v) { observationValue = v == null ? "" : v; }
+}

@@ -1,0 +1,366 @@
+package org.phrcloud.portal.patient;
+
+import jakarta.faces.context.ExternalContext;
+import jakarta.faces.context.FacesContext;
+import jakarta.faces.view.ViewScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.phrcloud.portal.api.ApiAnswer;
+import static org.phrcloud.portal.Messages.error;
+import static org.phrcloud.portal.Messages.info;
+import org.phrcloud.portal.api.PhrApi;
+import org.phrcloud.portal.api.Plain;
+import org.phrcloud.portal.record.RecordReader;
+import org.phrcloud.portal.record.Series;
+import org.phrcloud.portal.record.TimelineEntry;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The patient's pages: "My health trajectory" (timeline and plots), access requests (approve or reject, signed in the
+ * browser with the patient's key: the signature arrives here, the key never does), "Who accessed my record", the
+ * emergency-access notifications, and the one-time key file. Everything comes from the platform's APIs as the patient.
+ */
+@Named("patient")
+@ViewScoped
+public class PatientPages implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The series shown first when the record has them (LOINC: body weight, glucose, BMI, heart rate), else the most frequent. */
+    private static final List<String> PREFERRED_SERIES = List.of("29463-7", "2339-0", "39156-5", "8867-4");
+
+    @Inject
+    PhrApi api;
+
+    private JsonObject me;
+    private String problem;
+    private List<String> types = new ArrayList<>(RecordReader.TYPES.keySet());
+    private String from = "";
+    private String to = "";
+    private List<TimelineEntry> timeline;
+    private Map<String, String> plottable;
+    private String seriesCode;
+    private Series series;
+    private List<Map<String, Object>> consents;
+    private List<Map<String, Object>> accesses;
+    private List<Map<String, Object>> notifications;
+    private String consentId;
+    private String decision;
+    private String signature;
+    private String passphrase;
+
+    /** The identity the login is linked to ({@code GET /api/identity/me}); null with {@link #getProblem()} when none. */
+    public JsonObject getMe() {
+        if (me == null && problem == null) {
+            ApiAnswer a = api.get("/api/identity/me");
+            if (a.ok()) {
+                me = a.object();
+            } else {
+                problem = a.message();
+            }
+        }
+        return me;
+    }
+
+    public String getProblem() {
+        return problem;
+    }
+
+    public String getPseudonym() {
+        return getMe() == null ? "" : me.getString("pseudonym");
+    }
+
+    private List<String> patientIds() {
+        List<String> ids = new ArrayList<>();
+        if (getMe() != null) {
+            me.getJsonArray("patientIds").forEach(v -> ids.add(((jakarta.json.JsonString) v).getString()));
+        }
+        return ids;
+    }
+
+    // --- My health trajectory ---
+
+    public List<TimelineEntry> getTimeline() {
+        if (timeline == null) {
+            load();
+        }
+        return timeline;
+    }
+
+    /** Applies the filter (types, from, to as yyyy-mm-dd). */
+    public void load() {
+        timeline = new ArrayList<>();
+        plottable = new LinkedHashMap<>();
+        RecordReader reader = new RecordReader(api);
+        try {
+            List<JsonObject> observations = new ArrayList<>();
+            for (String id : patientIds()) {
+                timeline.addAll(reader.timeline(id, types).entries());
+                observations.addAll(reader.observations(id));
+            }
+            plottable = RecordReader.plottable(observations);
+        } catch (RecordReader.Refused e) {
+            error(e.getMessage());
+        }
+        timeline.removeIf(e -> (!from.isBlank() && e.day().compareTo(from) < 0) || (!to.isBlank() && e.day().compareTo(to) > 0));
+        timeline.sort(java.util.Comparator.comparing(TimelineEntry::date).reversed());
+        if (seriesCode == null && !plottable.isEmpty()) {
+            seriesCode = PREFERRED_SERIES.stream().filter(plottable::containsKey).findFirst()
+                    .orElse(plottable.keySet().iterator().next());
+        }
+        plot();
+    }
+
+    /** Loads the chosen observation series for the plot. */
+    public void plot() {
+        series = null;
+        if (seriesCode == null || seriesCode.isBlank()) {
+            return;
+        }
+        RecordReader reader = new RecordReader(api);
+        try {
+            List<Series.Point> points = new ArrayList<>();
+            Series found = null;
+            for (String id : patientIds()) {
+                found = reader.series(id, seriesCode);
+                points.addAll(found.points());
+            }
+            points.sort(java.util.Comparator.comparingLong(Series.Point::epochDay));
+            series = found == null || points.isEmpty() ? null : new Series(found.code(), found.display(), found.unit(), points);
+        } catch (RecordReader.Refused e) {
+            error(e.getMessage());
+        }
+    }
+
+    public Series getSeries() {
+        if (timeline == null) {
+            load();
+        }
+        return series;
+    }
+
+    public Map<String, String> getPlottable() {
+        if (timeline == null) {
+            load();
+        }
+        return plottable;
+    }
+
+    public List<String> getAllTypes() {
+        return new ArrayList<>(RecordReader.TYPES.keySet());
+    }
+
+    // --- integrity ---
+
+    private Map<String, Object> verification;
+    private final Map<String, String> proofs = new LinkedHashMap<>();
+
+    /** Has the server verify my whole chain: links, signatures, and every recorded resource against its entry. */
+    public void verifyRecord() {
+        ApiAnswer a = api.get("/api/ledger/patients/" + getPseudonym() + "/verify");
+        if (a.ok()) {
+            verification = Plain.map(a.object());
+        } else {
+            error(a.message());
+        }
+    }
+
+    public Map<String, Object> getVerification() {
+        return verification;
+    }
+
+    /**
+     * Loads a record's proof ({@code GET /api/ledger/resources/{type}/{id}/proof}): whether its chain entry is under an
+     * anchored Merkle root yet, and in which transaction.
+     */
+    public void proof(String reference) {
+        if (reference == null || !reference.matches("[A-Za-z]+/[A-Za-z0-9.-]{1,64}")) {
+            return;
+        }
+        ApiAnswer a = api.get("/api/ledger/resources/" + reference + "/proof");
+        if (a.status() == 404) {
+            proofs.put(reference, "not recorded in the chain");
+        } else if (!a.ok()) {
+            proofs.put(reference, a.message());
+        } else {
+            JsonObject p = a.object();
+            JsonObject anchor = p.isNull("anchor") ? null : p.getJsonObject("anchor");
+            String version = p.getJsonObject("entry").getString("versionId", "");
+            proofs.put(reference, anchor == null
+                    ? "version " + version + " in the chain; waiting for its anchor"
+                    : "version " + version + " anchored: Merkle root " + anchor.getString("root").substring(0, 16) + "..., chain "
+                    + anchor.getJsonNumber("chainId") + " block " + anchor.getJsonNumber("blockNumber") + ", transaction "
+                    + anchor.getString("txHash") + " (proof " + p.getInt("sizeBytes") + " bytes)");
+        }
+    }
+
+    public Map<String, String> getProofs() {
+        return proofs;
+    }
+
+    // --- access requests ---
+
+    /** The consents about me, newest first, each with {@code documents} to sign while a decision is open. */
+    public List<Map<String, Object>> getConsents() {
+        if (consents == null) {
+            consents = list("/api/consent");
+        }
+        return consents;
+    }
+
+    public List<Map<String, Object>> consentsWithStatus(String status) {
+        return getConsents().stream().filter(c -> status.equals(c.get("status"))).toList();
+    }
+
+    /** Sends a signed decision (approve, reject or revoke) taken in the browser. */
+    public void decide() {
+        if (!List.of("approve", "reject", "revoke").contains(decision) || consentId == null || !consentId.matches("[A-Za-z0-9.-]{1,64}")) {
+            error("Choose a request and a decision.");
+            return;
+        }
+        String body = Json.createObjectBuilder().add("signature", signature == null ? "" : signature).build().toString();
+        ApiAnswer a = api.call("POST", "/api/consent/" + consentId + "/" + decision, body);
+        if (a.ok()) {
+            info("Your decision (" + decision + ") is signed and recorded.");
+        } else {
+            error(a.message());
+        }
+        consents = null;
+        signature = null;
+    }
+
+    // --- who accessed my record ---
+
+    public List<Map<String, Object>> getAccesses() {
+        if (accesses == null) {
+            accesses = list("/api/audit/my-record?limit=200");
+        }
+        return accesses;
+    }
+
+    /** @return what an access touched, for reading: the record ({@code Type/id}) or how many */
+    public String touched(Map<String, Object> access) {
+        Object resources = access.get("resources");
+        if (!(resources instanceof List<?> list) || list.isEmpty()) {
+            return "";
+        }
+        return list.size() == 1 ? String.valueOf(list.get(0)).replaceAll("/_history/.*", "") : list.size() + " records";
+    }
+
+    public List<Map<String, Object>> getNotifications() {
+        if (notifications == null) {
+            notifications = list("/api/consent/notifications");
+        }
+        return notifications;
+    }
+
+    // --- key file ---
+
+    /** Asks the identity layer for my key file, encrypted under my passphrase, and hands it to the browser as a download. */
+    public void downloadKeyFile() throws IOException {
+        if (getMe() == null) {
+            error(problem);
+            return;
+        }
+        String body = Json.createObjectBuilder().add("passphrase", passphrase == null ? "" : passphrase).build().toString();
+        passphrase = null;
+        ApiAnswer a = api.call("POST", "/api/identity/patients/" + getPseudonym() + "/key-file", body);
+        if (!a.ok()) {
+            error(a.message());
+            return;
+        }
+        FacesContext faces = FacesContext.getCurrentInstance();
+        ExternalContext ec = faces.getExternalContext();
+        ec.responseReset();
+        ec.setResponseContentType("application/json");
+        ec.setResponseHeader("Content-Disposition", "attachment; filename=\"phr-patient-key.json\"");
+        ec.setResponseHeader("Cache-Control", "no-store");
+        ec.getResponseOutputStream().write(a.body().getBytes(StandardCharsets.UTF_8));
+        faces.responseComplete();
+    }
+
+    private List<Map<String, Object>> list(String path) {
+        ApiAnswer a = api.get(path);
+        if (!a.ok()) {
+            error(a.message());
+            return List.of();
+        }
+        return Plain.objects(a.array());
+    }
+
+
+
+    // --- form fields ---
+
+    public List<String> getTypes() {
+        return types;
+    }
+
+    public void setTypes(List<String> types) {
+        this.types = types;
+    }
+
+    public String getFrom() {
+        return from;
+    }
+
+    public void setFrom(String from) {
+        this.from = from == null ? "" : from;
+    }
+
+    public String getTo() {
+        return to;
+    }
+
+    public void setTo(String to) {
+        this.to = to == null ? "" : to;
+    }
+
+    public String getSeriesCode() {
+        return seriesCode;
+    }
+
+    public void setSeriesCode(String seriesCode) {
+        this.seriesCode = seriesCode;
+    }
+
+    public String getConsentId() {
+        return consentId;
+    }
+
+    public void setConsentId(String consentId) {
+        this.consentId = consentId;
+    }
+
+    public String getDecision() {
+        return decision;
+    }
+
+    public void setDecision(String decision) {
+        this.decision = decision;
+    }
+
+    public String getSignature() {
+        return signature;
+    }
+
+    public void setSignature(String signature) {
+        this.signature = signature;
+    }
+
+    public String getPassphrase() {
+        return "";
+    }
+
+    public void setPassphrase(String passphrase) {
+        this.passphrase = passphrase;
+    }
+}

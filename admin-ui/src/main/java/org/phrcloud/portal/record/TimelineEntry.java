@@ -1,0 +1,19 @@
+package org.phrcloud.portal.record;
+
+import java.io.Serializable;
+
+/**
+ * One line of a health record's timeline.
+ *
+ * @param date      when it happened, ISO 8601 as in the resource (date or date-time), empty when the resource has none
+ * @param type      the FHIR resource type, e.g. {@code Observation}
+ * @param title     what it is (the code's display text)
+ * @param detail    value, status or period, for reading
+ * @param reference {@code Type/id}
+ */
+public record TimelineEntry(String date, String type, String title, String detail, String reference) implements Serializable {
+    /** @return the date part, {@code yyyy-mm-dd} */
+    public String day() {
+        return date.length() >= 10 ? date.substring(0, 10) : date;
+    }
+}
