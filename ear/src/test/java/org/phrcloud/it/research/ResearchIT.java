@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.it.support.Calls;
+import org.phrcloud.it.support.Custodian;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 
@@ -32,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -104,35 +103,21 @@ class ResearchIT {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         studyId = json(created).path("id").asText();
 
-        String admin = calls.token("demo-admin", "2");
-        String familyDoctor = calls.token("demo-family-doctor", "2");
-        KeyPair key = EcdsaP256.generate();
-        assertThat(calls.api("PUT", "/consent/custodian-key", familyDoctor,
-                "{\"publicKey\":\"" + Base64.getEncoder().encodeToString(key.getPublic().getEncoded()) + "\"}").statusCode()).isEqualTo(204);
+        Custodian custodian = new Custodian(calls);
         Map<String, String> consentOfPatient = new HashMap<>();
         for (JsonNode c : json(created).path("consents")) {
-            assertThat(calls.api("PUT", "/consent/custodians/" + c.path("patient").asText() + "/demo-family-doctor", admin, null).statusCode())
-                    .isEqualTo(204);
+            custodian.linkTo(c.path("patient").asText());
             consentOfPatient.put(c.path("patientId").asText(), c.path("id").asText());
         }
         assertThat(consentOfPatient.keySet()).isEqualTo(SYNTHEA.keySet());
-        Map<String, JsonNode> custody = new HashMap<>();
-        for (JsonNode c : json(calls.api("GET", "/consent/custody", familyDoctor, null))) {
-            custody.put(c.path("id").asText(), c);
-        }
         List<String> ids = new ArrayList<>(SYNTHEA.keySet());
         for (int i = 0; i < ids.size(); i++) {
             // every sixth rejected, every sixth (shifted) left pending: the rest approve
             String decision = i % 6 == 1 ? "reject" : i % 6 == 4 ? "pending" : "approve";
             DECIDED.computeIfAbsent(decision, d -> new ArrayList<>()).add(ids.get(i));
-            if (decision.equals("pending")) {
-                continue;
+            if (!decision.equals("pending")) {
+                custodian.decide(consentOfPatient.get(ids.get(i)), decision);
             }
-            String consentId = consentOfPatient.get(ids.get(i));
-            byte[] document = custody.get(consentId).path("documents").path(decision).asText().getBytes(StandardCharsets.UTF_8);
-            HttpResponse<String> r = calls.api("POST", "/consent/" + consentId + "/" + decision, familyDoctor,
-                    "{\"signature\":\"" + Base64.getEncoder().encodeToString(EcdsaP256.sign(key.getPrivate(), document)) + "\"}");
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
         JsonNode after = json(calls.api("GET", "/consent/studies/" + studyId, researcher, null));
         assertThat(after.path("pool")).hasSize(DECIDED.get("approve").size());

@@ -1,0 +1,381 @@
+package org.phrcloud.it.portal;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.it.support.Calls;
+import org.phrcloud.it.support.Custodian;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.phrcloud.it.support.Calls.json;
+
+/**
+ * The portal in a real browser (headless Chromium) on the real platform: every login goes through Keycloak's pages with
+ * the password and then the TOTP code. A patient whose login is linked to a Synthea patient sees their history and a
+ * plot and takes their key file; a practitioner is refused a North Clinic patient's record, asks, the patient approves
+ * by signing in the browser with their key file, the practitioner then reads it and the patient sees that read in
+ * "who accessed my record"; a practitioner adds an observation the patient sees; an emergency access shows up for the
+ * patient; a researcher makes a study, requests a data set and downloads it after the progress bar completes; the
+ * admin sees anchoring health. Screenshots of each main page go to {@code target/it/screenshots}.
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PortalIT {
+    private static final String NATIONAL_ID = "urn:oid:2.16.840.1.113883.4.1";
+    private static final String PASSPHRASE = "portal browser test passphrase";
+    private static final String SYNTHEA_LOGIN = Platform.extraPatient(22);
+    private static final String CONSENT_LOGIN = Platform.extraPatient(23);
+
+    private static Platform platform;
+    private static Calls calls;
+    private static Path work;
+    /** The Synthea patient of {@link #SYNTHEA_LOGIN}, at St Mary (the demo care givers' institution). */
+    private static String syntheaPatientId;
+    /** The North Clinic patient of {@link #CONSENT_LOGIN}: identifier, FHIR id, key file on disk. */
+    private static String consentIdentifier;
+    private static Path consentKeyFile;
+    private static String consentPseudonym;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    @BeforeAll
+    static void patients() throws Exception {
+        assumeTrue(Browser.available(), "no headless browser here (apt-get install chromium chromium-driver): the portal's browser tests are skipped");
+        platform = PlatformExtension.platform();
+        calls = new Calls(platform);
+        work = Path.of(System.getProperty("phr.it.work.dir", "target/it"));
+        platform.loadSyntheaOnce(FhirContext.forR4Cached());
+        String system = platform.serviceToken();
+        String admin = calls.token("demo-admin", "2");
+
+        // the Synthea patient with the most observations among the first ten gets SYNTHEA_LOGIN
+        JsonNode patients = json(calls.fhir("GET", "/Patient?identifier=https://github.com/synthetichealth/synthea%7C&_sort=_id&_count=10", system, null));
+        int most = -1;
+        for (JsonNode e : patients.path("entry")) {
+            String id = e.path("resource").path("id").asText();
+            int observations = json(calls.fhir("GET", "/Observation?patient=" + id + "&_summary=count", system, null)).path("total").asInt();
+            if (observations > most) {
+                most = observations;
+                syntheaPatientId = id;
+            }
+        }
+        assertThat(most).as("observations of the chosen Synthea patient").isGreaterThan(10);
+        String pseudonym = json(calls.api("GET", "/identity/patients?patientId=" + syntheaPatientId, system, null)).path("pseudonym").asText();
+        link(pseudonym, SYNTHEA_LOGIN, admin);
+
+        // a North Clinic patient (not a patient of the demo care givers' institution) with seven glucose values
+        consentIdentifier = "PORTAL-" + UUID.randomUUID();
+        HttpResponse<String> registered = calls.api("POST", "/identity/patients", admin, "{\"homeInstitution\":\"north-clinic\","
+                + "\"passphrase\":\"" + PASSPHRASE + "\",\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID
+                + "\",\"value\":\"" + consentIdentifier + "\"}],\"family\":\"Portalova\",\"given\":[\"Vera\"],\"birthDate\":\"1969-03-14\",\"gender\":\"female\"}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        consentKeyFile = Files.createDirectories(work.resolve("browser")).resolve("portal-patient-key.json");
+        Files.writeString(consentKeyFile, json(registered).path("keyFile").toString());
+        String patientUrl = "urn:uuid:" + UUID.randomUUID();
+        StringBuilder tx = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+        tx.append(entry(patientUrl, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID
+                + "\",\"value\":\"" + consentIdentifier + "\"}],\"name\":[{\"family\":\"Portalova\"}],\"gender\":\"female\",\"birthDate\":\"1969-03-14\"}"));
+        for (int day = 1; day <= 7; day++) {
+            tx.append(",").append(entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\","
+                    + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"2339-0\",\"display\":\"Glucose\"}]},"
+                    + "\"subject\":{\"reference\":\"" + patientUrl + "\"},\"effectiveDateTime\":\"2026-02-0" + day + "T08:00:00Z\","
+                    + "\"valueQuantity\":{\"value\":" + (88 + 3 * day) + ",\"unit\":\"mg/dL\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mg/dL\"}}"));
+        }
+        tx.append("]}");
+        HttpResponse<String> written = calls.fhir("POST", "", system, tx.toString());
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        consentPseudonym = json(registered).path("identity").path("pseudonym").asText();
+        link(consentPseudonym, CONSENT_LOGIN, admin);
+    }
+
+    private static void link(String pseudonym, String login, String admin) throws Exception {
+        String sub = BrowserLogin.claims(calls.token(login, "1")).path("sub").asText();
+        HttpResponse<String> r = calls.api("PUT", "/identity/patients/" + pseudonym + "/login", admin, "{\"keycloakUserId\":\"" + sub + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    }
+
+    private static String entry(String fullUrl, String type, String resource) {
+        return "{\"fullUrl\":\"" + fullUrl + "\",\"resource\":" + resource + ",\"request\":{\"method\":\"POST\",\"url\":\"" + type + "\"}}";
+    }
+
+    private static Browser open(String username) throws Exception {
+        Browser b = new Browser(work);
+        try {
+            b.login(platform.portalUrl() + "/", platform.realm().user(username));
+            return b;
+        } catch (RuntimeException e) {
+            b.screenshot("login-failed-" + username);
+            b.close();
+            throw e;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPatientLogsInWithPasswordAndTotpSeesTheirSyntheaHistoryWithAPlotAndTakesTheirKeyFile() throws Exception {
+        try (Browser b = open(SYNTHEA_LOGIN)) {
+            assertThat(b.driver().getCurrentUrl()).endsWith("/portal/patient/record.xhtml");
+            assertThat(b.find(By.id("signed-in-as")).getText()).isEqualTo(SYNTHEA_LOGIN);
+            List<WebElement> rows = b.all(By.cssSelector("#records\\:timeline tbody tr"));
+            assertThat(rows.size()).as("timeline rows").isGreaterThan(10);
+            String kinds = b.find(By.id("records:timeline")).getText();
+            assertThat(kinds).contains("Encounter").contains("Observation").contains("Condition");
+            String points = b.find(By.cssSelector("#series-plot polyline")).getAttribute("points");
+            assertThat(points.split(" ")).as("plotted points").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(b.all(By.cssSelector("#series-plot circle"))).hasSize(points.split(" ").length);
+            b.screenshot("patient-record-desktop");
+
+            // integrity: the whole chain verified, one record's proof on demand, the record downloaded with its chain
+            b.find(By.id("integrity:verify")).click();
+            b.waitForText(By.id("verification"), "Intact");
+            b.find(By.cssSelector("#records\\:timeline tbody tr a[id$='show-proof']")).click();
+            assertThat(b.waitFor(By.cssSelector("#records\\:timeline .proof")).getText()).containsAnyOf("anchored", "waiting for its anchor");
+            Map<String, String> files = new HashMap<>();
+            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(b.fetchBytes(b.find(By.id("download-record")))))) {
+                for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                    files.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(files).containsKeys("record-bundle.json", "chain.json", "keys.json", "README.txt");
+            JsonNode bundle = new com.fasterxml.jackson.databind.ObjectMapper().readTree(files.get("record-bundle.json"));
+            assertThat(bundle.path("resourceType").asText()).isEqualTo("Bundle");
+            assertThat(bundle.path("entry").size()).isGreaterThan(rows.size() / 2);
+            assertThat(files.get("chain.json")).contains(json(calls.api("GET", "/identity/patients?patientId=" + syntheaPatientId,
+                    platform.serviceToken(), null)).path("pseudonym").asText());
+
+            b.size(Browser.PHONE);
+            b.driver().navigate().refresh();
+            b.waitFor(By.id("records:timeline"));
+            b.screenshot("patient-record-phone");
+            Object overflow = ((JavascriptExecutor) b.driver()).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(((Number) overflow).intValue()).as("no sideways scrolling on a phone").isLessThanOrEqualTo(0);
+            b.size(Browser.DESKTOP);
+
+            // filter: observations only
+            for (WebElement box : b.all(By.cssSelector("#filter\\:types input[type=checkbox]"))) {
+                if (box.isSelected() != "Observation".equals(box.getAttribute("value"))) {
+                    box.click();
+                }
+            }
+            b.clickAndWait(By.id("filter:apply"));
+            List<String> kindsAfter = new ArrayList<>();
+            b.all(By.cssSelector("#records\\:timeline tbody tr td:nth-child(2)")).forEach(td -> kindsAfter.add(td.getText()));
+            assertThat(kindsAfter).isNotEmpty().containsOnly("Observation");
+
+            b.clickAndWait(By.linkText("My key"));
+            b.find(By.id("keyform:passphrase")).sendKeys(PASSPHRASE);
+            String keyFileText = b.submitForFile(b.find(By.id("keyform")), b.find(By.id("keyform:download")));
+            JsonNode keyFile = new com.fasterxml.jackson.databind.ObjectMapper().readTree(keyFileText);
+            assertThat(keyFile.path("format").asText()).isEqualTo("phr-patient-key");
+            assertThat(keyFile.path("kdf").path("iterations").asInt()).isEqualTo(600_000);
+            b.driver().navigate().refresh();
+            b.waitFor(By.id("key-state"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aPractitionerIsRefusedAsksAndReadsOnceThePatientSignsTheirApprovalInTheBrowser() throws Exception {
+        try (Browser doctor = open("demo-practitioner")) {
+            assertThat(doctor.driver().getCurrentUrl()).endsWith("/portal/care/find.xhtml");
+            doctor.find(By.id("find:identifier")).sendKeys(NATIONAL_ID + "|" + consentIdentifier);
+            doctor.clickAndWait(By.id("find:search"));
+            doctor.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
+            assertThat(doctor.find(By.id("refusal-reason")).getText()).isNotBlank();
+            assertThat(doctor.all(By.id("record"))).isEmpty();
+            doctor.screenshot("practitioner-refused");
+            // a form post without the view's state (as a cross-site request would be) does nothing
+            ((JavascriptExecutor) doctor.driver()).executeScript(
+                    "document.querySelectorAll('#ask input[name=\"jakarta.faces.ViewState\"]').forEach(e => e.remove());");
+            doctor.clickAndWait(By.id("ask:request"));
+            assertThat(doctor.text()).doesNotContain("Access requested");
+            assertThat(json(calls.api("GET", "/consent?status=pending", calls.token("demo-practitioner", "2"), null)).toString())
+                    .doesNotContain(consentPseudonym);
+            doctor.driver().get(platform.portalUrl() + "/care/patient.xhtml");
+            doctor.clickAndWait(By.id("ask:request"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Access requested");
+            assertThat(doctor.driver().getCurrentUrl()).doesNotContain(consentIdentifier);
+
+            try (Browser patient = open(CONSENT_LOGIN)) {
+                patient.clickAndWait(By.linkText("Access requests"));
+                WebElement pending = patient.find(By.id("pending"));
+                assertThat(pending.getText()).contains("demo-practitioner").contains("Observation").contains("full");
+                patient.screenshot("patient-access-requests");
+                patient.find(By.id("key-file")).sendKeys(consentKeyFile.toAbsolutePath().toString());
+                patient.find(By.id("key-passphrase")).sendKeys(PASSPHRASE);
+                WebElement approve = patient.find(By.cssSelector("#pending button.approve"));
+                approve.click();
+                patient.waitForText(By.id("messages"), "signed and recorded");
+                assertThat(patient.find(By.id("active")).getText()).contains("demo-practitioner");
+
+                doctor.clickAndWait(By.id("retry:reload"));
+                assertThat(doctor.all(By.id("refusal-reason"))).isEmpty();
+                assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(7);
+                assertThat(doctor.find(By.id("not-shared")).getText()).contains("Encounter");
+                doctor.screenshot("practitioner-record-after-consent");
+
+                patient.clickAndWait(By.linkText("Who accessed my record"));
+                String log = patient.find(By.id("log")).getText();
+                assertThat(log).contains("demo-practitioner");
+                boolean allowedRead = false;
+                for (WebElement row : patient.all(By.cssSelector("#log tbody tr"))) {
+                    String text = row.getText();
+                    allowedRead |= text.contains("demo-practitioner") && text.contains("search") && text.contains("allowed");
+                }
+                assertThat(allowedRead).as("the practitioner's allowed search is in the access log:\n" + log).isTrue();
+                patient.screenshot("patient-access-log");
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aPractitionerAddsAnObservationThePatientThenSees() throws Exception {
+        try (Browser doctor = open("demo-practitioner")) {
+            JsonNode identity = json(calls.api("GET", "/identity/patients?patientId=" + syntheaPatientId, platform.serviceToken(), null));
+            // the St Mary patient is found by name and birth date (master patient index match)
+            JsonNode patient = json(calls.fhir("GET", "/Patient/" + syntheaPatientId, platform.serviceToken(), null));
+            doctor.find(By.id("find:family")).sendKeys(patient.path("name").path(0).path("family").asText());
+            doctor.find(By.id("find:given")).sendKeys(patient.path("name").path(0).path("given").path(0).asText());
+            doctor.setValue(doctor.find(By.id("find:birthDate")), patient.path("birthDate").asText());
+            new Select(doctor.find(By.id("find:gender"))).selectByValue(patient.path("gender").asText());
+            doctor.clickAndWait(By.id("find:search"));
+            WebElement row = doctor.all(By.cssSelector("#results\\:candidates tbody tr")).stream()
+                    .filter(r -> r.getText().contains(identity.path("pseudonym").asText().substring(0, 16))).findFirst().orElseThrow();
+            doctor.clickAndWait(By.id(row.findElement(By.cssSelector("input[type=submit]")).getAttribute("id")));
+            new Select(doctor.find(By.id("add:code"))).selectByValue("2339-0");
+            doctor.find(By.id("add:value")).sendKeys("123.4");
+            doctor.clickAndWait(By.id("add:save"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
+            assertThat(doctor.find(By.id("record")).getText()).contains("123.4 mg/dL");
+        }
+        try (Browser patient = open(SYNTHEA_LOGIN)) {
+            assertThat(patient.find(By.id("records:timeline")).getText()).contains("123.4 mg/dL");
+            new Select(patient.find(By.id("plotform:series"))).selectByValue("2339-0");
+            patient.clickAndWait(By.id("plotform:show"));
+            assertThat(patient.find(By.className("plot-label")).getText()).contains("Glucose");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void anEmergencyAccessShowsUpForThePatient() throws Exception {
+        try (Browser doctor = open("demo-family-doctor")) {
+            doctor.find(By.id("find:identifier")).sendKeys(NATIONAL_ID + "|" + consentIdentifier);
+            doctor.clickAndWait(By.id("find:search"));
+            doctor.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
+            assertThat(doctor.find(By.id("refusal-reason")).getText()).isNotBlank();
+            doctor.find(By.id("breakglass:reason")).sendKeys("unconscious in the emergency room");
+            doctor.clickAndWait(By.id("breakglass:emergency"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Emergency access is in force");
+            assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(7);
+        }
+        try (Browser patient = open(CONSENT_LOGIN)) {
+            patient.clickAndWait(By.linkText("Who accessed my record"));
+            assertThat(patient.find(By.id("emergencies")).getText()).contains("demo-family-doctor").contains("unconscious in the emergency room");
+            assertThat(patient.all(By.cssSelector("#log .emergency-access"))).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.getText()).isEqualTo("demo-family-doctor"));
+            patient.screenshot("patient-emergency-access");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aResearcherRequestsADataSetAndDownloadsItAfterTheProgressBarCompletes() throws Exception {
+        try (Browser researcher = open("demo-researcher")) {
+            assertThat(researcher.driver().getCurrentUrl()).endsWith("/portal/research/datasets.xhtml");
+            researcher.find(By.id("study:eligibility")).sendKeys("identifier=https://github.com/synthetichealth/synthea|");
+            WebElement size = researcher.find(By.id("study:size"));
+            size.clear();
+            size.sendKeys("16");
+            researcher.clickAndWait(By.id("study:create"));
+            String study = researcher.find(By.id("dataset:study")).getAttribute("value");
+            assertThat(study).isNotBlank();
+
+            Custodian custodian = new Custodian(calls);
+            JsonNode consents = json(calls.api("GET", "/consent/studies/" + study, calls.token("demo-researcher", "2"), null)).path("consents");
+            assertThat(consents).hasSize(16);
+            for (JsonNode c : consents) {
+                custodian.linkTo(c.path("patient").asText());
+            }
+            for (JsonNode c : consents) {
+                custodian.decide(c.path("id").asText(), "approve");
+            }
+
+            researcher.find(By.id("dataset:purpose")).sendKeys("portal test: conditions by age and sex");
+            WebElement k = researcher.find(By.id("dataset:k"));
+            k.clear();
+            k.sendKeys("3");
+            researcher.clickAndWait(By.id("dataset:request"));
+            assertThat(researcher.find(By.id("messages")).getText()).contains("requested");
+            researcher.screenshot("researcher-progress");
+            WebElement done = new org.openqa.selenium.support.ui.WebDriverWait(researcher.driver(), java.time.Duration.ofMinutes(4))
+                    .until(d -> d.findElements(By.cssSelector("article.dataset[data-status=done], article.dataset[data-status=failed]"))
+                            .stream().findFirst().orElse(null));
+            assertThat(done.getAttribute("data-status")).as(done.getText()).isEqualTo("done");
+            assertThat(done.findElement(By.tagName("progress")).getAttribute("value")).isEqualTo("100");
+            int released = Integer.parseInt(done.findElement(By.className("records")).getText().trim());
+            assertThat(released).isBetween(3, 16);
+            researcher.screenshot("researcher-dataset-done");
+            String csv = researcher.fetch(done.findElement(By.className("download-csv")));
+            try (CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(new java.io.StringReader(csv))) {
+                List<CSVRecord> records = parser.getRecords();
+                assertThat(parser.getHeaderNames()).as(csv).contains("age", "sex", "condition");
+                assertThat(records).hasSize(released);
+            }
+            researcher.driver().get(platform.portalUrl() + "/research/datasets.xhtml");
+            assertThat(researcher.waitFor(By.id("history")).getText()).contains("records.csv downloaded").contains("requested");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void theAdminSeesAnchoringHealthAndOtherRolesAreKeptOutOfPagesNotTheirs() throws Exception {
+        try (Browser admin = open("demo-admin")) {
+            assertThat(admin.driver().getCurrentUrl()).endsWith("/portal/admin/health.xhtml");
+            assertThat(admin.find(By.id("anchoring")).getText()).contains("enabled");
+            admin.screenshot("admin-anchoring");
+            admin.driver().get(platform.portalUrl() + "/patient/record.xhtml");
+            assertThat(admin.text()).doesNotContain("My health trajectory");
+        }
+    }
+}
