@@ -29,19 +29,12 @@ import java.util.Map;
 /**
  * The care giver's pages (practitioner, family doctor, pharmacist, laboratory): find a patient in the master patient
  * index, open what consent (or care relationship, or a declared emergency) allows, ask for access, break the glass
- * with a reason, and add an observation. The chosen patient stays in the session, never in a URL.
+ * with a reason, and add an observation, a condition or a medication dispense. The chosen patient stays in the session, never in a URL.
  */
 @Named("care")
 @SessionScoped
 public class CarePages implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** Observations a care giver can add from the portal: LOINC code, display, UCUM unit. */
-    public static final List<List<String>> OBSERVATION_CODES = List.of(
-            List.of("2339-0", "Glucose [Mass/volume] in Blood", "mg/dL"),
-            List.of("29463-7", "Body weight", "kg"),
-            List.of("8867-4", "Heart rate", "/min"),
-            List.of("8310-5", "Body temperature", "Cel"));
-
     @Inject
     PhrApi api;
 
@@ -64,9 +57,12 @@ public class CarePages implements Serializable {
     private String level = "full";
     private int days = 30;
     private String reason = "";
-    // add an observation
+    // add a record
+    private String recordKind = "Observation";
     private String observationCode = "2339-0";
-    private String observationValue = "";
+    private String conditionCode = "44054006";
+    private String medicationCode = "860975";
+    private String recordValue = "";
 
     /** Finds by identifier ({@code system|value}, exact) or else by demographics (ranked candidates). */
     public void find() {
@@ -163,37 +159,48 @@ public class CarePages implements Serializable {
         }
     }
 
-    /** Adds an observation (final, now) to the chosen patient's record through FHIR. */
-    public void addObservation() {
-        List<String> code = OBSERVATION_CODES.stream().filter(c -> c.get(0).equals(observationCode)).findFirst().orElse(null);
-        double value;
-        try {
-            value = Double.parseDouble(observationValue.trim());
-        } catch (NumberFormatException e) {
-            error("The value must be a number.");
-            return;
-        }
-        if (code == null || patientId == null) {
-            error("Choose a patient and a kind of observation.");
+    /**
+     * Adds a record to the chosen patient through FHIR: an Observation (value), a Condition, or a MedicationDispense
+     * (quantity), dated now. The server decides whether the caller may write it.
+     */
+    public void addRecord() {
+        if (patientId == null) {
+            error("Choose a patient first.");
             return;
         }
         String now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        String body = Json.createObjectBuilder().add("resourceType", "Observation").add("status", "final")
-                .add("code", Json.createObjectBuilder().add("coding", Json.createArrayBuilder().add(Json.createObjectBuilder()
-                        .add("system", "http://loinc.org").add("code", code.get(0)).add("display", code.get(1)))).add("text", code.get(1)))
-                .add("subject", Json.createObjectBuilder().add("reference", "Patient/" + patientId))
-                .add("effectiveDateTime", now)
-                .add("valueQuantity", Json.createObjectBuilder().add("value", value).add("unit", code.get(2))
-                        .add("system", "http://unitsofmeasure.org").add("code", code.get(2)))
-                .build().toString();
-        ApiAnswer a = api.call("POST", "/fhir/Observation", body, "application/fhir+json");
+        JsonObject resource;
+        try {
+            resource = switch (recordKind) {
+                case "Observation" -> NewRecords.observation(patientId, required(NewRecords.find(NewRecords.OBSERVATIONS, observationCode)),
+                        Double.parseDouble(recordValue.trim()), now);
+                case "Condition" -> NewRecords.condition(patientId, required(NewRecords.find(NewRecords.CONDITIONS, conditionCode)), now);
+                case "MedicationDispense" -> NewRecords.medicationDispense(patientId,
+                        required(NewRecords.find(NewRecords.MEDICATIONS, medicationCode)), Integer.parseInt(recordValue.trim()), now);
+                default -> throw new IllegalArgumentException("Choose what to add.");
+            };
+        } catch (NumberFormatException e) {
+            error("The value must be a number (a whole number for a dispensed quantity).");
+            return;
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return;
+        }
+        ApiAnswer a = api.call("POST", "/fhir/" + recordKind, resource.toString(), "application/fhir+json");
         if (a.ok()) {
-            info("Observation added.");
-            observationValue = "";
+            info(recordKind + " added.");
+            recordValue = "";
             loadRecord();
         } else {
             error(a.message());
         }
+    }
+
+    private static NewRecords.Code required(NewRecords.Code code) {
+        if (code == null) {
+            throw new IllegalArgumentException("Choose a code from the list.");
+        }
+        return code;
     }
 
     private static String enc(String s) {
@@ -237,8 +244,16 @@ public class CarePages implements Serializable {
         return refusal;
     }
 
-    public List<List<String>> getObservationCodes() {
-        return OBSERVATION_CODES;
+    public List<NewRecords.Code> getObservationCodes() {
+        return NewRecords.OBSERVATIONS;
+    }
+
+    public List<NewRecords.Code> getConditionCodes() {
+        return NewRecords.CONDITIONS;
+    }
+
+    public List<NewRecords.Code> getMedicationCodes() {
+        return NewRecords.MEDICATIONS;
     }
 
     public List<String> getAllTypes() {
@@ -265,6 +280,12 @@ public class CarePages implements Serializable {
     public void setReason(String v) { reason = v == null ? "" : v; }
     public String getObservationCode() { return observationCode; }
     public void setObservationCode(String v) { observationCode = v; }
-    public String getObservationValue() { return observationValue; }
-    public void setObservationValue(String v) { observationValue = v == null ? "" : v; }
+    public String getRecordKind() { return recordKind; }
+    public void setRecordKind(String v) { recordKind = v; }
+    public String getConditionCode() { return conditionCode; }
+    public void setConditionCode(String v) { conditionCode = v; }
+    public String getMedicationCode() { return medicationCode; }
+    public void setMedicationCode(String v) { medicationCode = v; }
+    public String getRecordValue() { return recordValue; }
+    public void setRecordValue(String v) { recordValue = v == null ? "" : v; }
 }

@@ -103,7 +103,9 @@ public class PatientPages implements Serializable {
         try {
             List<JsonObject> observations = new ArrayList<>();
             for (String id : patientIds()) {
-                timeline.addAll(reader.timeline(id, types).entries());
+                RecordReader.Timeline read = reader.timeline(id, types);
+                timeline.addAll(read.entries());
+                read.refused().forEach((type, why) -> error(type + ": " + why));
                 observations.addAll(reader.observations(id));
             }
             plottable = RecordReader.plottable(observations);

@@ -269,7 +269,7 @@ class PortalIT {
 
     @Test
     @Order(3)
-    void aPractitionerAddsAnObservationThePatientThenSees() throws Exception {
+    void careGiversAddAnObservationAConditionAndADispenseThePatientThenSees() throws Exception {
         try (Browser doctor = open("demo-practitioner")) {
             JsonNode identity = json(calls.api("GET", "/identity/patients?patientId=" + syntheaPatientId, platform.serviceToken(), null));
             // the St Mary patient is found by name and birth date (master patient index match)
@@ -287,9 +287,34 @@ class PortalIT {
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
             assertThat(doctor.find(By.id("record")).getText()).contains("123.4 mg/dL");
+            new Select(doctor.find(By.id("add:kind"))).selectByValue("Condition");
+            new Select(doctor.find(By.id("add:condition"))).selectByValue("38341003");
+            doctor.clickAndWait(By.id("add:save"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Condition added");
+        }
+        try (Browser pharmacist = open("demo-pharmacist")) {
+            // found by the Synthea identifier (master patient index, exact)
+            String synthea = "https://github.com/synthetichealth/synthea";
+            JsonNode identifiers = json(calls.fhir("GET", "/Patient/" + syntheaPatientId, platform.serviceToken(), null)).path("identifier");
+            String value = "";
+            for (JsonNode i : identifiers) {
+                if (i.path("system").asText().equals(synthea)) {
+                    value = i.path("value").asText();
+                }
+            }
+            assertThat(value).isNotEmpty();
+            pharmacist.find(By.id("find:identifier")).sendKeys(synthea + "|" + value);
+            pharmacist.clickAndWait(By.id("find:search"));
+            pharmacist.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
+            new Select(pharmacist.find(By.id("add:kind"))).selectByValue("MedicationDispense");
+            new Select(pharmacist.find(By.id("add:medication"))).selectByValue("314076");
+            pharmacist.find(By.id("add:value")).sendKeys("30");
+            pharmacist.clickAndWait(By.id("add:save"));
+            assertThat(pharmacist.find(By.id("messages")).getText()).contains("MedicationDispense added");
         }
         try (Browser patient = open(SYNTHEA_LOGIN)) {
-            assertThat(patient.find(By.id("records:timeline")).getText()).contains("123.4 mg/dL");
+            String timeline = patient.find(By.id("records:timeline")).getText();
+            assertThat(timeline).contains("123.4 mg/dL").contains("Hypertensive disorder").contains("Lisinopril 10 MG Oral Tablet");
             new Select(patient.find(By.id("plotform:series"))).selectByValue("2339-0");
             patient.clickAndWait(By.id("plotform:show"));
             assertThat(patient.find(By.className("plot-label")).getText()).contains("Glucose");
