@@ -371,10 +371,14 @@ class PortalIT {
             k.clear();
             k.sendKeys("3");
             researcher.clickAndWait(By.id("dataset:request"));
-            assertThat(researcher.find(By.id("messages")).getText()).contains("requested");
+            String message = researcher.find(By.id("messages")).getText();
+            java.util.regex.Matcher requested = java.util.regex.Pattern.compile("Data set ([0-9a-f-]+) requested").matcher(message);
+            assertThat(requested.find()).as(message).isTrue();
+            String article = "article#dataset-" + requested.group(1);
             researcher.screenshot("researcher-progress");
+            // the researcher's earlier data sets (other tests) are listed too: follow this one until it ends
             WebElement done = new org.openqa.selenium.support.ui.WebDriverWait(researcher.driver(), java.time.Duration.ofMinutes(4))
-                    .until(d -> d.findElements(By.cssSelector("article.dataset[data-status=done], article.dataset[data-status=failed]"))
+                    .until(d -> d.findElements(By.cssSelector(article + "[data-status=done], " + article + "[data-status=failed]"))
                             .stream().findFirst().orElse(null));
             assertThat(done.getAttribute("data-status")).as(done.getText()).isEqualTo("done");
             assertThat(done.findElement(By.tagName("progress")).getAttribute("value")).isEqualTo("100");
