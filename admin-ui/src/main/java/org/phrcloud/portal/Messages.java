@@ -2,8 +2,17 @@ package org.phrcloud.portal;
 
 import jakarta.faces.application.FacesMessage;
 import jakarta.faces.context.FacesContext;
+import org.phrcloud.portal.api.ApiAnswer;
+import org.phrcloud.portal.api.PhrApi;
+import org.phrcloud.portal.api.Plain;
 
-/** Messages for the person at the screen (shown by the template's {@code h:messages}). */
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Messages for the person at the screen (shown by the template's {@code h:messages}), and the pages' reads that show
+ * the API's refusal as one.
+ */
 public final class Messages {
     private Messages() {
     }
@@ -14,5 +23,25 @@ public final class Messages {
 
     public static void info(String text) {
         FacesContext.getCurrentInstance().addMessage(null, new FacesMessage(FacesMessage.SEVERITY_INFO, text, null));
+    }
+
+    /** GETs a JSON array of objects; on an error answer shows its message and returns an empty list. */
+    public static List<Map<String, Object>> objects(PhrApi api, String path) {
+        ApiAnswer a = api.get(path);
+        if (!a.ok()) {
+            error(a.message());
+            return List.of();
+        }
+        return Plain.objects(a.array());
+    }
+
+    /** GETs a JSON object; on an error answer shows its message and returns an empty map. */
+    public static Map<String, Object> object(PhrApi api, String path) {
+        ApiAnswer a = api.get(path);
+        if (!a.ok()) {
+            error(a.message());
+            return Map.of();
+        }
+        return Plain.map(a.object());
     }
 }

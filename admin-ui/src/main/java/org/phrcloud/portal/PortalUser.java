@@ -9,10 +9,9 @@ import jakarta.security.enterprise.SecurityContext;
 import jakarta.security.enterprise.identitystore.openid.OpenIdContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import org.phrcloud.portal.api.PhrApi;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -86,12 +85,9 @@ public class PortalUser {
                 + "/signed-out.html";
         request.logout();
         ec.invalidateSession();
-        String end = settings.getIssuer() + "/protocol/openid-connect/logout?client_id=" + enc(settings.getClientId())
-                + "&post_logout_redirect_uri=" + enc(back) + (idToken == null ? "" : "&id_token_hint=" + enc(idToken));
+        String end = settings.getIssuer() + "/protocol/openid-connect/logout?client_id=" + PhrApi.enc(settings.getClientId())
+                + "&post_logout_redirect_uri=" + PhrApi.enc(back) + (idToken == null ? "" : "&id_token_hint=" + PhrApi.enc(idToken));
         ec.redirect(end);
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

@@ -6,13 +6,13 @@ import jakarta.inject.Named;
 import jakarta.json.Json;
 import org.phrcloud.portal.api.ApiAnswer;
 import org.phrcloud.portal.api.PhrApi;
-import org.phrcloud.portal.api.Plain;
 
 import java.io.Serializable;
 import java.util.Map;
 
 import static org.phrcloud.portal.Messages.error;
 import static org.phrcloud.portal.Messages.info;
+import static org.phrcloud.portal.Messages.object;
 
 /**
  * The administrator's page: anchoring health ({@code GET /api/ledger/anchoring}: blocks waiting, lag, last anchor),
@@ -40,21 +40,21 @@ public class AdminPages implements Serializable {
 
     public Map<String, Object> getAnchoring() {
         if (anchoring == null) {
-            anchoring = object("/api/ledger/anchoring");
+            anchoring = object(api, "/api/ledger/anchoring");
         }
         return anchoring;
     }
 
     public Map<String, Object> getMasterKeys() {
         if (masterKeys == null) {
-            masterKeys = object("/api/identity/admin/master-keys");
+            masterKeys = object(api, "/api/identity/admin/master-keys");
         }
         return masterKeys;
     }
 
     public Map<String, Object> getInstitutionKeys() {
         if (institutionKeys == null) {
-            institutionKeys = object("/api/identity/institutions/keys");
+            institutionKeys = object(api, "/api/identity/institutions/keys");
         }
         return institutionKeys;
     }
@@ -82,15 +82,6 @@ public class AdminPages implements Serializable {
         } else {
             error(a.message());
         }
-    }
-
-    private Map<String, Object> object(String path) {
-        ApiAnswer a = api.get(path);
-        if (!a.ok()) {
-            error(a.message());
-            return Map.of();
-        }
-        return Plain.map(a.object());
     }
 
     public String getInstitutionId() { return institutionId; }

@@ -12,6 +12,8 @@ import jakarta.ws.rs.client.Invocation;
 import jakarta.ws.rs.core.Response;
 import org.phrcloud.portal.PortalSettings;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -70,6 +72,11 @@ public class PhrApi {
                 .header("X-Request-ID", UUID.randomUUID().toString())
                 .header("Cache-Control", "no-cache")
                 .header("Accept", accept);
+    }
+
+    /** A value for a URL's query or path segment (application/x-www-form-urlencoded, UTF-8). */
+    public static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     @PreDestroy

@@ -8,16 +8,12 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import org.phrcloud.portal.api.ApiAnswer;
-import static org.phrcloud.portal.Messages.error;
-import static org.phrcloud.portal.Messages.info;
 import org.phrcloud.portal.api.PhrApi;
 import org.phrcloud.portal.api.Plain;
 import org.phrcloud.portal.record.RecordReader;
 import org.phrcloud.portal.record.TimelineEntry;
 
 import java.io.Serializable;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -25,6 +21,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.phrcloud.portal.Messages.error;
+import static org.phrcloud.portal.Messages.info;
 
 /**
  * The care giver's pages (practitioner, family doctor, pharmacist, laboratory): find a patient in the master patient
@@ -68,7 +67,7 @@ public class CarePages implements Serializable {
     public void find() {
         candidates = new ArrayList<>();
         if (!identifier.isBlank()) {
-            ApiAnswer a = api.get("/api/identity/patients?identifier=" + enc(identifier.trim()));
+            ApiAnswer a = api.get("/api/identity/patients?identifier=" + PhrApi.enc(identifier.trim()));
             if (a.ok()) {
                 Map<String, Object> c = Plain.map(a.object());
                 c.put("grade", "certain");
@@ -101,7 +100,7 @@ public class CarePages implements Serializable {
 
     /** Chooses a patient (by pseudonym) and opens their record. */
     public String open(String chosen) {
-        ApiAnswer a = api.get("/api/identity/patients/" + enc(chosen));
+        ApiAnswer a = api.get("/api/identity/patients/" + PhrApi.enc(chosen));
         if (!a.ok()) {
             error(a.message());
             return null;
@@ -203,9 +202,6 @@ public class CarePages implements Serializable {
         return code;
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 
 
 

@@ -8,8 +8,6 @@ import jakarta.inject.Named;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.phrcloud.portal.api.ApiAnswer;
-import static org.phrcloud.portal.Messages.error;
-import static org.phrcloud.portal.Messages.info;
 import org.phrcloud.portal.api.PhrApi;
 import org.phrcloud.portal.api.Plain;
 import org.phrcloud.portal.record.RecordReader;
@@ -23,6 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.phrcloud.portal.Messages.error;
+import static org.phrcloud.portal.Messages.info;
+import static org.phrcloud.portal.Messages.objects;
 
 /**
  * The patient's pages: "My health trajectory" (timeline and plots), access requests (approve or reject, signed in the
@@ -106,7 +108,8 @@ public class PatientPages implements Serializable {
                 RecordReader.Timeline read = reader.timeline(id, types);
                 timeline.addAll(read.entries());
                 read.refused().forEach((type, why) -> error(type + ": " + why));
-                observations.addAll(reader.observations(id));
+                // the plot's series come from the latest observations, read once: by the timeline unless filtered out
+                observations.addAll(types.contains("Observation") ? read.observations() : reader.observations(id));
             }
             plottable = RecordReader.plottable(observations);
         } catch (RecordReader.Refused e) {
@@ -213,7 +216,7 @@ public class PatientPages implements Serializable {
     /** The consents about me, newest first, each with {@code documents} to sign while a decision is open. */
     public List<Map<String, Object>> getConsents() {
         if (consents == null) {
-            consents = list("/api/consent");
+            consents = objects(api, "/api/consent");
         }
         return consents;
     }
@@ -243,7 +246,7 @@ public class PatientPages implements Serializable {
 
     public List<Map<String, Object>> getAccesses() {
         if (accesses == null) {
-            accesses = list("/api/audit/my-record?limit=200");
+            accesses = objects(api, "/api/audit/my-record?limit=200");
         }
         return accesses;
     }
@@ -259,7 +262,7 @@ public class PatientPages implements Serializable {
 
     public List<Map<String, Object>> getNotifications() {
         if (notifications == null) {
-            notifications = list("/api/consent/notifications");
+            notifications = objects(api, "/api/consent/notifications");
         }
         return notifications;
     }
@@ -288,17 +291,6 @@ public class PatientPages implements Serializable {
         ec.getResponseOutputStream().write(a.body().getBytes(StandardCharsets.UTF_8));
         faces.responseComplete();
     }
-
-    private List<Map<String, Object>> list(String path) {
-        ApiAnswer a = api.get(path);
-        if (!a.ok()) {
-            error(a.message());
-            return List.of();
-        }
-        return Plain.objects(a.array());
-    }
-
-
 
     // --- form fields ---
 

@@ -6,8 +6,6 @@ import jakarta.json.JsonValue;
 import org.phrcloud.portal.api.ApiAnswer;
 import org.phrcloud.portal.api.PhrApi;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,9 +56,10 @@ public final class RecordReader {
      * What the caller may see of a record.
      *
      * @param entries newest first
-     * @param refused the types the server refused (type to its reason): a consent may cover some types only
+     * @param refused      the types the server refused (type to its reason): a consent may cover some types only
+     * @param observations the Observation resources read (for {@link #plottable}); empty when Observation was not asked
      */
-    public record Timeline(List<TimelineEntry> entries, Map<String, String> refused) implements java.io.Serializable {
+    public record Timeline(List<TimelineEntry> entries, Map<String, String> refused, List<JsonObject> observations) {
     }
 
     /**
@@ -72,6 +71,7 @@ public final class RecordReader {
     public Timeline timeline(String patientId, List<String> types) throws Refused {
         List<TimelineEntry> entries = new ArrayList<>();
         Map<String, String> refused = new LinkedHashMap<>();
+        List<JsonObject> observations = new ArrayList<>();
         Refused first = null;
         int asked = 0;
         for (String type : types) {
@@ -81,8 +81,11 @@ public final class RecordReader {
             }
             asked++;
             try {
-                for (JsonObject r : search("/fhir/" + type + "?patient=" + enc(patientId) + "&_sort=-" + sort + "&_count=" + PER_TYPE)) {
+                for (JsonObject r : search("/fhir/" + type + "?patient=" + PhrApi.enc(patientId) + "&_sort=-" + sort + "&_count=" + PER_TYPE)) {
                     entries.add(entry(r));
+                    if ("Observation".equals(type)) {
+                        observations.add(r);
+                    }
                 }
             } catch (Refused e) {
                 refused.put(type, e.getMessage());
@@ -93,7 +96,7 @@ public final class RecordReader {
             throw first;
         }
         entries.sort(Comparator.comparing(TimelineEntry::date).reversed());
-        return new Timeline(entries, refused);
+        return new Timeline(entries, refused, observations);
     }
 
     /** The LOINC codes with numeric values among the latest observations, most frequent first (code to display). */
@@ -113,9 +116,9 @@ public final class RecordReader {
         return out;
     }
 
-    /** The latest observations as resources (for {@link #plottable}). */
+    /** The latest observations as resources (for {@link #plottable} when the timeline did not read them). */
     public List<JsonObject> observations(String patientId) throws Refused {
-        return search("/fhir/Observation?patient=" + enc(patientId) + "&_sort=-date&_count=" + PER_TYPE);
+        return search("/fhir/Observation?patient=" + PhrApi.enc(patientId) + "&_sort=-date&_count=" + PER_TYPE);
     }
 
     /**
@@ -126,7 +129,7 @@ public final class RecordReader {
         List<Series.Point> points = new ArrayList<>();
         String display = loincCode;
         String unit = "";
-        for (JsonObject o : search("/fhir/Observation?patient=" + enc(patientId) + "&code=" + enc("http://loinc.org|" + loincCode)
+        for (JsonObject o : search("/fhir/Observation?patient=" + PhrApi.enc(patientId) + "&code=" + PhrApi.enc("http://loinc.org|" + loincCode)
                 + "&_sort=date&_count=500")) {
             JsonObject q = o.getJsonObject("valueQuantity");
             String when = o.getString("effectiveDateTime", "");
@@ -252,7 +255,4 @@ public final class RecordReader {
         return a.isEmpty() ? b : a;
     }
 
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

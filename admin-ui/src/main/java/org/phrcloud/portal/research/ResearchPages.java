@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.phrcloud.portal.Messages.error;
 import static org.phrcloud.portal.Messages.info;
+import static org.phrcloud.portal.Messages.objects;
 
 /**
  * The researcher's pages: ask patients for research consent (a study), request an anonymized data set from a study's
@@ -54,11 +55,7 @@ public class ResearchPages implements Serializable {
     /** My data sets, newest first, with status, phase and percent; once done with counts, risk and information loss. */
     public List<Map<String, Object>> getDataSets() {
         if (dataSets == null) {
-            ApiAnswer a = api.get("/api/research/datasets");
-            dataSets = a.ok() ? Plain.objects(a.array()) : List.of();
-            if (!a.ok()) {
-                error(a.message());
-            }
+            dataSets = objects(api, "/api/research/datasets");
         }
         return dataSets;
     }

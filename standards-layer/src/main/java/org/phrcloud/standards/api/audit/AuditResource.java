@@ -83,14 +83,8 @@ public class AuditResource {
         if (patients.isEmpty()) {
             throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0460: this login is not linked to a patient record");
         }
-        if (limit < 1 || limit > 1000) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0461: limit is 1 to 1000");
-        }
-        List<AccessView> views = new ArrayList<>();
-        for (AuditLog.Stored s : log().aboutPatients(patients, instant(from), instant(to), actor, kind, limit)) {
-            views.add(view(s));
-        }
-        return JsonBodies.ok(views);
+        requireLimit(limit);
+        return views(log().aboutPatients(patients, instant(from), instant(to), actor, kind, limit));
     }
 
     @GET
@@ -99,12 +93,20 @@ public class AuditResource {
     @Operation(summary = "My own access history: the AuditEvents of what I did (reads, searches, writes, refusals, research), newest first",
             description = "limit: 1 to 1000, default 200.")
     public Response myActions(@QueryParam("limit") @DefaultValue("200") int limit) {
+        requireLimit(limit);
+        VerifiedAccessToken caller = (VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN);
+        return views(log().ofActor(caller.subject(), limit));
+    }
+
+    private static void requireLimit(int limit) {
         if (limit < 1 || limit > 1000) {
             throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0461: limit is 1 to 1000");
         }
-        VerifiedAccessToken caller = (VerifiedAccessToken) request.getProperty(AccessFilter.TOKEN);
+    }
+
+    private Response views(List<AuditLog.Stored> events) {
         List<AccessView> views = new ArrayList<>();
-        for (AuditLog.Stored s : log().ofActor(caller.subject(), limit)) {
+        for (AuditLog.Stored s : events) {
             views.add(view(s));
         }
         return JsonBodies.ok(views);
