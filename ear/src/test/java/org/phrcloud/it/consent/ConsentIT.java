@@ -199,9 +199,9 @@ class ConsentIT {
             assertThat(org.web3j.utils.Numeric.toHexStringNoPrefix(entry.component1())).as("pseudonym, hashes, status: no health data")
                     .isEqualTo(p.pseudonym());
             assertThat(entry.component3()).as("the scope hash").isEqualTo(org.web3j.utils.Numeric.hexStringToByteArray(
-                    org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex(org.phrcloud.standards.consent.DecisionDocument.scope(
-                            new org.phrcloud.standards.consent.ConsentTerms(List.of("Observation", "Patient"),
-                                    org.phrcloud.standards.consent.AccessLevel.FULL, "TREAT", Instant.parse(json(approved).path("start").asText()),
+                    org.phrcloud.ledger.anchor.RegistryConsent.sha256Hex(org.phrcloud.consent.DecisionDocument.scope(
+                            new org.phrcloud.consent.ConsentTerms(List.of("Observation", "Patient"),
+                                    org.phrcloud.consent.AccessLevel.FULL, "TREAT", Instant.parse(json(approved).path("start").asText()),
                                     Instant.parse(json(approved).path("end").asText()))))));
         } finally {
             chain.shutdown();

@@ -7,7 +7,7 @@ import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.BrowserLogin;
-import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.totp.Totp;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
@@ -51,7 +51,7 @@ class StepUpAuthenticationIT {
 
         BrowserLogin.Step after = browser.submit(credentials(practitioner));
         assertThat(after.code()).as("redirected back with a code, no OTP asked").isPresent();
-        VerifiedAccessToken token = verifier.verify(browser.accessToken(after.code().orElseThrow()));
+        Caller token = verifier.verify(browser.accessToken(after.code().orElseThrow()));
         assertThat(token.acr()).isEqualTo("1");
         assertThat(token.clientId()).isEqualTo("phr-portal");
     }
@@ -67,7 +67,7 @@ class StepUpAuthenticationIT {
         BrowserLogin.Step afterOtp = browser.submit(Map.of("otp", Totp.code(practitioner.totpSecret(), Instant.now())));
         assertThat(afterOtp.code()).isPresent();
         String jwt = browser.accessToken(afterOtp.code().orElseThrow());
-        VerifiedAccessToken token = verifier.verify(jwt);
+        Caller token = verifier.verify(jwt);
         assertThat(token.acr()).isEqualTo("2");
         assertThat(token.username()).isEqualTo("demo-practitioner");
         assertThat(token.roles()).contains(PhrRole.PRACTITIONER);
@@ -98,7 +98,7 @@ class StepUpAuthenticationIT {
 
     @Test
     void thePasswordAndTotpGrantGivesLevel1() throws Exception {
-        VerifiedAccessToken token = verifier.verify(platform.userToken("demo-patient"));
+        Caller token = verifier.verify(platform.userToken("demo-patient"));
         assertThat(token.acr()).isEqualTo("1");
         assertThat(token.roles()).containsExactly(PhrRole.PATIENT);
     }
@@ -106,7 +106,7 @@ class StepUpAuthenticationIT {
     @Test
     void everyDemoUserHasExactlyTheirRole() throws Exception {
         for (DemoUser user : platform.realm().users()) {
-            VerifiedAccessToken token = verifier.verify(platform.userToken(user.username()));
+            Caller token = verifier.verify(platform.userToken(user.username()));
             assertThat(token.roles()).as(user.username()).containsExactly(user.role());
         }
     }

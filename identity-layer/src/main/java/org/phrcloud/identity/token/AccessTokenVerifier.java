@@ -1,5 +1,7 @@
 package org.phrcloud.identity.token;
 
+import org.phrcloud.identity.caller.Caller;
+
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -80,7 +82,7 @@ public final class AccessTokenVerifier {
      * @return what the token says about its caller
      * @throws InvalidAccessTokenException for any token that is not a valid access token of this realm and API
      */
-    public VerifiedAccessToken verify(String bearerToken) throws InvalidAccessTokenException {
+    public Caller verify(String bearerToken) throws InvalidAccessTokenException {
         if (bearerToken == null || bearerToken.isBlank()) {
             throw new InvalidAccessTokenException("PHR-TOKEN-0002: no bearer token");
         }
@@ -98,7 +100,7 @@ public final class AccessTokenVerifier {
             String serviceClient = claims.getStringClaim("client_id");
             boolean serviceAccount = serviceClient != null && ("service-account-" + serviceClient).equals(username)
                     && claims.getClaim("sid") == null;
-            return new VerifiedAccessToken(
+            return new Caller(
                     claims.getSubject(),
                     username,
                     claims.getStringClaim("azp"),
@@ -118,9 +120,9 @@ public final class AccessTokenVerifier {
         List<String> paths = claims.getStringListClaim("institutions");
         if (paths != null) {
             for (String path : paths) {
-                if (path.startsWith(VerifiedAccessToken.INSTITUTION_GROUP_PREFIX)
-                        && path.length() > VerifiedAccessToken.INSTITUTION_GROUP_PREFIX.length()) {
-                    ids.add(path.substring(VerifiedAccessToken.INSTITUTION_GROUP_PREFIX.length()));
+                if (path.startsWith(Caller.INSTITUTION_GROUP_PREFIX)
+                        && path.length() > Caller.INSTITUTION_GROUP_PREFIX.length()) {
+                    ids.add(path.substring(Caller.INSTITUTION_GROUP_PREFIX.length()));
                 }
             }
         }

@@ -1,5 +1,7 @@
 package org.phrcloud.identity.token;
 
+import org.phrcloud.identity.caller.Caller;
+
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -75,7 +77,7 @@ class AccessTokenVerifierTest {
 
     @Test
     void acceptsAValidAccessToken() throws Exception {
-        VerifiedAccessToken t = verifier.verify(token(realmKey, c -> { }));
+        Caller t = verifier.verify(token(realmKey, c -> { }));
         assertThat(t.subject()).isEqualTo("user-1");
         assertThat(t.username()).isEqualTo("demo-patient");
         assertThat(t.clientId()).isEqualTo("phr-portal");
@@ -87,28 +89,28 @@ class AccessTokenVerifierTest {
 
     @Test
     void readsInstitutionsFromGroupPathsUnderInstitutions() throws Exception {
-        VerifiedAccessToken t = verifier.verify(token(realmKey, c -> c.claim("institutions",
+        Caller t = verifier.verify(token(realmKey, c -> c.claim("institutions",
                 List.of("/institutions/st-mary", "/institutions/north-clinic", "/other/x", "/institutions/"))));
         assertThat(t.institutions()).containsExactlyInAnyOrder("st-mary", "north-clinic");
     }
 
     @Test
     void recognisesAServiceAccountByItsClientIdUsernameAndMissingSession() throws Exception {
-        VerifiedAccessToken service = verifier.verify(token(realmKey, c -> c
+        Caller service = verifier.verify(token(realmKey, c -> c
                 .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-backend")
                 .claim("azp", "phr-backend").claim("groups", List.of())));
         assertThat(service.serviceAccount()).isTrue();
 
-        VerifiedAccessToken withSession = verifier.verify(token(realmKey, c -> c
+        Caller withSession = verifier.verify(token(realmKey, c -> c
                 .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-backend")
                 .claim("sid", "a-browser-session")));
         assertThat(withSession.serviceAccount()).isFalse();
 
-        VerifiedAccessToken otherClient = verifier.verify(token(realmKey, c -> c
+        Caller otherClient = verifier.verify(token(realmKey, c -> c
                 .claim("preferred_username", "service-account-phr-backend").claim("client_id", "phr-portal")));
         assertThat(otherClient.serviceAccount()).isFalse();
 
-        VerifiedAccessToken named = verifier.verify(token(realmKey, c -> c.claim("preferred_username", "service-account-x")));
+        Caller named = verifier.verify(token(realmKey, c -> c.claim("preferred_username", "service-account-x")));
         assertThat(named.serviceAccount()).isFalse();
     }
 

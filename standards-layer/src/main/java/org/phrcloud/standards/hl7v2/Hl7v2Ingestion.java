@@ -1,5 +1,6 @@
 package org.phrcloud.standards.hl7v2;
 
+import org.phrcloud.core.caller.CallerContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
@@ -27,9 +28,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.token.VerifiedAccessToken;
-import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
-import org.phrcloud.standards.fhir.security.CallerScope;
+import org.phrcloud.identity.caller.Caller;
+import org.phrcloud.consent.policy.CallerScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -75,7 +75,7 @@ public class Hl7v2Ingestion {
          * @return the identity the message is stored as (its institution is the sending facility)
          * @throws HL7Exception when the sender may not send for this facility (an {@code AR} follows)
          */
-        VerifiedAccessToken as(String sendingFacility) throws HL7Exception;
+        Caller as(String sendingFacility) throws HL7Exception;
     }
 
     /**
@@ -95,11 +95,11 @@ public class Hl7v2Ingestion {
     private final MasterPatientIndex mpi;
     private final Clock clock;
     private final LocalCodeTranslations translations;
-    private final org.phrcloud.standards.audit.Auditor auditor;
+    private final org.phrcloud.audit.Auditor auditor;
 
     @SuppressWarnings("unchecked")
     public Hl7v2Ingestion(IFhirSystemDao<Bundle, ?> system, DaoRegistry daos, PlatformTransactionManager transactionManager,
-                          MessageLog log, MasterPatientIndex mpi, Clock clock, org.phrcloud.standards.audit.Auditor auditor) {
+                          MessageLog log, MasterPatientIndex mpi, Clock clock, org.phrcloud.audit.Auditor auditor) {
         this.auditor = auditor;
         this.context = newContext();
         this.parser = context.getPipeParser();
@@ -175,7 +175,7 @@ public class Hl7v2Ingestion {
         } catch (HL7Exception e) {
             return ack(message, AcknowledgmentCode.AR, e);
         }
-        VerifiedAccessToken sender;
+        Caller sender;
         try {
             sender = senders.as(facility);
         } catch (HL7Exception e) {
@@ -192,14 +192,14 @@ public class Hl7v2Ingestion {
         } catch (HL7Exception e) {
             LOG.info("PHR-HL7-0101: {} {} from {} refused: HL7 error {}", type, controlId, facility, e.getErrorCode());
             AcknowledgmentCode code = e.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR ? AcknowledgmentCode.AR : AcknowledgmentCode.AE;
-            auditor.refused(BearerTokenAuthenticationInterceptor.systemRequestAs(sender), "create", "HL7 v2 " + type + " " + controlId + " from " + facility + ": " + code.name() + " "
+            auditor.refused(CallerContext.systemRequestAs(sender), "create", "HL7 v2 " + type + " " + controlId + " from " + facility + ": " + code.name() + " "
                     + e.getErrorCode() + " at " + e.getLocation(), Set.of(), null);
             return ack(message, code, e);
         }
         String accepted = ack(message, AcknowledgmentCode.AA, null);
         try {
             transactions.executeWithoutResult(status -> {
-                system.transactionNested(BearerTokenAuthenticationInterceptor.systemRequestAs(sender), bundle);
+                system.transactionNested(CallerContext.systemRequestAs(sender), bundle);
                 log.record(facility, controlId, type, accepted, clock.instant());
             });
             return accepted;
@@ -218,7 +218,7 @@ public class Hl7v2Ingestion {
     }
 
     /** The FHIR transaction of a message of a supported type. */
-    private Bundle map(Message message, String type, String facility, VerifiedAccessToken sender) throws HL7Exception {
+    private Bundle map(Message message, String type, String facility, Caller sender) throws HL7Exception {
         OruR01Mapper.PatientResolver known = identifiers -> patientId(identifiers, sender);
         if (message instanceof ORU_R01 oru) {
             return OruR01Mapper.map(oru, known, facility);
@@ -236,7 +236,7 @@ public class Hl7v2Ingestion {
     }
 
     /** The one FHIR Patient PID-3 names, which the sender may write for. */
-    private String patientId(List<Identifier> identifiers, VerifiedAccessToken sender) throws HL7Exception {
+    private String patientId(List<Identifier> identifiers, Caller sender) throws HL7Exception {
         String patientId = find(identifiers).orElseThrow(() -> V2Datatypes.error("unknown patient: no Patient has the PID-3 identifiers",
                 ErrorCode.UNKNOWN_KEY_IDENTIFIER, "PID", 3));
         mayWrite(patientId, sender);
@@ -244,7 +244,7 @@ public class Hl7v2Ingestion {
     }
 
     /** The Patient PID-3 names, if any (an ADT updates it, else creates one). */
-    private java.util.Optional<Patient> existing(List<Identifier> identifiers, VerifiedAccessToken sender) throws HL7Exception {
+    private java.util.Optional<Patient> existing(List<Identifier> identifiers, Caller sender) throws HL7Exception {
         java.util.Optional<String> id = find(identifiers);
         if (id.isEmpty()) {
             return java.util.Optional.empty();
@@ -255,7 +255,7 @@ public class Hl7v2Ingestion {
     }
 
     /** A care giver writes only for their institutions' patients (as on /fhir); institution systems for all. */
-    private void mayWrite(String patientId, VerifiedAccessToken sender) throws HL7Exception {
+    private void mayWrite(String patientId, Caller sender) throws HL7Exception {
         if (!sender.serviceAccount() && !CallerScope.resolve(sender, mpi).patientIds().contains(patientId)) {
             throw V2Datatypes.error("the sender may not write for this patient", ErrorCode.APPLICATION_INTERNAL_ERROR, "PID", 3);
         }

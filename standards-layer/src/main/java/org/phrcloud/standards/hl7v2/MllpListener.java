@@ -6,7 +6,7 @@ import ca.uhn.hl7v2.app.HL7Service;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
 import ca.uhn.hl7v2.util.StandardSocketFactory;
-import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.identity.caller.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,7 @@ public class MllpListener implements AutoCloseable {
                     if (!registered.test(facility)) {
                         throw Hl7v2Ingestion.refusedSender("unknown sending facility " + facility);
                     }
-                    return new VerifiedAccessToken("mllp:" + facility, "mllp-" + facility, "mllp:" + facility, Set.of(), null, Instant.MAX, true,
+                    return new Caller("mllp:" + facility, "mllp-" + facility, "mllp:" + facility, Set.of(), null, Instant.MAX, true,
                             Set.of(facility));
                 });
                 return context.getPipeParser().parse(ack);

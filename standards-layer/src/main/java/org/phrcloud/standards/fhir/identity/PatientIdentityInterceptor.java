@@ -1,5 +1,6 @@
 package org.phrcloud.standards.fhir.identity;
 
+import org.phrcloud.core.caller.CallerContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -11,8 +12,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.phrcloud.identity.mpi.Demographics;
 import org.phrcloud.identity.mpi.IdentityConflictException;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.token.VerifiedAccessToken;
-import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.identity.caller.Caller;
 
 import java.util.Optional;
 
@@ -98,13 +98,13 @@ public class PatientIdentityInterceptor {
         }
     }
 
-    private static Optional<VerifiedAccessToken> token(RequestDetails request) {
+    private static Optional<Caller> token(RequestDetails request) {
         return request == null ? Optional.empty()
-                : Optional.ofNullable((VerifiedAccessToken) request.getUserData().get(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN));
+                : Optional.ofNullable(CallerContext.caller(request));
     }
 
     private static String actor(RequestDetails request) {
-        return token(request).map(VerifiedAccessToken::username).orElse("system");
+        return token(request).map(Caller::username).orElse("system");
     }
 
     private static String institution(RequestDetails request) {

@@ -1,5 +1,7 @@
 package org.phrcloud.standards.fhir.ledger;
 
+import org.phrcloud.core.ledger.BlockAuthor;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -8,12 +10,12 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.ledger.chain.ContentHash;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.chain.Operation;
 import org.phrcloud.ledger.store.JdbcChainStore;
-import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.core.caller.CallerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -144,7 +146,7 @@ public class LedgerInterceptor {
     }
 
     private static String practitioner(RequestDetails request) {
-        Object token = request == null ? null : request.getUserData().get(BearerTokenAuthenticationInterceptor.VERIFIED_TOKEN);
-        return token instanceof VerifiedAccessToken t ? t.username() : "system";
+        Caller caller = CallerContext.caller(request);
+        return caller == null ? "system" : caller.username();
     }
 }

@@ -6,9 +6,13 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import org.phrcloud.core.caller.CallerContext;
+import org.phrcloud.consent.policy.AccessDecision;
+import org.phrcloud.consent.policy.FhirAccessPolicy;
+import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
-import org.phrcloud.identity.token.VerifiedAccessToken;
+import org.phrcloud.identity.caller.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,23 +28,10 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * <p>Runs at {@link Pointcut#SERVER_INCOMING_REQUEST_POST_PROCESSED}, before the body is parsed, so a
  * caller who may not use the API learns nothing about the request. The verified token is kept in the
- * request's user data under {@link #VERIFIED_TOKEN} for the interceptors that follow.
+ * request's {@link CallerContext} for the interceptors that follow.
  */
 @Interceptor
 public class BearerTokenAuthenticationInterceptor {
-    /** Key of the {@link VerifiedAccessToken} in {@link RequestDetails#getUserData()}. */
-    public static final String VERIFIED_TOKEN = BearerTokenAuthenticationInterceptor.class.getName() + ".token";
-
-    /**
-     * A server-internal request (HAPI {@code SystemRequestDetails}) made on behalf of a verified caller: the storage
-     * hooks (ledger authorship, AuditEvent) see the caller as for a request through {@code /fhir}.
-     */
-    public static ca.uhn.fhir.rest.api.server.SystemRequestDetails systemRequestAs(VerifiedAccessToken caller) {
-        ca.uhn.fhir.rest.api.server.SystemRequestDetails request = new ca.uhn.fhir.rest.api.server.SystemRequestDetails();
-        request.getUserData().put(VERIFIED_TOKEN, caller);
-        return request;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(BearerTokenAuthenticationInterceptor.class);
     private static final String BEARER = "Bearer ";
 
@@ -61,7 +52,7 @@ public class BearerTokenAuthenticationInterceptor {
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("PHR-FHIR-0401: a bearer access token is required", null);
         }
-        VerifiedAccessToken token;
+        Caller token;
         try {
             token = verifier.verify(header.substring(BEARER.length()).trim());
         } catch (InvalidAccessTokenException e) {
@@ -72,12 +63,12 @@ public class BearerTokenAuthenticationInterceptor {
         switch (decision.kind()) {
             case STEP_UP -> {
                 AuthenticationException e = new AuthenticationException(decision.message());
-                e.addResponseHeader("WWW-Authenticate", FhirAccessPolicy.STEP_UP_CHALLENGE);
+                e.addResponseHeader("WWW-Authenticate", Caller.STEP_UP_CHALLENGE);
                 throw e;
             }
             case FORBID -> throw new ForbiddenOperationException(decision.message());
             default -> {
-                requestDetails.getUserData().put(VERIFIED_TOKEN, token);
+                CallerContext.setCaller(requestDetails, token);
                 return true;
             }
         }

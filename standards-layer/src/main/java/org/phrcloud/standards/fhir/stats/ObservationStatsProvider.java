@@ -3,6 +3,7 @@ package org.phrcloud.standards.fhir.stats;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.Operation;
+import org.phrcloud.consent.policy.StatsRequest;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
@@ -69,53 +70,12 @@ public class ObservationStatsProvider {
     public static final String INTERCEPT_EXTENSION = "https://phr-cloud.org/fhir/StructureDefinition/regression-intercept";
     static final String DATA_ABSENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
     static final int MAX_OBSERVATIONS = 10_000;
-    private static final Pattern SUBJECT = Pattern.compile("(?:.*/)?Patient/([A-Za-z0-9\\-.]{1,64})(?:/_history/.*)?");
     private static final MathContext DIGITS = new MathContext(12);
 
     private final IFhirResourceDao<Observation> observations;
 
     public ObservationStatsProvider(IFhirResourceDao<Observation> observations) {
         this.observations = observations;
-    }
-
-    /** The Patient id a {@code subject} names; null if it names no Patient. */
-    public static String patientId(String subject) {
-        if (subject == null) {
-            return null;
-        }
-        Matcher m = SUBJECT.matcher(subject.strip());
-        return m.matches() ? m.group(1) : null;
-    }
-
-    /**
-     * The Patient id the {@code $stats} request names in {@code subject} (URL parameter or Parameters body), and
-     * whether it asks for the source Observations; for the authorization rules.
-     *
-     * @return null if it names none
-     */
-    public static Asked asked(RequestDetails request) {
-        String[] subject = request.getParameters().get("subject");
-        String[] include = request.getParameters().get("include");
-        String subjectValue = subject != null && subject.length == 1 ? subject[0] : null;
-        boolean includes = include != null && include.length > 0 && !"false".equals(include[0]);
-        if (request.getResource() instanceof Parameters body) {
-            List<Parameters.ParametersParameterComponent> subjects = body.getParameter().stream()
-                    .filter(p -> "subject".equals(p.getName())).toList();
-            if (subjects.size() == 1 && subjects.get(0).getValue() != null) {
-                if (subjectValue != null) {
-                    return null; // named twice: refuse
-                }
-                subjectValue = subjects.get(0).getValue().primitiveValue();
-            }
-            includes |= body.getParameter().stream().anyMatch(p -> "include".equals(p.getName())
-                    && !(p.getValue() instanceof BooleanType b && Boolean.FALSE.equals(b.getValue())));
-        }
-        String id = patientId(subjectValue);
-        return id == null ? null : new Asked(id, includes);
-    }
-
-    /** What a {@code $stats} request asks: whose Observations, and whether with the source Observations. */
-    public record Asked(String patientId, boolean include) {
     }
 
     @Operation(name = "$stats", idempotent = true, type = Observation.class)
@@ -129,7 +89,7 @@ public class ObservationStatsProvider {
             @OperationParam(name = "statistic", min = 1, max = OperationParam.MAX_UNLIMITED) List<CodeType> statistic,
             @OperationParam(name = "include", max = 1) BooleanType include,
             @OperationParam(name = "limit", max = 1) PositiveIntType limit) {
-        String patient = patientId(subject == null ? null : subject.getValue());
+        String patient = StatsRequest.patientId(subject == null ? null : subject.getValue());
         if (patient == null) {
             throw new InvalidRequestException("PHR-FHIR-0302: subject must name a Patient of this server, as Patient/[id]");
         }

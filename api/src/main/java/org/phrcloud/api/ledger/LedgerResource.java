@@ -1,0 +1,191 @@
+package org.phrcloud.api.ledger;
+
+import jakarta.servlet.ServletContext;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.mpi.PatientIdentity;
+import org.phrcloud.identity.caller.Caller;
+import org.phrcloud.ledger.anchor.AnchoringSchedule;
+import org.phrcloud.ledger.anchor.AnchoringStatus;
+import org.phrcloud.ledger.anchor.ResourceProof;
+import org.phrcloud.ledger.anchor.ResourceProofs;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.core.rest.ApiException;
+import org.phrcloud.core.rest.JsonBodies;
+import org.phrcloud.core.rest.SpringBeans;
+import org.phrcloud.core.rest.Access;
+import org.phrcloud.core.rest.AccessFilter;
+import org.phrcloud.core.rest.Party;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import org.phrcloud.consent.policy.CallerScope;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code /api/ledger}: a patient's chain, paged, and its verification against the stored record. Access follows
+ * the patient's record: the patient (acr 1), care givers who may reach the patient's compartment (acr 2), and
+ * institution systems.
+ */
+@Path("ledger")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "ledger", description = "Per-patient chains of signed blocks")
+@SecurityRequirement(name = "keycloak")
+public class LedgerResource {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Context
+    private ServletContext servletContext;
+    @Context
+    private ContainerRequestContext request;
+
+    /**
+     * One entry of a block.
+     *
+     * @param contentHash hex SHA-256 of the resource version's RFC 8785 canonical JSON (see ContentHash)
+     */
+    public record EntryView(String resourceType, String id, String versionId, String operation, String contentHash) {
+    }
+
+    /**
+     * A block as stored; hashes in hex, the signature (ECDSA P-256, P1363) in Base64.
+     *
+     * @param hash SHA-256 of the block's canonical encoding (format 1, see Block)
+     */
+    public record BlockView(int version, long height, String hash, String previousHash, Instant timestamp, String authorKeyId,
+                            String practitionerId, List<EntryView> entries, String entriesRoot, String signature) {
+        static BlockView of(Block b) {
+            return new BlockView(b.version(), b.height(), HEX.formatHex(b.hash()), HEX.formatHex(b.previousHash()),
+                    Instant.ofEpochMilli(b.timestamp()), b.authorKeyId(), b.practitionerId(),
+                    b.entries().stream().map(e -> new EntryView(e.resourceType(), e.id(), e.versionId(), e.operation().name(),
+                            HEX.formatHex(e.contentHash()))).toList(),
+                    HEX.formatHex(b.entriesRoot()), Base64.getEncoder().encodeToString(b.signature()));
+        }
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/blocks")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The patient's chain from a height on, oldest first (at most 200 blocks a page)")
+    @APIResponse(responseCode = "404", description = "no such pseudonym")
+    public Response blocks(@PathParam("pseudonym") String pseudonym, @QueryParam("from") @DefaultValue("0") long from,
+                           @QueryParam("limit") @DefaultValue("50") int limit) {
+        requireReach(pseudonym);
+        if (from < 0 || limit < 1 || limit > 200) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0441: from >= 0, limit 1 to 200");
+        }
+        return JsonBodies.ok(SpringBeans.get(servletContext, JdbcChainStore.class).chain(pseudonym, from, limit)
+                .stream().map(BlockView::of).toList());
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/verify")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Verify the chain (links, signatures) and that every recorded resource still matches its latest entry",
+            description = "tamperedResources names each resource (Type/id) whose stored content or version no longer matches.")
+    public Response verify(@PathParam("pseudonym") String pseudonym) {
+        requireReach(pseudonym);
+        LedgerVerifier.Report report = SpringBeans.get(servletContext, LedgerVerifier.class).verify(pseudonym);
+        return JsonBodies.ok(report);
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/export")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The patient's whole chain with the evidence of every anchor (format phr-chain-export/1)",
+            description = "Blocks as canonical encodings (hex) and signatures (Base64), and per confirmed anchor the root, tree size, "
+                    + "transaction, chain block, and the covered head's RFC 9162 inclusion path. The standalone verifier "
+                    + "(org.phrcloud.ledger.verify.VerifyCommand, ./phr verify) checks it with the published keys and a JSON-RPC node.")
+    @APIResponse(responseCode = "404", description = "no such pseudonym, or no chain yet")
+    public Response export(@PathParam("pseudonym") String pseudonym) {
+        requireReach(pseudonym);
+        return JsonBodies.ok(SpringBeans.get(servletContext, ResourceProofs.class).export(pseudonym)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0444: this patient has no chain yet")));
+    }
+
+    /** An RFC 9162 inclusion proof: hashes in hex, from the leaf's sibling upwards. */
+    public record ProofView(int leafIndex, int treeSize, List<String> path) {
+        static ProofView of(org.phrcloud.ledger.merkle.InclusionProof p) {
+            return p == null ? null : new ProofView(p.leafIndex(), p.treeSize(), p.path().stream().map(HEX::formatHex).toList());
+        }
+    }
+
+    /** The anchor of a proof: the root sent to AnchorRegistry and the transaction that sent it. */
+    public record AnchorView(long id, String root, int treeSize, long chainId, String contract, String txHash, long blockNumber) {
+    }
+
+    /**
+     * A resource version's proof (see ResourceProof): {@code blocks} hold each block's canonical encoding and
+     * signature (hex, Base64) from the entry's block to the anchored head; {@code anchor} and {@code leafProof} are
+     * null while the head waits for its anchor.
+     */
+    public record ResourceProofView(EntryView entry, ProofView entryProof, List<String> blockEncodings, List<String> blockSignatures,
+                                    AnchorView anchor, ProofView leafProof, int sizeBytes) {
+    }
+
+    @GET
+    @Path("resources/{type}/{id}/proof")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "Proof that a resource version is in its patient's chain and under an anchored Merkle root",
+            description = "The latest recorded version, or ?version=. sizeBytes: the binary size of hashes and encodings.")
+    @APIResponse(responseCode = "404", description = "the chain never recorded it")
+    public Response proof(@PathParam("type") String type, @PathParam("id") String id, @QueryParam("version") String version) {
+        ResourceProof proof = SpringBeans.get(servletContext, ResourceProofs.class).proof(type, id, version)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0443: no chain records " + type + "/" + id));
+        requireReach(proof.blocks().get(0).pseudonym());
+        Entry e = proof.entry();
+        ResourceProof.Anchor a = proof.anchor();
+        int size = Block.entryEncoding(e).length + 32 * proof.entryProof().path().size()
+                + proof.blocks().stream().mapToInt(b -> b.canonicalEncoding().length + b.signature().length).sum()
+                + (a == null ? 0 : 32 + 32 * proof.leafProof().path().size());
+        return JsonBodies.ok(new ResourceProofView(
+                new EntryView(e.resourceType(), e.id(), e.versionId(), e.operation().name(), HEX.formatHex(e.contentHash())),
+                ProofView.of(proof.entryProof()),
+                proof.blocks().stream().map(b -> HEX.formatHex(b.canonicalEncoding())).toList(),
+                proof.blocks().stream().map(b -> Base64.getEncoder().encodeToString(b.signature())).toList(),
+                a == null ? null : new AnchorView(a.id(), HEX.formatHex(a.root()), a.treeSize(), a.chainId(), a.contract(), a.txHash(),
+                        a.blockNumber()),
+                ProofView.of(proof.leafProof()), size));
+    }
+
+    @GET
+    @Path("anchoring")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.ADMIN})
+    @Operation(summary = "Anchoring lag: blocks waiting for an anchor, age of the oldest, the last confirmed anchor, the anchor in flight",
+            description = "Counts and hashes only. enabled is false when no chain is configured.")
+    public Response anchoring() {
+        boolean enabled = SpringBeans.find(servletContext, AnchoringSchedule.class) != null;
+        return JsonBodies.ok(AnchoringStatus.read(SpringBeans.get(servletContext, javax.sql.DataSource.class), enabled, Instant.now()));
+    }
+
+    /** The caller must be able to reach one of the identity's Patients (the FHIR rules' own scope). */
+    private void requireReach(String pseudonym) {
+        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
+        PatientIdentity identity = mpi.findByPseudonym(pseudonym)
+                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0440: no identity with this pseudonym"));
+        CallerScope scope = CallerScope.resolve((Caller) request.getProperty(AccessFilter.TOKEN), mpi);
+        if (scope.kind() == CallerScope.Kind.INSTITUTION_SYSTEM) {
+            return;
+        }
+        if (identity.patientIds().stream().noneMatch(scope.patientIds()::contains)) {
+            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0442: this caller may not read this patient's record");
+        }
+    }
+}

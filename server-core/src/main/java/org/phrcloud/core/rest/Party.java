@@ -1,0 +1,42 @@
+package org.phrcloud.core.rest;
+
+import org.phrcloud.identity.PhrRole;
+import org.phrcloud.identity.caller.Caller;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The kinds of caller an endpoint can admit. */
+public enum Party {
+    /** Anyone, without a token (public data only, e.g. published keys). */
+    ANYONE,
+    /** An institution's system: a Keycloak service account (client credentials). */
+    INSTITUTION_SYSTEM,
+    /** Practitioner, family doctor, pharmacist or lab. */
+    CARE_GIVER,
+    PATIENT,
+    RESEARCHER,
+    ADMIN;
+
+    /** Every party the token's holder belongs to. */
+    public static Set<Party> of(Caller token) {
+        Set<Party> parties = EnumSet.noneOf(Party.class);
+        if (token.serviceAccount()) {
+            parties.add(INSTITUTION_SYSTEM);
+            return parties;
+        }
+        if (token.isCareGiver()) {
+            parties.add(CARE_GIVER);
+        }
+        if (token.hasRole(PhrRole.PATIENT)) {
+            parties.add(PATIENT);
+        }
+        if (token.hasRole(PhrRole.RESEARCHER)) {
+            parties.add(RESEARCHER);
+        }
+        if (token.hasRole(PhrRole.ADMIN)) {
+            parties.add(ADMIN);
+        }
+        return parties;
+    }
+}

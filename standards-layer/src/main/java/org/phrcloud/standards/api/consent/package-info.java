@@ -1,2 +1,0 @@
-/** {@code /api/consent}: access requests and the patient's signed decisions. */
-package org.phrcloud.standards.api.consent;

@@ -1,2 +1,0 @@
-/** {@code /api/hl7v2}: HL7 v2 messages over HTTP. */
-package org.phrcloud.standards.api.hl7v2;

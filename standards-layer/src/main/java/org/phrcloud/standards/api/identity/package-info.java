@@ -1,2 +1,0 @@
-/** {@code /api/identity}: the master patient index and institution keys over HTTP. */
-package org.phrcloud.standards.api.identity;

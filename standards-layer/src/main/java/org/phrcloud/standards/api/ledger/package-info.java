@@ -1,2 +1,0 @@
-/** {@code /api/ledger}: a patient's chain and its verification, for whoever may read the patient's record. */
-package org.phrcloud.standards.api.ledger;

@@ -1,2 +1,0 @@
-/** {@code /api/research}: anonymized research data sets for researchers (see {@code ResearchResource}). */
-package org.phrcloud.standards.api.research;

@@ -1,0 +1,207 @@
+package org.phrcloud.standards.fhir.config;
+
+import org.phrcloud.core.config.PlatformSettings;
+
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.IDaoRegistry;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
+import ca.uhn.fhir.jpa.config.HapiJpaConfig;
+import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
+import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
+import ca.uhn.fhir.jpa.config.util.ResourceCountCacheUtil;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirH2Dialect;
+import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
+import ca.uhn.fhir.jpa.provider.DaoRegistryResourceSupportedSvc;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.search.IStaleSearchDeletingSvc;
+import ca.uhn.fhir.jpa.search.StaleSearchDeletingSvcImpl;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import ca.uhn.fhir.jpa.util.ResourceCountCache;
+import ca.uhn.fhir.rest.api.IResourceSupportedSvc;
+import jakarta.persistence.EntityManagerFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.phrcloud.audit.AuditLog;
+import org.phrcloud.audit.AuditSealer;
+import org.phrcloud.audit.AuditWriteInterceptor;
+import org.phrcloud.audit.Auditor;
+import org.phrcloud.consent.ConsentIndex;
+import org.phrcloud.consent.ConsentService;
+import org.phrcloud.consent.policy.FhirAccessPolicy;
+import org.phrcloud.core.ledger.BlockAuthor;
+import org.phrcloud.identity.demographics.BlindIndex;
+import org.phrcloud.identity.demographics.EnvelopeCipher;
+import org.phrcloud.identity.demographics.MasterKeyRing;
+import org.phrcloud.identity.demographics.MasterKeyRotation;
+import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.keycloak.KeycloakDirectory;
+import org.phrcloud.identity.keycloak.RealmProvisioner;
+import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.ledger.anchor.Anchorer;
+import org.phrcloud.ledger.anchor.AnchoringSchedule;
+import org.phrcloud.ledger.anchor.ResourceProofs;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.standards.fhir.identity.PatientIdentityInterceptor;
+import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * HAPI FHIR JPA (R4) in plain Spring, without Spring Boot, on the platform database. Transactions are Spring
+ * resource-local ({@link JpaTransactionManager}), not JTA: whatever must commit with a FHIR write is written inside
+ * HAPI's transaction through storage pointcuts. Also the FHIR request hooks of layer 3: the bearer-token
+ * authentication, the master patient index hook and the operator's terminology.
+ */
+@Configuration
+@EnableTransactionManagement
+@Import({JpaR4Config.class, HapiJpaConfig.class, JpaBatch2Config.class, Batch2JobsConfig.class,
+        SubscriptionChannelConfig.class, SubscriptionSubmitterConfig.class, ThreadPoolFactoryConfig.class})
+public class FhirStorageConfig {
+    @Bean(destroyMethod = "close")
+    public BasicDataSource dataSource(PlatformSettings settings) {
+        BasicDataSource ds = new BasicDataSource();
+        ds.setDriverClassName(settings.isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
+        ds.setUrl(settings.dbUrl());
+        ds.setUsername(settings.dbUsername());
+        ds.setPassword(settings.dbPassword());
+        ds.setMaxTotal(20);
+        return ds;
+    }
+
+    @Bean
+    public JpaStorageSettings storageSettings() {
+        JpaStorageSettings s = new JpaStorageSettings();
+        // ids come from the client for demo/migration loads (PUT Type/uuid); numeric ids stay server-assigned
+        s.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ALPHANUMERIC);
+        s.setAllowExternalReferences(false);
+        s.setAutoCreatePlaceholderReferenceTargets(false);
+        s.setEnforceReferentialIntegrityOnWrite(true);
+        s.setExpungeEnabled(false);
+        s.setDeleteExpungeEnabled(false);
+        s.setAllowMultipleDelete(false);
+        return s;
+    }
+
+    @Bean
+    public PartitionSettings partitionSettings() {
+        return new PartitionSettings();
+    }
+
+    @Bean
+    public SubscriptionSettings subscriptionSettings() {
+        return new SubscriptionSettings();
+    }
+
+    @Primary
+    @Bean
+    public LocalContainerEntityManagerFactoryBean entityManagerFactory(ConfigurableListableBeanFactory beanFactory,
+            FhirContext fhirContext, JpaStorageSettings storageSettings, DataSource dataSource,
+            PlatformSettings settings) {
+        LocalContainerEntityManagerFactoryBean emf =
+                HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
+        emf.setPersistenceUnitName("HAPI_PU");
+        emf.setDataSource(dataSource);
+        Properties jpa = new Properties();
+        jpa.put("hibernate.dialect", settings.isPostgres()
+                ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
+        jpa.put("hibernate.hbm2ddl.auto", "update");
+        jpa.put("hibernate.search.enabled", "false");
+        jpa.put("hibernate.format_sql", "false");
+        jpa.put("hibernate.show_sql", "false");
+        jpa.put("hibernate.jdbc.batch_size", "20");
+        jpa.put("hibernate.cache.use_query_cache", "false");
+        jpa.put("hibernate.cache.use_second_level_cache", "false");
+        jpa.put("hibernate.cache.use_structured_entries", "false");
+        jpa.put("hibernate.cache.use_minimal_puts", "false");
+        emf.setJpaProperties(jpa);
+        return emf;
+    }
+
+    @Primary
+    @Bean
+    public JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+        JpaTransactionManager tm = new JpaTransactionManager();
+        tm.setEntityManagerFactory(entityManagerFactory);
+        return tm;
+    }
+
+    @Bean
+    public IStaleSearchDeletingSvc staleSearchDeletingSvc() {
+        return new StaleSearchDeletingSvcImpl();
+    }
+
+    @Bean
+    public DatabaseBackedPagingProvider databaseBackedPagingProvider() {
+        DatabaseBackedPagingProvider paging = new DatabaseBackedPagingProvider();
+        paging.setDefaultPageSize(20);
+        paging.setMaximumPageSize(200);
+        return paging;
+    }
+
+    @Bean
+    public IResourceSupportedSvc resourceSupportedSvc(IDaoRegistry daoRegistry) {
+        return new DaoRegistryResourceSupportedSvc(daoRegistry);
+    }
+
+    @Bean(name = "myResourceCountsCache")
+    public ResourceCountCache resourceCountsCache(IFhirSystemDao<?, ?> systemDao) {
+        return ResourceCountCacheUtil.newResourceCountCache(systemDao);
+    }
+
+    /**
+     * The operator's local terminology (CodeSystems, ConceptMaps, ValueSets), loaded at start from {@code phr.terminology.dir}
+     * (PHR_TERMINOLOGY_DIR) when it is set; a file that does not load stops the start (PHR-TERM-0001).
+     */
+    @Bean
+    public org.phrcloud.standards.fhir.terminology.TerminologyLoader terminologyLoader(DaoRegistry daoRegistry, FhirContext fhirContext,
+            Environment environment) {
+        org.phrcloud.standards.fhir.terminology.TerminologyLoader loader =
+                new org.phrcloud.standards.fhir.terminology.TerminologyLoader(daoRegistry, fhirContext);
+        String directory = environment.getProperty("phr.terminology.dir");
+        if (directory != null && !directory.isBlank()) {
+            loader.load(java.nio.file.Path.of(directory));
+        }
+        return loader;
+    }
+
+    /** Storage interceptors go to HAPI's own interceptor service, so they run for every write path. */
+    @Bean
+    public PatientIdentityInterceptor patientIdentityInterceptor(MasterPatientIndex mpi, IInterceptorService interceptors) {
+        PatientIdentityInterceptor interceptor = new PatientIdentityInterceptor(mpi);
+        interceptors.registerInterceptor(interceptor);
+        return interceptor;
+    }
+
+    @Bean
+    public BearerTokenAuthenticationInterceptor bearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier) {
+        return new BearerTokenAuthenticationInterceptor(verifier, new FhirAccessPolicy());
+    }
+}

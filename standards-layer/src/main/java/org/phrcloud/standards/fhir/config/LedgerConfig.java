@@ -1,0 +1,81 @@
+package org.phrcloud.standards.fhir.config;
+
+import org.phrcloud.core.config.PlatformSettings;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.phrcloud.core.ledger.BlockAuthor;
+import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.mpi.MasterPatientIndex;
+import org.phrcloud.ledger.anchor.Anchorer;
+import org.phrcloud.ledger.anchor.AnchoringSchedule;
+import org.phrcloud.ledger.anchor.ResourceProofs;
+import org.phrcloud.ledger.store.JdbcChainStore;
+import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
+import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * Layer 2 on the platform database: the per-patient chains, the ledger hook on FHIR writes, proofs, verification and
+ * anchoring.
+ */
+@Configuration
+public class LedgerConfig {
+    /** The per-patient chains on the FHIR database, written on HAPI's connection inside its transaction. */
+    @Bean
+    public JdbcChainStore chainStore(DataSource dataSource) {
+        JdbcChainStore.migrate(dataSource);
+        return new JdbcChainStore(new TransactionAwareDataSourceProxy(dataSource), Clock.systemUTC());
+    }
+
+    @Bean
+    public BlockAuthor blockAuthor(PlatformSettings settings, InstitutionKeys keys) {
+        return new BlockAuthor(settings.institution(), keys);
+    }
+
+    /** After the master patient index on the same pointcuts (its hook order is higher). */
+    @Bean
+    public LedgerInterceptor ledgerInterceptor(FhirContext fhirContext, MasterPatientIndex mpi, JdbcChainStore chains,
+                                               BlockAuthor author, IInterceptorService interceptors) {
+        LedgerInterceptor interceptor = new LedgerInterceptor(fhirContext, mpi, chains, author);
+        interceptors.registerInterceptor(interceptor);
+        return interceptor;
+    }
+
+    @Bean
+    public ResourceProofs resourceProofs(DataSource dataSource, JdbcChainStore chains) {
+        return new ResourceProofs(dataSource, chains);
+    }
+
+    @Bean
+    public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys) {
+        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys);
+    }
+
+    /**
+     * Anchoring on the configured chain (ARCHITECTURE.md write path step 5), one round per interval; absent (null)
+     * without a chain, and the blocks wait in the outbox.
+     */
+    @Bean(destroyMethod = "close")
+    public AnchoringSchedule anchoringSchedule(PlatformSettings settings, DataSource dataSource, JdbcChainStore migrated) {
+        PlatformSettings.Chain chain = settings.chain();
+        if (chain == null) {
+            return null;
+        }
+        Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+        Anchorer anchorer = new Anchorer(dataSource, web3j, Credentials.create(chain.senderKey()), chain.chainId(),
+                chain.anchorContract(), Clock.systemUTC(), Duration.ofSeconds(Math.max(1, chain.intervalSeconds())), chain.maxHeads());
+        return new AnchoringSchedule(anchorer, Duration.ofSeconds(Math.max(1, chain.intervalSeconds())));
+    }
+}
