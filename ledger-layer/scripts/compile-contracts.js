@@ -1,5 +1,5 @@
 // Compiles src/main/solidity/*.sol with solc's standard-JSON interface (npm solc, no binary download), pinned to
-// the EVM version the chains run (FINDINGS.md: solcjs' command line cannot set it), and writes NAME.abi and
+// the EVM version the chains run (the solcjs command line cannot set it), and writes NAME.abi and
 // NAME.bin per contract into the output folder for web3j's wrapper generator.
 // Usage: node scripts/compile-contracts.js SOURCE_DIR OUT_DIR
 const fs = require('fs');

@@ -1,20 +1,13 @@
 package org.phrcloud.consent;
 
-/** A consent operation refused, with why (the API maps it to a status) and a {@code PHR-CONSENT-nnnn} message. */
+/**
+ * A consent operation refused, with a {@code PHR-CONSENT-nnnn} message; the error catalog
+ * ({@code org.phrcloud.core.error.PhrError}) gives the code its HTTP status.
+ */
 public class ConsentException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Why it was refused. */
-    public enum Reason { INVALID, NOT_FOUND, FORBIDDEN, CONFLICT, BAD_SIGNATURE }
-
-    private final Reason reason;
-
-    public ConsentException(Reason reason, String message) {
+    public ConsentException(String message) {
         super(message);
-        this.reason = reason;
-    }
-
-    public Reason reason() {
-        return reason;
     }
 }

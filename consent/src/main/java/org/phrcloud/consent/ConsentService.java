@@ -1,6 +1,7 @@
 package org.phrcloud.consent;
 
 import org.phrcloud.core.caller.CallerContext;
+import org.phrcloud.core.error.PhrError;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
@@ -122,13 +123,12 @@ public class ConsentService {
      * @param pseudonym       the patient
      * @param kind            person (the caller) or institution
      * @param institution     the institution, when {@code kind} is institution
-     * @throws ConsentException NOT_FOUND for an unknown pseudonym; INVALID for types outside the Patient compartment,
-     *                          a grantee or purpose the caller may not ask for, an end already past; CONFLICT when the patient has no FHIR Patient
+     * @throws ConsentException 404 for an unknown pseudonym; 400 for types outside the Patient compartment,
+     *                          a grantee or purpose the caller may not ask for, an end already past; 409 when the patient has no FHIR Patient
      */
     public ConsentRecord request(Caller caller, String pseudonym, Grantee.Kind kind, String institution, ConsentTerms terms) {
         if (terms.emergency()) {
-            throw new ConsentException(ConsentException.Reason.INVALID,
-                    "PHR-CONSENT-0207: emergency access is declared (POST /api/consent/emergency), not asked for");
+            throw new ConsentException("PHR-CONSENT-0207: emergency access is declared (POST /api/consent/emergency), not asked for");
         }
         for (String type : terms.resourceTypes()) {
             requireCompartmentType(type);
@@ -137,7 +137,7 @@ public class ConsentService {
         String patientId = firstPatient(pseudonym);
         Instant now = clock.instant();
         if (!terms.end().isAfter(now)) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0206: the grant would end before it is asked for");
+            throw new ConsentException("PHR-CONSENT-0206: the grant would end before it is asked for");
         }
         SystemRequestDetails request = CallerContext.systemRequestAs(caller);
         return transactions.execute(status -> {
@@ -163,17 +163,16 @@ public class ConsentService {
      * @param pseudonym the patient
      * @param reason    why, in the care giver's words: 1 to {@value ConsentRecord.Emergency#MAX_REASON} characters,
      *                  shown to the patient
-     * @throws ConsentException NOT_FOUND for an unknown pseudonym; INVALID for a missing or too long reason or a caller
-     *                          who is no care giver; CONFLICT when the patient has no FHIR Patient
+     * @throws ConsentException 404 for an unknown pseudonym; 400 for a missing or too long reason or a caller
+     *                          who is no care giver; 409 when the patient has no FHIR Patient
      */
     public ConsentRecord emergency(Caller caller, String pseudonym, String reason) {
         if (!caller.isCareGiver()) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0208: only care givers declare an emergency access");
+            throw new ConsentException("PHR-CONSENT-0208: only care givers declare an emergency access");
         }
         String why = reason == null ? "" : reason.strip();
         if (why.isEmpty() || why.length() > ConsentRecord.Emergency.MAX_REASON) {
-            throw new ConsentException(ConsentException.Reason.INVALID,
-                    "PHR-CONSENT-0209: state the reason for the emergency access (1 to " + ConsentRecord.Emergency.MAX_REASON + " characters)");
+            throw new ConsentException("PHR-CONSENT-0209: state the reason for the emergency access (1 to " + ConsentRecord.Emergency.MAX_REASON + " characters)");
         }
         String patientId = firstPatient(pseudonym);
         Instant now = clock.instant();
@@ -215,19 +214,19 @@ public class ConsentService {
      *                    http://snomed.info/sct|44054006}); empty or null: every patient
      * @param size        1 to {@value #MAX_STUDY_SIZE}
      * @param terms       purpose HRESCH, resource types of the Patient compartment
-     * @throws ConsentException INVALID for a caller who is not a researcher, a purpose other than HRESCH, a size out of
+     * @throws ConsentException 400 for a caller who is not a researcher, a purpose other than HRESCH, a size out of
      *                          range or above the number eligible, an eligibility that is no valid Patient search or
      *                          finds more than {@value #MAX_ELIGIBLE}
      */
     public ResearchStudy study(Caller caller, String eligibility, int size, ConsentTerms terms) {
         if (caller.isCareGiver() || !caller.hasRole(PhrRole.RESEARCHER)) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0211: research studies are run by researchers");
+            throw new ConsentException("PHR-CONSENT-0211: research studies are run by researchers");
         }
         if (!"HRESCH".equals(terms.purpose())) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0203: researchers ask with purpose HRESCH (healthcare research)");
+            throw new ConsentException("PHR-CONSENT-0203: researchers ask with purpose HRESCH (healthcare research)");
         }
         if (size < 1 || size > MAX_STUDY_SIZE) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0212: a study asks 1 to " + MAX_STUDY_SIZE + " patients");
+            throw new ConsentException("PHR-CONSENT-0212: a study asks 1 to " + MAX_STUDY_SIZE + " patients");
         }
         for (String type : terms.resourceTypes()) {
             requireCompartmentType(type);
@@ -239,7 +238,7 @@ public class ConsentService {
         try {
             drawn = ResearchDraw.draw(eligible, size);
         } catch (IllegalArgumentException e) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0210: only " + eligible.size()
+            throw new ConsentException("PHR-CONSENT-0210: only " + eligible.size()
                     + " patients are eligible, fewer than the " + size + " asked for");
         }
         String criteria = query;
@@ -258,10 +257,10 @@ public class ConsentService {
         });
     }
 
-    /** A study of the caller's, with its consents as they stand; NOT_FOUND for anyone else's. */
+    /** A study of the caller's, with its consents as they stand; 404 for anyone else's. */
     public Map.Entry<ResearchStudy, List<ConsentRecord>> studyOf(Caller caller, String studyId) {
         ResearchStudy study = index.findStudy(studyId).filter(s -> s.researcher().equals(caller.subject()))
-                .orElseThrow(() -> new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0304: no such study for this caller"));
+                .orElseThrow(() -> new ConsentException("PHR-CONSENT-0304: no such study for this caller"));
         return Map.entry(study, index.ofStudy(studyId));
     }
 
@@ -276,7 +275,7 @@ public class ConsentService {
 
     private Set<String> eligiblePseudonyms(String query) {
         if (query.length() > 2000) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0213: the eligibility search is at most 2000 characters");
+            throw new ConsentException("PHR-CONSENT-0213: the eligibility search is at most 2000 characters");
         }
         List<String> ids;
         try {
@@ -286,11 +285,11 @@ public class ConsentService {
             map.setLoadSynchronousUpTo(MAX_ELIGIBLE + 1);
             ids = dao(org.hl7.fhir.r4.model.Patient.class).search(map, new SystemRequestDetails()).getAllResourceIds();
         } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException | DataFormatException | IllegalArgumentException e) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0213: the eligibility is a FHIR search on Patient: "
+            throw new ConsentException("PHR-CONSENT-0213: the eligibility is a FHIR search on Patient: "
                     + e.getMessage());
         }
         if (ids.size() > MAX_ELIGIBLE) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0214: more than " + MAX_ELIGIBLE
+            throw new ConsentException("PHR-CONSENT-0214: more than " + MAX_ELIGIBLE
                     + " patients are eligible; narrow the eligibility search");
         }
         Set<String> pseudonyms = new TreeSet<>();
@@ -328,9 +327,9 @@ public class ConsentService {
         Set<String> patients = new TreeSet<>(mpi.patientIdsOf(pseudonym));
         if (patients.isEmpty()) {
             if (mpi.findByPseudonym(pseudonym).isEmpty()) {
-                throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
+                throw new ConsentException("PHR-CONSENT-0201: no patient with this pseudonym");
             }
-            throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0202: this patient has no FHIR Patient record yet");
+            throw new ConsentException("PHR-CONSENT-0202: this patient has no FHIR Patient record yet");
         }
         return patients.iterator().next();
     }
@@ -366,9 +365,9 @@ public class ConsentService {
      *
      * @param caller    the patient (their login linked to the consent's pseudonym)
      * @param signature the P1363 signature of {@link #document} by the patient's key
-     * @throws ConsentException NOT_FOUND for an unknown consent or one about someone else (nothing is revealed);
-     *                          CONFLICT when the state does not allow the decision (approve and reject need pending,
-     *                          revoke needs active and unexpired); BAD_SIGNATURE when the signature does not verify.
+     * @throws ConsentException 404 for an unknown consent or one about someone else (nothing is revealed);
+     *                          409 when the state does not allow the decision (approve and reject need pending,
+     *                          revoke needs active and unexpired); 400 when the signature does not verify.
      *                          Every refusal about an existing consent is an AuditEvent (outcome 4) in the patient's
      *                          audit trail; a decision made is audited with its write.
      */
@@ -378,12 +377,7 @@ public class ConsentService {
         } catch (ConsentException e) {
             java.util.Optional<ConsentRecord> named = consentId == null ? java.util.Optional.empty() : index.find(consentId);
             if (named.isPresent()) {
-                int status = switch (e.reason()) {
-                    case INVALID, BAD_SIGNATURE -> 400;
-                    case NOT_FOUND -> 404;
-                    case FORBIDDEN -> 403;
-                    case CONFLICT -> 409;
-                };
+                int status = PhrError.ofMessage(e.getMessage()).map(PhrError::status).orElse(500);
                 auditor.refused(CallerContext.systemRequestAs(caller), "update", status + " " + e.getMessage(), Set.of(named.get().patientId()),
                         "Consent/" + consentId);
             }
@@ -405,8 +399,7 @@ public class ConsentService {
             } else if (caller.hasRole(PhrRole.FAMILY_DOCTOR) && index.wardsOf(caller.subject()).contains(current.pseudonym())) {
                 if (current.requester().equals(caller.subject())
                         || current.grantee().kind() == Grantee.Kind.PERSON && current.grantee().id().equals(caller.subject())) {
-                    throw new ConsentException(ConsentException.Reason.CONFLICT,
-                            "PHR-CONSENT-0305: a custodian does not decide about a consent they asked for or that names them");
+                    throw new ConsentException("PHR-CONSENT-0305: a custodian does not decide about a consent they asked for or that names them");
                 }
                 publicKey = index.custodianKey("user_id", caller.subject()).orElseThrow(ConsentService::notFound).publicKey();
                 decider = custodianReference(caller);
@@ -416,12 +409,11 @@ public class ConsentService {
             ConsentRecord.Status state = current.state(now);
             boolean allowed = decision == Decision.REVOKE ? state == ConsentRecord.Status.ACTIVE : state == ConsentRecord.Status.PENDING;
             if (!allowed) {
-                throw new ConsentException(ConsentException.Reason.CONFLICT, "PHR-CONSENT-0302: a " + state.code()
+                throw new ConsentException("PHR-CONSENT-0302: a " + state.code()
                         + " consent cannot be " + (decision == Decision.REVOKE ? "revoked" : decision.code() + "d"));
             }
             if (!DecisionDocument.verify(publicKey, document(current, decision), signature)) {
-                throw new ConsentException(ConsentException.Reason.BAD_SIGNATURE,
-                        "PHR-CONSENT-0303: the signature does not verify with the decider's registered key (the patient's, or their custodian's)");
+                throw new ConsentException("PHR-CONSENT-0303: the signature does not verify with the decider's registered key (the patient's, or their custodian's)");
             }
             ConsentRecord.Status next = switch (decision) {
                 case APPROVE -> ConsentRecord.Status.ACTIVE;
@@ -455,11 +447,11 @@ public class ConsentService {
      * A family doctor registers (or replaces) the P-256 public key they sign custodian decisions with.
      *
      * @param spki DER SubjectPublicKeyInfo of a P-256 key
-     * @throws ConsentException INVALID for a caller without the family-doctor role or a key that is not P-256
+     * @throws ConsentException 400 for a caller without the family-doctor role or a key that is not P-256
      */
     public ConsentIndex.CustodianKey registerCustodianKey(Caller caller, byte[] spki) {
         if (!caller.hasRole(PhrRole.FAMILY_DOCTOR)) {
-            throw new ConsentException(ConsentException.Reason.INVALID, "PHR-CONSENT-0307: custodians are family doctors");
+            throw new ConsentException("PHR-CONSENT-0307: custodians are family doctors");
         }
         try {
             java.security.PublicKey key = org.phrcloud.identity.keys.EcdsaP256.publicKey(spki);
@@ -467,8 +459,7 @@ public class ConsentService {
                 throw new java.security.spec.InvalidKeySpecException("not P-256");
             }
         } catch (java.security.spec.InvalidKeySpecException | RuntimeException e) {
-            throw new ConsentException(ConsentException.Reason.INVALID,
-                    "PHR-CONSENT-0308: the key is the Base64 of a DER SubjectPublicKeyInfo of an ECDSA P-256 key");
+            throw new ConsentException("PHR-CONSENT-0308: the key is the Base64 of a DER SubjectPublicKeyInfo of an ECDSA P-256 key");
         }
         ConsentIndex.CustodianKey registered = new ConsentIndex.CustodianKey(caller.subject(), caller.username(), spki, clock.instant());
         transactions.executeWithoutResult(status -> jdbc(c -> {
@@ -482,14 +473,13 @@ public class ConsentService {
      * Makes a family doctor (by username; they must have registered a custodian key) custodian of a patient, or ends it.
      *
      * @param link true to link, false to unlink
-     * @throws ConsentException NOT_FOUND for an unknown pseudonym or a username without a custodian key
+     * @throws ConsentException 404 for an unknown pseudonym or a username without a custodian key
      */
     public void custodian(Caller admin, String pseudonym, String username, boolean link) {
         if (mpi.findByPseudonym(pseudonym).isEmpty()) {
-            throw new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0201: no patient with this pseudonym");
+            throw new ConsentException("PHR-CONSENT-0201: no patient with this pseudonym");
         }
-        ConsentIndex.CustodianKey custodian = index.custodianKey("username", username).orElseThrow(() -> new ConsentException(
-                ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0306: no family doctor with a registered custodian key has this username"));
+        ConsentIndex.CustodianKey custodian = index.custodianKey("username", username).orElseThrow(() -> new ConsentException("PHR-CONSENT-0306: no family doctor with a registered custodian key has this username"));
         transactions.executeWithoutResult(status -> jdbc(c -> {
             if (link) {
                 index.linkCustodian(c, pseudonym, custodian.userId(), admin.subject(), clock.instant());
@@ -536,7 +526,7 @@ public class ConsentService {
         return index.ofParty(caller.subject(), caller.institutions());
     }
 
-    /** One consent, for the patient it is about, its requester or its grantee; otherwise NOT_FOUND. */
+    /** One consent, for the patient it is about, its requester or its grantee; otherwise 404. */
     public ConsentRecord visibleTo(Caller caller, String consentId) {
         ConsentRecord r = index.find(consentId).orElseThrow(ConsentService::notFound);
         boolean patient = mpi.findByKeycloakUserId(caller.subject()).map(p -> p.pseudonym().equals(r.pseudonym())).orElse(false)
@@ -567,7 +557,7 @@ public class ConsentService {
     private Grantee grantee(Caller caller, Grantee.Kind kind, String institution, ConsentTerms terms) {
         boolean researcher = !caller.isCareGiver() && caller.hasRole(PhrRole.RESEARCHER);
         if (researcher != "HRESCH".equals(terms.purpose())) {
-            throw new ConsentException(ConsentException.Reason.INVALID, researcher
+            throw new ConsentException(researcher
                     ? "PHR-CONSENT-0203: researchers ask with purpose HRESCH (healthcare research)"
                     : "PHR-CONSENT-0203: care givers ask with purpose TREAT or CAREMGT; research is asked for by researchers");
         }
@@ -575,8 +565,7 @@ public class ConsentService {
             return new Grantee(Grantee.Kind.PERSON, caller.subject());
         }
         if (researcher || institution == null || !caller.institutions().contains(institution)) {
-            throw new ConsentException(ConsentException.Reason.INVALID,
-                    "PHR-CONSENT-0204: a care giver may ask for one of their own institutions only");
+            throw new ConsentException("PHR-CONSENT-0204: a care giver may ask for one of their own institutions only");
         }
         return new Grantee(Grantee.Kind.INSTITUTION, institution);
     }
@@ -589,8 +578,7 @@ public class ConsentService {
             definition = null;
         }
         if (definition == null || !(type.equals("Patient") || !definition.getSearchParamsForCompartmentName("Patient").isEmpty())) {
-            throw new ConsentException(ConsentException.Reason.INVALID,
-                    "PHR-CONSENT-0205: " + type + " is not a resource type of the Patient compartment");
+            throw new ConsentException("PHR-CONSENT-0205: " + type + " is not a resource type of the Patient compartment");
         }
     }
 
@@ -674,6 +662,6 @@ public class ConsentService {
     }
 
     private static ConsentException notFound() {
-        return new ConsentException(ConsentException.Reason.NOT_FOUND, "PHR-CONSENT-0301: no such consent for this caller");
+        return new ConsentException("PHR-CONSENT-0301: no such consent for this caller");
     }
 }

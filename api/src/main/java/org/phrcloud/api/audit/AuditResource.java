@@ -80,7 +80,7 @@ public class AuditResource {
         Caller caller = (Caller) request.getProperty(AccessFilter.TOKEN);
         Set<String> patients = SpringBeans.get(servletContext, MasterPatientIndex.class).patientIdsOfLogin(caller.subject());
         if (patients.isEmpty()) {
-            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0460: this login is not linked to a patient record");
+            throw new ApiException("PHR-API-0460: this login is not linked to a patient record");
         }
         requireLimit(limit);
         return views(log().aboutPatients(patients, instant(from), instant(to), actor, kind, limit));
@@ -99,7 +99,7 @@ public class AuditResource {
 
     private static void requireLimit(int limit) {
         if (limit < 1 || limit > 1000) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0461: limit is 1 to 1000");
+            throw new ApiException("PHR-API-0461: limit is 1 to 1000");
         }
     }
 
@@ -119,7 +119,7 @@ public class AuditResource {
     public Response events(@QueryParam("requestId") String requestId, @QueryParam("patientId") String patientId,
                            @QueryParam("limit") @DefaultValue("200") int limit) {
         if ((requestId == null) == (patientId == null)) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0462: give requestId or patientId");
+            throw new ApiException("PHR-API-0462: give requestId or patientId");
         }
         List<AuditLog.Stored> found = requestId != null ? log().ofRequest(requestId)
                 : log().aboutPatients(Set.of(patientId), null, null, null, null, Math.max(1, Math.min(limit, 1000)));
@@ -164,7 +164,7 @@ public class AuditResource {
         try {
             return value == null ? null : Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0463: from and to are ISO 8601 instants, e.g. 2026-11-24T10:00:00Z");
+            throw new ApiException("PHR-API-0463: from and to are ISO 8601 instants, e.g. 2026-11-24T10:00:00Z");
         }
     }
 

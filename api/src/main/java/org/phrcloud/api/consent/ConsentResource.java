@@ -133,21 +133,19 @@ public class ConsentResource {
     public Response ask(String json, @Context UriInfo uri) {
         AccessRequest body = JsonBodies.read(json, AccessRequest.class);
         if (body.patient() == null || body.days() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0450: patient and days are required");
+            throw new ApiException("PHR-API-0450: patient and days are required");
         }
         Grantee.Kind kind = body.grantee() == null ? Grantee.Kind.PERSON : Grantee.Kind.fromCode(body.grantee())
-                .orElseThrow(() -> new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0451: grantee is person or institution"));
+                .orElseThrow(() -> new ApiException("PHR-API-0451: grantee is person or institution"));
         ConsentTerms terms;
         try {
             Instant start = body.start() == null ? Instant.now() : Instant.parse(body.start());
             AccessLevel level = AccessLevel.fromCode(body.level() == null ? "" : body.level()).orElse(null);
             terms = new ConsentTerms(body.resourceTypes(), level, body.purpose(), start, start.plus(body.days(), ChronoUnit.DAYS));
         } catch (DateTimeParseException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0452: start is an ISO 8601 instant, e.g. 2026-11-24T10:00:00Z");
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, e.getMessage());
+            throw new ApiException("PHR-API-0452: start is an ISO 8601 instant, e.g. 2026-11-24T10:00:00Z");
         }
-        ConsentRecord record = call(() -> service().request(caller(), body.patient(), kind, body.institution(), terms));
+        ConsentRecord record = service().request(caller(), body.patient(), kind, body.institution(), terms);
         return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
     }
@@ -189,17 +187,12 @@ public class ConsentResource {
     public Response study(String json, @Context UriInfo uri) {
         StudyRequest body = JsonBodies.read(json, StudyRequest.class);
         if (body.size() == null || body.days() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0455: size and days are required");
+            throw new ApiException("PHR-API-0455: size and days are required");
         }
-        ConsentTerms terms;
-        try {
-            Instant start = Instant.now();
-            AccessLevel level = AccessLevel.fromCode(body.level() == null ? "" : body.level()).orElse(null);
-            terms = new ConsentTerms(body.resourceTypes(), level, "HRESCH", start, start.plus(body.days(), ChronoUnit.DAYS));
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, e.getMessage());
-        }
-        org.phrcloud.consent.ResearchStudy study = call(() -> service().study(caller(), body.eligibility(), body.size(), terms));
+        Instant start = Instant.now();
+        AccessLevel level = AccessLevel.fromCode(body.level() == null ? "" : body.level()).orElse(null);
+        ConsentTerms terms = new ConsentTerms(body.resourceTypes(), level, "HRESCH", start, start.plus(body.days(), ChronoUnit.DAYS));
+        org.phrcloud.consent.ResearchStudy study = service().study(caller(), body.eligibility(), body.size(), terms);
         return Response.created(uri.getBaseUriBuilder().path("consent").path("studies").path(study.id()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(studyView(study.id()))).build();
     }
@@ -214,7 +207,7 @@ public class ConsentResource {
     }
 
     private StudyView studyView(String id) {
-        Map.Entry<org.phrcloud.consent.ResearchStudy, List<ConsentRecord>> found = call(() -> service().studyOf(caller(), id));
+        Map.Entry<org.phrcloud.consent.ResearchStudy, List<ConsentRecord>> found = service().studyOf(caller(), id);
         Instant now = Instant.now();
         Map<String, Integer> statuses = new java.util.TreeMap<>();
         List<String> pool = new java.util.ArrayList<>();
@@ -242,9 +235,9 @@ public class ConsentResource {
         try {
             spki = Base64.getDecoder().decode(body.publicKey() == null ? "" : body.publicKey());
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0456: publicKey is Base64");
+            throw new ApiException("PHR-API-0456: publicKey is Base64");
         }
-        call(() -> service().registerCustodianKey(caller(), spki));
+        service().registerCustodianKey(caller(), spki);
         return Response.noContent().build();
     }
 
@@ -255,10 +248,7 @@ public class ConsentResource {
     @APIResponse(responseCode = "204", description = "linked")
     @APIResponse(responseCode = "404", description = "no such patient, or no family doctor with a custodian key by this username")
     public Response linkCustodian(@PathParam("pseudonym") String pseudonym, @PathParam("username") String username) {
-        call(() -> {
-            service().custodian(caller(), pseudonym, username, true);
-            return null;
-        });
+        service().custodian(caller(), pseudonym, username, true);
         return Response.noContent().build();
     }
 
@@ -268,10 +258,7 @@ public class ConsentResource {
     @Operation(summary = "End a custodianship")
     @APIResponse(responseCode = "204", description = "unlinked")
     public Response unlinkCustodian(@PathParam("pseudonym") String pseudonym, @PathParam("username") String username) {
-        call(() -> {
-            service().custodian(caller(), pseudonym, username, false);
-            return null;
-        });
+        service().custodian(caller(), pseudonym, username, false);
         return Response.noContent().build();
     }
 
@@ -297,9 +284,9 @@ public class ConsentResource {
     public Response emergency(String json, @Context UriInfo uri) {
         EmergencyRequest body = JsonBodies.read(json, EmergencyRequest.class);
         if (body.patient() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0454: patient is required");
+            throw new ApiException("PHR-API-0454: patient is required");
         }
-        ConsentRecord record = call(() -> service().emergency(caller(), body.patient(), body.reason()));
+        ConsentRecord record = service().emergency(caller(), body.patient(), body.reason());
         return Response.created(uri.getBaseUriBuilder().path("consent").path(record.consentId()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(record, false))).build();
     }
@@ -335,7 +322,7 @@ public class ConsentResource {
     @APIResponse(responseCode = "404", description = "no such consent for this caller")
     public Response get(@PathParam("id") String id) {
         Caller caller = caller();
-        ConsentRecord record = call(() -> service().visibleTo(caller, id));
+        ConsentRecord record = service().visibleTo(caller, id);
         return JsonBodies.ok(view(record, service().decidesFor(caller, record)));
     }
 
@@ -375,9 +362,9 @@ public class ConsentResource {
         try {
             signature = Base64.getDecoder().decode(body.signature() == null ? "" : body.signature());
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0453: signature is Base64");
+            throw new ApiException("PHR-API-0453: signature is Base64");
         }
-        ConsentRecord record = call(() -> service().decide(caller(), id, decision, signature));
+        ConsentRecord record = service().decide(caller(), id, decision, signature);
         return JsonBodies.ok(view(record, true));
     }
 
@@ -403,18 +390,6 @@ public class ConsentResource {
         return caller.hasRole(PhrRole.PATIENT) && !caller.isCareGiver() && !caller.hasRole(PhrRole.RESEARCHER);
     }
 
-    private static <T> T call(java.util.function.Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ConsentException e) {
-            throw new ApiException(switch (e.reason()) {
-                case INVALID, BAD_SIGNATURE -> Response.Status.BAD_REQUEST;
-                case NOT_FOUND -> Response.Status.NOT_FOUND;
-                case FORBIDDEN -> Response.Status.FORBIDDEN;
-                case CONFLICT -> Response.Status.CONFLICT;
-            }, e.getMessage());
-        }
-    }
 
     private ConsentService service() {
         return SpringBeans.get(servletContext, ConsentService.class);

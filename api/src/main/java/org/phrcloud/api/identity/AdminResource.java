@@ -69,8 +69,7 @@ public class AdminResource {
     private KeycloakDirectory directory() {
         KeycloakDirectory directory = SpringBeans.find(servletContext, KeycloakDirectory.class);
         if (directory == null) {
-            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE,
-                    "PHR-API-0430: account administration is not configured (PHR_DIRECTORY_CLIENT_SECRET)");
+            throw new ApiException("PHR-API-0430: account administration is not configured (PHR_DIRECTORY_CLIENT_SECRET)");
         }
         return directory;
     }
@@ -83,11 +82,7 @@ public class AdminResource {
     @APIResponse(responseCode = "409", description = "it exists")
     public Response createInstitution(String json) {
         InstitutionRequest body = JsonBodies.read(json, InstitutionRequest.class);
-        try {
-            directory().createInstitution(body.id(), body.name());
-        } catch (KeycloakDirectory.DirectoryException e) {
-            throw new ApiException(Response.Status.fromStatusCode(e.status()), e.getMessage());
-        }
+        directory().createInstitution(body.id(), body.name());
         InstitutionKey key = SpringBeans.get(servletContext, InstitutionKeys.class).rotate(body.id());
         return JsonBodies.status(Response.Status.CREATED, new InstitutionCreated(body.id(), body.name(), key.keyId()));
     }
@@ -102,18 +97,14 @@ public class AdminResource {
     public Response createAccount(String json) {
         AccountRequest body = JsonBodies.read(json, AccountRequest.class);
         if (body.role() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0432: username and role are required");
+            throw new ApiException("PHR-API-0432: username and role are required");
         }
         PhrRole role = PhrRole.fromRoleName(body.role())
-                .orElseThrow(() -> new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0433: unknown role " + body.role()));
-        try {
-            KeycloakDirectory.CreatedAccount account = directory().createAccount(body.username(), body.email(),
-                    body.firstName(), body.lastName(), role, body.institution());
-            return JsonBodies.status(Response.Status.CREATED, new AccountCreated(account.userId(), account.username(),
-                    role.roleName(), body.institution(), account.temporaryPassword(), account.requiredActions()));
-        } catch (KeycloakDirectory.DirectoryException e) {
-            throw new ApiException(Response.Status.fromStatusCode(e.status()), e.getMessage());
-        }
+                .orElseThrow(() -> new ApiException("PHR-API-0433: unknown role " + body.role()));
+        KeycloakDirectory.CreatedAccount account = directory().createAccount(body.username(), body.email(),
+                body.firstName(), body.lastName(), role, body.institution());
+        return JsonBodies.status(Response.Status.CREATED, new AccountCreated(account.userId(), account.username(),
+                role.roleName(), body.institution(), account.temporaryPassword(), account.requiredActions()));
     }
 
     /**
@@ -144,7 +135,7 @@ public class AdminResource {
         try {
             return JsonBodies.ok(SpringBeans.get(servletContext, MasterKeyRotation.class).run(500));
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.CONFLICT, "PHR-API-0445: " + e.getMessage());
+            throw new ApiException("PHR-API-0445: " + e.getMessage());
         }
     }
 }

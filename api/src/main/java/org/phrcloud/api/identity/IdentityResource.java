@@ -90,10 +90,10 @@ public class IdentityResource {
     public Response register(String json, @Context UriInfo uri) {
         RegistrationRequest body = JsonBodies.read(json, RegistrationRequest.class);
         if (body == null || body.demographics() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0410: demographics are required");
+            throw new ApiException("PHR-API-0410: demographics are required");
         }
         if (body.passphrase() != null && body.passphrase().length() < MIN_PASSPHRASE) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0414: the passphrase needs at least " + MIN_PASSPHRASE + " characters");
+            throw new ApiException("PHR-API-0414: the passphrase needs at least " + MIN_PASSPHRASE + " characters");
         }
         String home = homeInstitution(body.homeInstitution());
         MasterPatientIndex.Resolution r = mpi().resolveOrRegister(body.demographics(), home, caller().username(),
@@ -119,7 +119,7 @@ public class IdentityResource {
     @APIResponse(responseCode = "404", description = "this login is not linked to an identity")
     public Response me() {
         return mpi().findByKeycloakUserId(caller().subject()).map(IdentitySummary::of).map(JsonBodies::ok)
-                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0421: this login is not linked to a patient identity"));
+                .orElseThrow(() -> new ApiException("PHR-API-0421: this login is not linked to a patient identity"));
     }
 
     @GET
@@ -142,20 +142,20 @@ public class IdentityResource {
     @APIResponse(responseCode = "404", description = "no identity")
     public Response find(@QueryParam("identifier") String identifier, @QueryParam("patientId") String patientId) {
         if ((identifier == null) == (patientId == null)) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0416: give either identifier=system|value or patientId");
+            throw new ApiException("PHR-API-0416: give either identifier=system|value or patientId");
         }
         java.util.Optional<PatientIdentity> found;
         if (identifier != null) {
             int bar = identifier.indexOf('|');
             if (bar <= 0 || bar == identifier.length() - 1) {
-                throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0417: identifier is system|value (FHIR token search syntax)");
+                throw new ApiException("PHR-API-0417: identifier is system|value (FHIR token search syntax)");
             }
             found = mpi().findByIdentifier(new Identifier(identifier.substring(0, bar), identifier.substring(bar + 1)));
         } else {
             found = mpi().findByPatientId(patientId);
         }
         return found.map(IdentitySummary::of).map(JsonBodies::ok)
-                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0418: no identity matches"));
+                .orElseThrow(() -> new ApiException("PHR-API-0418: no identity matches"));
     }
 
     @POST
@@ -167,11 +167,11 @@ public class IdentityResource {
     public Response match(String json) {
         MatchRequest body = JsonBodies.read(json, MatchRequest.class);
         if (body == null || body.demographics() == null) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0410: demographics are required");
+            throw new ApiException("PHR-API-0410: demographics are required");
         }
         int limit = body.limit() == null ? 10 : body.limit();
         if (limit < 1 || limit > 50) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0411: limit is 1 to 50");
+            throw new ApiException("PHR-API-0411: limit is 1 to 50");
         }
         return JsonBodies.ok(mpi().match(body.demographics(), limit).stream().map(MatchResult::of).toList());
     }
@@ -189,7 +189,7 @@ public class IdentityResource {
             SpringBeans.get(servletContext, DaoRegistry.class).getResourceDao(Patient.class)
                     .read(new IdType("Patient", patientId), new SystemRequestDetails());
         } catch (ResourceNotFoundException | ResourceGoneException e) {
-            throw new ApiException(Response.Status.NOT_FOUND, "PHR-API-0412: there is no Patient/" + patientId);
+            throw new ApiException("PHR-API-0412: there is no Patient/" + patientId);
         }
         mpi().linkPatient(pseudonym, patientId, caller().username());
         return Response.noContent().build();
@@ -216,7 +216,7 @@ public class IdentityResource {
     public Response linkLogin(@PathParam("pseudonym") String pseudonym, String json) {
         LoginLink body = JsonBodies.read(json, LoginLink.class);
         if (body == null || body.keycloakUserId() == null || !body.keycloakUserId().matches("[0-9a-f-]{36}")) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0413: keycloakUserId is a Keycloak user id (UUID)");
+            throw new ApiException("PHR-API-0413: keycloakUserId is a Keycloak user id (UUID)");
         }
         mpi().linkLogin(pseudonym, body.keycloakUserId(), caller().username());
         return Response.noContent().build();
@@ -234,11 +234,11 @@ public class IdentityResource {
         requireOwn(identity(pseudonym));
         KeyFileRequest body = JsonBodies.read(json, KeyFileRequest.class);
         if (body == null || body.passphrase() == null || body.passphrase().length() < MIN_PASSPHRASE) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0414: the passphrase needs at least " + MIN_PASSPHRASE + " characters");
+            throw new ApiException("PHR-API-0414: the passphrase needs at least " + MIN_PASSPHRASE + " characters");
         }
         return mpi().handOverKeyFile(pseudonym, body.passphrase().toCharArray(), caller().username())
                 .map(file -> Response.ok(file, MediaType.APPLICATION_JSON_TYPE).build())
-                .orElseThrow(() -> new ApiException(Response.Status.GONE, "PHR-API-0415: the key was handed over before"));
+                .orElseThrow(() -> new ApiException("PHR-API-0415: the key was handed over before"));
     }
 
     @GET
@@ -284,7 +284,7 @@ public class IdentityResource {
 
     private void requireOwn(PatientIdentity identity) {
         if (!caller().subject().equals(identity.keycloakUserId())) {
-            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0420: this is not your identity");
+            throw new ApiException("PHR-API-0420: this is not your identity");
         }
     }
 
@@ -292,7 +292,7 @@ public class IdentityResource {
     private void requireInstitutionOf(PatientIdentity identity) {
         Caller t = caller();
         if (Party.of(t).contains(Party.CARE_GIVER) && !t.institutions().contains(identity.homeInstitution())) {
-            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0421: this identity belongs to another institution");
+            throw new ApiException("PHR-API-0423: this identity belongs to another institution");
         }
     }
 
@@ -306,7 +306,7 @@ public class IdentityResource {
             return t.institutions().size() == 1 ? t.institutions().iterator().next() : null;
         }
         if (!t.institutions().contains(requested)) {
-            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0422: you may register patients only for your own institution");
+            throw new ApiException("PHR-API-0422: you may register patients only for your own institution");
         }
         return requested;
     }

@@ -89,7 +89,7 @@ public class LedgerResource {
                            @QueryParam("limit") @DefaultValue("50") int limit) {
         requireReach(pseudonym);
         if (from < 0 || limit < 1 || limit > 200) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0441: from >= 0, limit 1 to 200");
+            throw new ApiException("PHR-API-0441: from >= 0, limit 1 to 200");
         }
         return JsonBodies.ok(SpringBeans.get(servletContext, JdbcChainStore.class).chain(pseudonym, from, limit)
                 .stream().map(BlockView::of).toList());
@@ -117,7 +117,7 @@ public class LedgerResource {
     public Response export(@PathParam("pseudonym") String pseudonym) {
         requireReach(pseudonym);
         return JsonBodies.ok(SpringBeans.get(servletContext, ResourceProofs.class).export(pseudonym)
-                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0444: this patient has no chain yet")));
+                .orElseThrow(() -> new ApiException("PHR-API-0444: this patient has no chain yet")));
     }
 
     /** An RFC 9162 inclusion proof: hashes in hex, from the leaf's sibling upwards. */
@@ -148,7 +148,7 @@ public class LedgerResource {
     @APIResponse(responseCode = "404", description = "the chain never recorded it")
     public Response proof(@PathParam("type") String type, @PathParam("id") String id, @QueryParam("version") String version) {
         ResourceProof proof = SpringBeans.get(servletContext, ResourceProofs.class).proof(type, id, version)
-                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0443: no chain records " + type + "/" + id));
+                .orElseThrow(() -> new ApiException("PHR-API-0443: no chain records " + type + "/" + id));
         requireReach(proof.blocks().get(0).pseudonym());
         Entry e = proof.entry();
         ResourceProof.Anchor a = proof.anchor();
@@ -179,13 +179,13 @@ public class LedgerResource {
     private void requireReach(String pseudonym) {
         MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
         PatientIdentity identity = mpi.findByPseudonym(pseudonym)
-                .orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "PHR-API-0440: no identity with this pseudonym"));
+                .orElseThrow(() -> new ApiException("PHR-API-0440: no identity with this pseudonym"));
         CallerScope scope = CallerScope.resolve((Caller) request.getProperty(AccessFilter.TOKEN), mpi);
         if (scope.kind() == CallerScope.Kind.INSTITUTION_SYSTEM) {
             return;
         }
         if (identity.patientIds().stream().noneMatch(scope.patientIds()::contains)) {
-            throw new ApiException(Response.Status.FORBIDDEN, "PHR-API-0442: this caller may not read this patient's record");
+            throw new ApiException("PHR-API-0442: this caller may not read this patient's record");
         }
     }
 }

@@ -243,7 +243,7 @@ class RecordAccessIT {
         HttpResponse<String> foreignLink = api("PUT", "/identity/patients/" + pseudonymB + "/patient-links/" + patientA,
                 token("demo-practitioner", "2"), null);
         assertThat(foreignLink.statusCode()).isEqualTo(403);
-        assertProblem(foreignLink, "PHR-API-0421");
+        assertProblem(foreignLink, "PHR-API-0423");
     }
 
     @Test

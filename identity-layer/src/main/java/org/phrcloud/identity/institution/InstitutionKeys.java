@@ -169,7 +169,7 @@ public final class InstitutionKeys {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("PHR-IDENTITY-0402: cannot read institution keys", e);
+            throw new IllegalStateException("PHR-IDENTITY-0406: cannot read institution keys", e);
         }
         return keys;
     }

@@ -27,8 +27,8 @@ import java.util.Set;
  * the server its RESTEasy client would clash with Payara's Jersey, so these few calls go over
  * {@link HttpClient}.
  *
- * <p>Errors: {@link DirectoryException} with the HTTP status to answer (409 for what exists, 400 for bad input,
- * 502 when Keycloak fails).
+ * <p>Errors: {@link DirectoryException}: PHR-IDENTITY-0502 and 0506 for what exists (409), 0501 and 0503 to 0505 for
+ * bad input (400), 0507 to 0509 when Keycloak fails (502).
  */
 public final class KeycloakDirectory {
     /** Roles an admin may give to new accounts (patients register through their institution). */
@@ -64,7 +64,7 @@ public final class KeycloakDirectory {
      */
     public void createInstitution(String id, String name) {
         if (id == null || !id.matches("[a-z0-9][a-z0-9-]{1,47}") || name == null || name.isBlank()) {
-            throw new DirectoryException(400, "PHR-IDENTITY-0501: an institution needs an id (2 to 48 lowercase letters, digits, hyphens) and a name");
+            throw new DirectoryException("PHR-IDENTITY-0501: an institution needs an id (2 to 48 lowercase letters, digits, hyphens) and a name");
         }
         String parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
         if (parent == null) {
@@ -72,7 +72,7 @@ public final class KeycloakDirectory {
             parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
         }
         if (groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + id) != null) {
-            throw new DirectoryException(409, "PHR-IDENTITY-0502: institution " + id + " exists");
+            throw new DirectoryException("PHR-IDENTITY-0502: institution " + id + " exists");
         }
         send("POST", "/groups/" + parent + "/children", Map.of("name", id, "attributes", Map.of("name", List.of(name))), 201);
     }
@@ -92,16 +92,16 @@ public final class KeycloakDirectory {
     public CreatedAccount createAccount(String username, String email, String firstName, String lastName, PhrRole role,
                                         String institution) {
         if (username == null || !username.matches("[a-z0-9][a-z0-9._-]{2,63}")) {
-            throw new DirectoryException(400, "PHR-IDENTITY-0503: a username is 3 to 64 lowercase letters, digits, dots, hyphens or underscores");
+            throw new DirectoryException("PHR-IDENTITY-0503: a username is 3 to 64 lowercase letters, digits, dots, hyphens or underscores");
         }
         if (role == null || !ASSIGNABLE.contains(role)) {
-            throw new DirectoryException(400, "PHR-IDENTITY-0504: accounts can be made for " + ASSIGNABLE);
+            throw new DirectoryException("PHR-IDENTITY-0504: accounts can be made for " + ASSIGNABLE);
         }
         String groupId = null;
         if (PhrRole.CARE_GIVERS.contains(role)) {
             groupId = institution == null ? null : groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + institution);
             if (groupId == null) {
-                throw new DirectoryException(400, "PHR-IDENTITY-0505: a " + role.roleName() + " needs an existing institution");
+                throw new DirectoryException("PHR-IDENTITY-0505: a " + role.roleName() + " needs an existing institution");
             }
         }
         String password = temporaryPassword();
@@ -122,7 +122,7 @@ public final class KeycloakDirectory {
         user.put("credentials", List.of(Map.of("type", "password", "value", password, "temporary", true)));
         HttpResponse<String> created = send("POST", "/users", user, 201, 409);
         if (created.statusCode() == 409) {
-            throw new DirectoryException(409, "PHR-IDENTITY-0506: the username or email is taken");
+            throw new DirectoryException("PHR-IDENTITY-0506: the username or email is taken");
         }
         String location = created.headers().firstValue("Location").orElseThrow();
         String userId = location.substring(location.lastIndexOf('/') + 1);
@@ -165,13 +165,13 @@ public final class KeycloakDirectory {
                     return r;
                 }
             }
-            throw new DirectoryException(502, "PHR-IDENTITY-0507: Keycloak answered " + r.statusCode() + " to " + method + " "
+            throw new DirectoryException("PHR-IDENTITY-0507: Keycloak answered " + r.statusCode() + " to " + method + " "
                     + path.replaceAll("/users/[^/]+", "/users/{id}"));
         } catch (IOException e) {
-            throw new DirectoryException(502, "PHR-IDENTITY-0508: Keycloak is unreachable");
+            throw new DirectoryException("PHR-IDENTITY-0508: Keycloak is unreachable");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DirectoryException(502, "PHR-IDENTITY-0508: Keycloak is unreachable");
+            throw new DirectoryException("PHR-IDENTITY-0508: Keycloak is unreachable");
         }
     }
 
@@ -179,7 +179,7 @@ public final class KeycloakDirectory {
         try {
             return JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new DirectoryException(502, "PHR-IDENTITY-0509: Keycloak answered something other than JSON");
+            throw new DirectoryException("PHR-IDENTITY-0509: Keycloak answered something other than JSON");
         }
     }
 
@@ -192,18 +192,12 @@ public final class KeycloakDirectory {
         return s.toString();
     }
 
-    /** A directory change that failed, with the HTTP status the API should answer. */
+    /** A directory change that failed, with a {@code PHR-IDENTITY-05nn} message (the error catalog gives its status). */
     public static final class DirectoryException extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final int status;
 
-        public DirectoryException(int status, String message) {
+        public DirectoryException(String message) {
             super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
         }
     }
 }

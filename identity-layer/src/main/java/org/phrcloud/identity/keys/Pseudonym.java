@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * A patient's pseudonym: the lowercase hex SHA-256 (FIPS 180-4) of the DER-encoded SubjectPublicKeyInfo
- * (RFC 5280 section 4.1.2.7) of the patient's public key (ARCHITECTURE.md, "Decisions already taken").
+ * (RFC 5280 section 4.1.2.7) of the patient's public key (ARCHITECTURE.md, "Decisions").
  * It is the only patient identifier on the chain and in research lineage; 64 hex characters.
  */
 public record Pseudonym(String value) {

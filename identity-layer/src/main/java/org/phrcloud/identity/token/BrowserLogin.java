@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * scripts ({@code ./phr token}) and the integration tests; people use the portal.
  *
  * <p>Cookies are kept by hand: Java's CookieManager drops Keycloak's {@code Secure} cookies over plain
- * http (FINDINGS.md). One instance is one login; not thread-safe.
+ * http. One instance is one login; not thread-safe.
  */
 public final class BrowserLogin {
     private static final Pattern FORM_ACTION = Pattern.compile("<form[^>]*\\saction=\"([^\"]+)\"", Pattern.CASE_INSENSITIVE);

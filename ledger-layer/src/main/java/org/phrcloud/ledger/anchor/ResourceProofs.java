@@ -83,7 +83,7 @@ public final class ResourceProofs {
             return Optional.of(new ResourceProof(entry, entryProof, blocks, anchor,
                     new MerkleTree(leaves).inclusionProof(leafIndex, leaves.size())));
         } catch (SQLException e) {
-            throw new IllegalStateException("PHR-LEDGER-0601: cannot read a proof (SQL state " + e.getSQLState() + ")", e);
+            throw new IllegalStateException("PHR-LEDGER-0603: cannot read a proof (SQL state " + e.getSQLState() + ")", e);
         }
     }
 

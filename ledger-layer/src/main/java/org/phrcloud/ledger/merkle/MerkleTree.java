@@ -45,7 +45,7 @@ public final class MerkleTree {
     public InclusionProof inclusionProof(int index, int treeSize) {
         checkSize(treeSize);
         if (index < 0 || index >= treeSize) {
-            throw new IllegalArgumentException("PHR-LEDGER-0101: leaf " + index + " is not in a tree of size " + treeSize);
+            throw new IllegalArgumentException("PHR-LEDGER-0104: leaf " + index + " is not in a tree of size " + treeSize);
         }
         List<byte[]> path = new ArrayList<>();
         path(index, 0, treeSize, path);

@@ -94,7 +94,7 @@ class MerkleTreeTest {
     @Test
     void proofsOutsideTheTreeAreRefused() {
         MerkleTree tree = new MerkleTree(leaves(5));
-        assertThatThrownBy(() -> tree.inclusionProof(5, 5)).hasMessageStartingWith("PHR-LEDGER-0101");
+        assertThatThrownBy(() -> tree.inclusionProof(5, 5)).hasMessageStartingWith("PHR-LEDGER-0104");
         assertThatThrownBy(() -> tree.inclusionProof(0, 6)).hasMessageStartingWith("PHR-LEDGER-0103");
         assertThatThrownBy(() -> tree.consistencyProof(0, 3)).hasMessageStartingWith("PHR-LEDGER-0102");
         assertThatThrownBy(() -> tree.consistencyProof(4, 3)).hasMessageStartingWith("PHR-LEDGER-0102");

@@ -214,7 +214,7 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
     }
 
     static ResearchException invalid(String message) {
-        return new ResearchException(ResearchException.Reason.INVALID, message);
+        return new ResearchException(message);
     }
 
     @Override

@@ -116,7 +116,7 @@ public class ResearchDataSets implements AutoCloseable {
         try {
             consents.studyOf(caller, request.study());
         } catch (ConsentException e) {
-            throw new ResearchException(ResearchException.Reason.NOT_FOUND, "PHR-RESEARCH-1024: no such study for this caller");
+            throw new ResearchException("PHR-RESEARCH-1024: no such study for this caller");
         }
         String json;
         try {
@@ -140,7 +140,7 @@ public class ResearchDataSets implements AutoCloseable {
     /** @throws ResearchException NOT_FOUND unless it is the caller's */
     public DataSetIndex.Row get(Caller caller, String id) {
         return index.find(id).filter(r -> r.researcher().equals(caller.subject()))
-                .orElseThrow(() -> new ResearchException(ResearchException.Reason.NOT_FOUND, "PHR-RESEARCH-1025: no such data set for this caller"));
+                .orElseThrow(() -> new ResearchException("PHR-RESEARCH-1025: no such data set for this caller"));
     }
 
     /**
@@ -183,7 +183,7 @@ public class ResearchDataSets implements AutoCloseable {
     private DataSetIndex.Row released(Caller caller, String id) {
         DataSetIndex.Row row = get(caller, id);
         if (row.status() != DataSetIndex.Status.DONE) {
-            throw new ResearchException(ResearchException.Reason.CONFLICT, "PHR-RESEARCH-1026: the data set is " + row.status().code()
+            throw new ResearchException("PHR-RESEARCH-1026: the data set is " + row.status().code()
                     + ", not released");
         }
         return row;
@@ -198,7 +198,7 @@ public class ResearchDataSets implements AutoCloseable {
             try {
                 pool = consents.researchPool(caller, request.study());
             } catch (ConsentException e) {
-                throw new ResearchException(ResearchException.Reason.NOT_FOUND, "PHR-RESEARCH-1024: no such study for this caller");
+                throw new ResearchException("PHR-RESEARCH-1024: no such study for this caller");
             }
             index.progress(id, DataSetIndex.Status.RUNNING, "extracting", 10);
             Instant now = clock.instant();

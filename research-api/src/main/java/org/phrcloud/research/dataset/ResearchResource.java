@@ -82,7 +82,7 @@ public class ResearchResource {
     @APIResponse(responseCode = "404", description = "no such study for this caller")
     public Response create(String json, @Context UriInfo uri) {
         DataSetRequest body = JsonBodies.read(json, DataSetRequest.class);
-        DataSetIndex.Row row = call(() -> service().request(caller(), body, requestId()));
+        DataSetIndex.Row row = service().request(caller(), body, requestId());
         return Response.accepted().location(uri.getBaseUriBuilder().path("research").path("datasets").path(row.id()).build())
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(JsonBodies.write(view(row))).build();
     }
@@ -101,7 +101,7 @@ public class ResearchResource {
     @Operation(summary = "One of my data sets: progress, and once released its risk report and provenance")
     @APIResponse(responseCode = "404", description = "no such data set for this caller")
     public Response get(@PathParam("id") String id) {
-        return JsonBodies.ok(view(call(() -> service().get(caller(), id))));
+        return JsonBodies.ok(view(service().get(caller(), id)));
     }
 
     @GET
@@ -138,11 +138,11 @@ public class ResearchResource {
     public Response query(@PathParam("id") String id, String json) {
         QueryBody body = JsonBodies.read(json, QueryBody.class);
         int limit = body.limit() == null ? 100 : body.limit();
-        return JsonBodies.ok(call(() -> service().query(caller(), id, body.sql(), limit, requestId())));
+        return JsonBodies.ok(service().query(caller(), id, body.sql(), limit, requestId()));
     }
 
     private Response file(String id, String name, String type) {
-        java.nio.file.Path path = call(() -> service().download(caller(), id, name, requestId()));
+        java.nio.file.Path path = service().download(caller(), id, name, requestId());
         return Response.ok(path.toFile(), type).header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
 
@@ -159,17 +159,6 @@ public class ResearchResource {
         }
     }
 
-    private static <T> T call(java.util.function.Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ResearchException e) {
-            throw new ApiException(switch (e.reason()) {
-                case INVALID -> Response.Status.BAD_REQUEST;
-                case NOT_FOUND -> Response.Status.NOT_FOUND;
-                case CONFLICT -> Response.Status.CONFLICT;
-            }, e.getMessage());
-        }
-    }
 
     /** The client's X-Request-ID, else a new one (the AuditEvents of this request carry it). */
     private String requestId() {

@@ -40,7 +40,7 @@ public class AccessFilter implements ContainerRequestFilter {
         Method method = resourceInfo.getResourceMethod();
         Access access = method == null ? null : method.getAnnotation(Access.class);
         if (access == null) {
-            request.abortWith(Problem.response(Response.Status.FORBIDDEN, "PHR-API-0001: this endpoint declares no caller"));
+            request.abortWith(Problem.response("PHR-API-0001: this endpoint declares no caller"));
             return;
         }
         List<Party> admitted = Arrays.asList(access.value());
@@ -61,12 +61,12 @@ public class AccessFilter implements ContainerRequestFilter {
         }
         Set<Party> parties = Party.of(token);
         if (parties.stream().noneMatch(admitted::contains)) {
-            request.abortWith(Problem.response(Response.Status.FORBIDDEN, "PHR-API-0403: this caller may not use this operation"));
+            request.abortWith(Problem.response("PHR-API-0403: this caller may not use this operation"));
             return;
         }
         boolean waived = parties.stream().filter(admitted::contains).anyMatch(Arrays.asList(access.withoutStepUp())::contains);
         if (!token.serviceAccount() && !waived && !token.steppedUp()) {
-            Response r = Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
+            Response r = Response.fromResponse(Problem.response(
                             "PHR-API-0404: this needs authentication with a second factor (acr=2)"))
                     .header(HttpHeaders.WWW_AUTHENTICATE, Caller.STEP_UP_CHALLENGE)
                     .build();
@@ -77,7 +77,7 @@ public class AccessFilter implements ContainerRequestFilter {
     }
 
     private static Response unauthorized(String message, String error) {
-        return Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED, message))
+        return Response.fromResponse(Problem.response(message))
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"phr\"" + (error == null ? "" : ", error=\"" + error + "\""))
                 .build();
     }

@@ -1,18 +1,13 @@
 package org.phrcloud.core.rest;
 
-import jakarta.ws.rs.core.Response;
-
-/** A refusal with its status and a {@code PHR-...} message, answered as a {@link Problem}. */
+/**
+ * A refusal by an API resource, with a {@code PHR-...} message; answered as a {@link Problem} whose status is the
+ * code's in the error catalog ({@code org.phrcloud.core.error.PhrError}).
+ */
 public class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final transient Response.Status status;
 
-    public ApiException(Response.Status status, String message) {
+    public ApiException(String message) {
         super(message);
-        this.status = status;
-    }
-
-    public Response.Status status() {
-        return status;
     }
 }

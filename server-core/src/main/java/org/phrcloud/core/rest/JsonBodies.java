@@ -30,12 +30,12 @@ public final class JsonBodies {
      */
     public static <T> T read(String body, Class<T> type) {
         if (body == null || body.isBlank()) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0400: a JSON body is required");
+            throw new ApiException("PHR-API-0400: a JSON body is required");
         }
         try {
             return MAPPER.readValue(body, type);
         } catch (JacksonException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "PHR-API-0400: the body is not the JSON this operation takes"
+            throw new ApiException("PHR-API-0400: the body is not the JSON this operation takes"
                     + (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null
                     && iae.getMessage().startsWith("PHR-") ? " (" + iae.getMessage() + ")" : ""));
         }

@@ -3,40 +3,51 @@ package org.phrcloud.core.rest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
-import org.phrcloud.identity.mpi.IdentityConflictException;
-import org.phrcloud.identity.mpi.UnknownIdentityException;
+import org.phrcloud.core.error.PhrError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
+
 /**
- * Turns every failure into a problem answer (RFC 9457): bad values 400 (malformed JSON is refused by
- * {@link JsonBodies} already), unknown identity
- * 404, identity conflicts 409, Jakarta REST exceptions their own status; anything else 500 without details
- * (logged without request data, so no PHI reaches the log).
+ * The one path from a failure to an answer of the JSON APIs (RFC 9457 problem details):
+ * <ul>
+ *   <li>an exception whose message starts with a code of the error catalog ({@link PhrError}) gets that code's
+ *       status and title, whatever its type ({@link ApiException}, a consent or research refusal, a master patient
+ *       index conflict, a validation error of a lower layer); a 5xx code answers with its title only;</li>
+ *   <li>a Jakarta REST exception (unknown path, wrong method or media type) gets its own status with
+ *       PHR-API-0405 to 0409;</li>
+ *   <li>anything else, a bare {@code IllegalArgumentException} included, is a 500 PHR-API-0500 that says nothing
+ *       of the cause; the log gets the exception type and code only (messages may hold request data, so no PHI
+ *       reaches the log).</li>
+ * </ul>
  */
 public class ProblemMapper implements ExceptionMapper<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
 
     @Override
     public Response toResponse(Throwable e) {
-        if (e instanceof ApiException api) {
-            return Problem.response(api.status(), api.getMessage());
-        }
-        if (e instanceof IllegalArgumentException) {
-            return Problem.response(Response.Status.BAD_REQUEST, e.getMessage());
-        }
-        if (e instanceof UnknownIdentityException) {
-            return Problem.response(Response.Status.NOT_FOUND, e.getMessage());
-        }
-        if (e instanceof IdentityConflictException) {
-            return Problem.response(Response.Status.CONFLICT, e.getMessage());
+        Optional<PhrError> error = PhrError.ofMessage(e.getMessage());
+        if (error.isPresent()) {
+            if (error.get().status() >= 500) {
+                LOG.error("API request failed: {} {}", e.getClass().getName(), error.get().code(), e);
+            }
+            return Problem.response(Problem.of(error.get(), e.getMessage()));
         }
         if (e instanceof WebApplicationException w) {
-            Response.Status status = Response.Status.fromStatusCode(w.getResponse().getStatus());
-            return Problem.response(status == null ? Response.Status.BAD_REQUEST : status,
-                    "PHR-API-" + w.getResponse().getStatus() + ": " + (status == null ? "request refused" : status.getReasonPhrase()));
+            return Problem.response(Problem.of(forStatus(w.getResponse().getStatus()), null));
         }
         LOG.error("API request failed: {}", e.getClass().getName(), e);
-        return Problem.response(Response.Status.INTERNAL_SERVER_ERROR, "PHR-API-0500: internal error");
+        return Problem.response(Problem.of(PhrError.PHR_API_0500, null));
+    }
+
+    private static PhrError forStatus(int status) {
+        return switch (status) {
+            case 404 -> PhrError.PHR_API_0405;
+            case 405 -> PhrError.PHR_API_0406;
+            case 406 -> PhrError.PHR_API_0407;
+            case 415 -> PhrError.PHR_API_0408;
+            default -> status >= 500 ? PhrError.PHR_API_0500 : PhrError.PHR_API_0409;
+        };
     }
 }
