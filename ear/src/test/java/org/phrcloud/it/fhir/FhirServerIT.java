@@ -227,10 +227,13 @@ class FhirServerIT {
 
     @Test
     @Order(6)
-    void anUnknownResourceTypeIs4xxWithAnOperationOutcome() throws Exception {
+    void anUnknownResourceTypeIs404WithAnOperationOutcome() throws Exception {
         HttpResponse<String> r = send("POST", "/Spaceship", platform.stepUpToken("demo-practitioner"), "{\"resourceType\":\"Spaceship\"}");
-        assertThat(r.statusCode()).isBetween(400, 499);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
         assertOperationOutcome(r);
+        HttpResponse<String> read = send("GET", "/Spaceship/1", platform.stepUpToken("demo-practitioner"), null);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(404);
+        assertOperationOutcome(read);
     }
 
     @Test
@@ -373,16 +376,37 @@ class FhirServerIT {
             assertThat(r.body()).contains("PHR-AUTHZ-0002");
         } else if (status == 403) {
             assertOperationOutcome(r);
-            assertThat(r.body()).contains("PHR-AUTHZ-");
+            String code = switch (user) {
+                case "demo-researcher" -> "PHR-AUTHZ-0001";
+                case "demo-admin" -> "PHR-AUTHZ-0004";
+                default -> throw new IllegalStateException("no 403 expected for " + user);
+            };
+            assertThat(JSON.readTree(r.body()).path("issue").get(0).path("diagnostics").asText()).as(r.body()).startsWith(code + ":");
         }
     }
 
     @Test
     @Order(12)
-    void theEthereumNodeRunsAndMakesBlocks() {
+    void aWriteThroughFhirIsAnchoredByTheServerInTheAnchorRegistry() throws Exception {
         assertThat(platform.rpc("eth_chainId")).isEqualTo("0x7a69"); // 31337
-        BigInteger first = new BigInteger(platform.rpc("eth_blockNumber").substring(2), 16);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> new BigInteger(platform.rpc("eth_blockNumber").substring(2), 16).compareTo(first) > 0);
+        String token = platform.stepUpToken("demo-practitioner");
+        HttpResponse<String> created = send("POST", "/Patient", token, "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\""
+                + MRN_SYSTEM + "\",\"value\":\"" + UUID.randomUUID() + "\"}],\"gender\":\"female\",\"birthDate\":\"1980-02-03\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).path("id").asText();
+        HttpRequest proofRequest = HttpRequest.newBuilder(URI.create(platform.apiBase() + "/ledger/resources/Patient/" + id + "/proof"))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json").build();
+        JsonNode anchor = await("the anchor of the new Patient's block").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    HttpResponse<String> r = HTTP.send(proofRequest, HttpResponse.BodyHandlers.ofString());
+                    return r.statusCode() == 200 ? JSON.readTree(r.body()).path("anchor") : null;
+                }, a -> a != null && a.path("txHash").isTextual());
+        JsonNode receipt = platform.rpc("eth_getTransactionReceipt", "[\"" + anchor.path("txHash").asText() + "\"]");
+        assertThat(receipt.path("status").asText()).as("the anchor transaction succeeded").isEqualTo("0x1");
+        assertThat(receipt.path("to").asText()).as("sent to the AnchorRegistry")
+                .isEqualToIgnoringCase(System.getProperty("phr.it.anchor.contract"));
+        assertThat(new BigInteger(receipt.path("blockNumber").asText().substring(2), 16).longValue())
+                .isEqualTo(anchor.path("blockNumber").asLong());
+        assertThat(receipt.path("logs").toString()).as("the Merkle root is in the anchor's event").contains(anchor.path("root").asText());
     }
 }

@@ -24,6 +24,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,13 +100,19 @@ class Hl7v2IT {
         assertThat(matches.get(0).path("pseudonym").asText()).hasSize(64);
         JsonNode encounter = json(calls.fhir("GET", "/Encounter?subject=Patient/" + patientId, system, null));
         assertThat(encounter.path("entry")).hasSize(1);
-        assertThat(encounter.toString()).contains("\"code\":\"IMP\"").contains("urn:phr:institution");
+        JsonNode visit = encounter.path("entry").get(0).path("resource");
+        assertThat(visit.path("class").path("code").asText()).as("PV1-2 I: inpatient").isEqualTo("IMP");
+        assertThat(visit.path("serviceProvider").path("identifier").path("system").asText()).isEqualTo("urn:phr:institution");
+        assertThat(visit.path("serviceProvider").path("identifier").path("value").asText()).as("MSH-4").isEqualTo("st-mary");
         JsonNode request = json(calls.fhir("GET", "/MedicationRequest?subject=Patient/" + patientId, system, null));
         assertThat(request.path("entry")).hasSize(1);
-        assertThat(request.toString()).contains("197361").contains("\"status\":\"active\"");
+        JsonNode order = request.path("entry").get(0).path("resource");
+        assertThat(order.path("medicationCodeableConcept").path("coding").get(0).path("code").asText()).as("RXE-2").isEqualTo("197361");
+        assertThat(order.path("status").asText()).as("ORC-1 NW").isEqualTo("active");
         JsonNode dispense = json(calls.fhir("GET", "/MedicationDispense?subject=Patient/" + patientId, system, null));
         assertThat(dispense.path("entry")).hasSize(1);
-        assertThat(dispense.toString()).contains("ORD-" + run);
+        assertThat(dispense.path("entry").get(0).path("resource").path("authorizingPrescription").get(0).path("identifier")
+                .path("value").asText()).as("the order it fills, by ORC-2").isEqualTo("ORD-" + run);
         JsonNode hba1c = json(calls.fhir("GET", "/Observation?subject=Patient/" + patientId + "&code=http://loinc.org%7C4548-4", system, null));
         assertThat(hba1c.path("entry")).as("the local KOSTOM code got its LOINC code from the operator's ConceptMap").hasSize(1);
 
@@ -110,7 +120,18 @@ class Hl7v2IT {
         HttpResponse<String> translated = calls.fhir("GET", "/ConceptMap/$translate?system=urn:phr:hl7v2:coding-system:KOSTOM&code=C3811"
                 + "&targetsystem=http://loinc.org", practitioner, null);
         assertThat(translated.statusCode()).as(translated.body()).isEqualTo(200);
-        assertThat(translated.body()).contains("2339-0");
+        JsonNode translation = json(translated);
+        List<String> targets = new ArrayList<>();
+        translation.path("parameter").forEach(p -> {
+            if (p.path("name").asText().equals("match")) {
+                p.path("part").forEach(part -> {
+                    if (part.path("name").asText().equals("concept")) {
+                        targets.add(part.path("valueCoding").path("system").asText() + "|" + part.path("valueCoding").path("code").asText());
+                    }
+                });
+            }
+        });
+        assertThat(targets).containsExactly("http://loinc.org|2339-0");
     }
 
     /** HAPI's client side: every version read into the 2.5.1 model, no HAPI validation, no id file. */
@@ -165,7 +186,8 @@ class Hl7v2IT {
         JsonNode events = json(calls.api("GET", "/audit/events?patientId=" + patientId + "&limit=" + MESSAGES, system, null));
         assertThat(events).as("the newest %d AuditEvents about the patient: one per stored message, by the MLLP sender", MESSAGES)
                 .hasSize(MESSAGES).allSatisfy(e -> {
-                    assertThat(e.toString()).contains("mllp:st-mary");
+                    assertThat(e.path("agent").get(0).path("who").path("identifier").path("value").asText()).as("the MLLP sender")
+                            .isEqualTo("mllp:st-mary");
                     assertThat(e.path("outcome").asText()).isEqualTo("0");
                 });
 
@@ -190,7 +212,16 @@ class Hl7v2IT {
         JsonNode one = json(calls.fhir("GET", "/DiagnosticReport?subject=Patient/" + patientId + "&identifier=urn:phr:hl7v2:filler-order:st-mary%7CFL-"
                 + run + "-0&_include=DiagnosticReport:result", system, null));
         assertThat(one.path("entry")).hasSize(3);
-        assertThat(one.toString()).contains("\"code\":\"mg/dL\"").contains("\"system\":\"http://loinc.org\"");
+        Map<String, String> unitsByLoinc = new TreeMap<>();
+        one.path("entry").forEach(e -> {
+            JsonNode r = e.path("resource");
+            if (r.path("resourceType").asText().equals("Observation")) {
+                assertThat(r.path("code").path("coding").get(0).path("system").asText()).isEqualTo("http://loinc.org");
+                assertThat(r.path("valueQuantity").path("system").asText()).isEqualTo("http://unitsofmeasure.org");
+                unitsByLoinc.put(r.path("code").path("coding").get(0).path("code").asText(), r.path("valueQuantity").path("code").asText());
+            }
+        });
+        assertThat(unitsByLoinc).as("OBX-3 and OBX-6 kept").containsExactlyEntriesOf(new TreeMap<>(Map.of("2339-0", "mg/dL", "2823-3", "mmol/L")));
 
         String reportId = one.path("entry").get(0).path("resource").path("resourceType").asText().equals("DiagnosticReport")
                 ? one.path("entry").get(0).path("resource").path("id").asText() : one.path("entry").get(2).path("resource").path("id").asText();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.keys.Pseudonym;
@@ -424,47 +424,133 @@ class RecordAccessIT {
         return new org.phrcloud.ledger.merkle.InclusionProof(p.path("leafIndex").asInt(), p.path("treeSize").asInt(), path);
     }
 
-    static Stream<Arguments> matrix() {
-        List<Arguments> cases = new ArrayList<>();
-        List<String> operations = List.of("read", "search", "create", "update");
-        for (String user : List.of("demo-patient", "demo-practitioner", "demo-family-doctor", "demo-pharmacist", "demo-lab",
-                "demo-researcher", "demo-admin")) {
-            for (String acr : List.of("1", "2")) {
-                for (String compartment : List.of("own", "other")) {
-                    for (String operation : operations) {
-                        cases.add(Arguments.of(user, acr, compartment, operation, expected(user, acr, compartment, operation)));
-                    }
-                }
-            }
-        }
-        for (String compartment : List.of("own", "other")) {
-            for (String operation : operations) {
-                cases.add(Arguments.of("service-account", "-", compartment, operation, ok(operation)));
-            }
-        }
-        return cases.stream();
-    }
-
-    private static int expected(String user, String acr, String compartment, String operation) {
-        boolean careGiver = List.of("demo-practitioner", "demo-family-doctor", "demo-pharmacist", "demo-lab").contains(user);
-        if (careGiver) {
-            return !acr.equals("2") ? 401 : compartment.equals("own") ? ok(operation) : 403;
-        }
-        if (user.equals("demo-patient")) {
-            return compartment.equals("own") && !operation.equals("update") ? ok(operation) : 403;
-        }
-        return 403; // researcher, admin
-    }
-
-    private static int ok(String operation) {
-        return operation.equals("create") ? 201 : 200;
-    }
-
     /** Role x operation x own/other compartment x level of authentication: the exact answer of each (issue "Done when"). */
-    @ParameterizedTest(name = "{0} at acr {1}, {2} record: {3} -> {4}")
-    @MethodSource("matrix")
+    @ParameterizedTest(name = "{0} at acr {1}, {2} record: {3} -> {4} {5}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            # user             |acr| record| operation | status | code
+            demo-patient       | 1 | own   | read   | 200 | -
+            demo-patient       | 1 | own   | search | 200 | -
+            demo-patient       | 1 | own   | create | 201 | -
+            demo-patient       | 1 | own   | update | 403 | PHR-AUTHZ-0010
+            demo-patient       | 1 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-patient       | 1 | other | search | 403 | PHR-AUTHZ-0011
+            demo-patient       | 1 | other | create | 403 | PHR-AUTHZ-0010
+            demo-patient       | 1 | other | update | 403 | PHR-AUTHZ-0010
+            demo-patient       | 2 | own   | read   | 200 | -
+            demo-patient       | 2 | own   | search | 200 | -
+            demo-patient       | 2 | own   | create | 201 | -
+            demo-patient       | 2 | own   | update | 403 | PHR-AUTHZ-0010
+            demo-patient       | 2 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-patient       | 2 | other | search | 403 | PHR-AUTHZ-0011
+            demo-patient       | 2 | other | create | 403 | PHR-AUTHZ-0010
+            demo-patient       | 2 | other | update | 403 | PHR-AUTHZ-0010
+            demo-practitioner  | 1 | own   | read   | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | own   | search | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | own   | create | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | own   | update | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | other | read   | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | other | search | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | other | create | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 1 | other | update | 401 | PHR-AUTHZ-0002
+            demo-practitioner  | 2 | own   | read   | 200 | -
+            demo-practitioner  | 2 | own   | search | 200 | -
+            demo-practitioner  | 2 | own   | create | 201 | -
+            demo-practitioner  | 2 | own   | update | 200 | -
+            demo-practitioner  | 2 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-practitioner  | 2 | other | search | 403 | PHR-AUTHZ-0011
+            demo-practitioner  | 2 | other | create | 403 | PHR-AUTHZ-0010
+            demo-practitioner  | 2 | other | update | 403 | PHR-AUTHZ-0010
+            demo-family-doctor | 1 | own   | read   | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | own   | search | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | own   | create | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | own   | update | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | other | read   | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | other | search | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | other | create | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 1 | other | update | 401 | PHR-AUTHZ-0002
+            demo-family-doctor | 2 | own   | read   | 200 | -
+            demo-family-doctor | 2 | own   | search | 200 | -
+            demo-family-doctor | 2 | own   | create | 201 | -
+            demo-family-doctor | 2 | own   | update | 200 | -
+            demo-family-doctor | 2 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-family-doctor | 2 | other | search | 403 | PHR-AUTHZ-0011
+            demo-family-doctor | 2 | other | create | 403 | PHR-AUTHZ-0010
+            demo-family-doctor | 2 | other | update | 403 | PHR-AUTHZ-0010
+            demo-pharmacist    | 1 | own   | read   | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | own   | search | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | own   | create | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | own   | update | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | other | read   | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | other | search | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | other | create | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 1 | other | update | 401 | PHR-AUTHZ-0002
+            demo-pharmacist    | 2 | own   | read   | 200 | -
+            demo-pharmacist    | 2 | own   | search | 200 | -
+            demo-pharmacist    | 2 | own   | create | 201 | -
+            demo-pharmacist    | 2 | own   | update | 200 | -
+            demo-pharmacist    | 2 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-pharmacist    | 2 | other | search | 403 | PHR-AUTHZ-0011
+            demo-pharmacist    | 2 | other | create | 403 | PHR-AUTHZ-0010
+            demo-pharmacist    | 2 | other | update | 403 | PHR-AUTHZ-0010
+            demo-lab           | 1 | own   | read   | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | own   | search | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | own   | create | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | own   | update | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | other | read   | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | other | search | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | other | create | 401 | PHR-AUTHZ-0002
+            demo-lab           | 1 | other | update | 401 | PHR-AUTHZ-0002
+            demo-lab           | 2 | own   | read   | 200 | -
+            demo-lab           | 2 | own   | search | 200 | -
+            demo-lab           | 2 | own   | create | 201 | -
+            demo-lab           | 2 | own   | update | 200 | -
+            demo-lab           | 2 | other | read   | 403 | PHR-AUTHZ-0010
+            demo-lab           | 2 | other | search | 403 | PHR-AUTHZ-0011
+            demo-lab           | 2 | other | create | 403 | PHR-AUTHZ-0010
+            demo-lab           | 2 | other | update | 403 | PHR-AUTHZ-0010
+            demo-researcher    | 1 | own   | read   | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | own   | search | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | own   | create | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | own   | update | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | other | read   | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | other | search | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | other | create | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 1 | other | update | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | own   | read   | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | own   | search | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | own   | create | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | own   | update | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | other | read   | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | other | search | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | other | create | 403 | PHR-AUTHZ-0001
+            demo-researcher    | 2 | other | update | 403 | PHR-AUTHZ-0001
+            demo-admin         | 1 | own   | read   | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | own   | search | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | own   | create | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | own   | update | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | other | read   | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | other | search | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | other | create | 403 | PHR-AUTHZ-0004
+            demo-admin         | 1 | other | update | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | own   | read   | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | own   | search | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | own   | create | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | own   | update | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | other | read   | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | other | search | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | other | create | 403 | PHR-AUTHZ-0004
+            demo-admin         | 2 | other | update | 403 | PHR-AUTHZ-0004
+            service-account    | - | own   | read   | 200 | -
+            service-account    | - | own   | search | 200 | -
+            service-account    | - | own   | create | 201 | -
+            service-account    | - | own   | update | 200 | -
+            service-account    | - | other | read   | 200 | -
+            service-account    | - | other | search | 200 | -
+            service-account    | - | other | create | 201 | -
+            service-account    | - | other | update | 200 | -
+            """)
     @Order(8)
-    void accessMatrix(String user, String acr, String compartment, String operation, int status) throws Exception {
+    void accessMatrix(String user, String acr, String compartment, String operation, int status, String code) throws Exception {
         String token = user.equals("service-account") ? platform.serviceToken() : token(user, acr);
         String patient = compartment.equals("own") ? patientA : patientB;
         HttpResponse<String> r = switch (operation) {
@@ -484,7 +570,7 @@ class RecordAccessIT {
         if (status == 401 || status == 403) {
             JsonNode outcome = json(r);
             assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
-            assertThat(r.body()).contains(status == 401 ? "PHR-AUTHZ-0002" : "PHR-AUTHZ-");
+            assertThat(outcome.path("issue").get(0).path("diagnostics").asText()).as(r.body()).startsWith(code + ":");
         }
         if (status == 401) {
             assertThat(r.headers().firstValue("WWW-Authenticate").orElse(""))

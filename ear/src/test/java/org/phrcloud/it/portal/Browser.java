@@ -137,6 +137,12 @@ final class Browser implements AutoCloseable {
                 + "fetch(arguments[0].href).then(r => r.ok ? r.text() : 'HTTP ' + r.status).then(done, e => done('ERROR ' + e));", link);
     }
 
+    /** The HTTP status the page's own session gets for {@code path} (same cookies as the page). */
+    long status(String path) {
+        return (Long) ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch(arguments[0], {redirect: 'manual'}).then(r => done(r.status), e => done(-1));", path);
+    }
+
     /** As {@link #fetch}, for a binary file: its bytes. */
     byte[] fetchBytes(WebElement link) {
         String base64 = (String) ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"

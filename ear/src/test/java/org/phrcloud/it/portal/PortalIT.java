@@ -401,10 +401,14 @@ class PortalIT {
     void theAdminSeesAnchoringHealthAndOtherRolesAreKeptOutOfPagesNotTheirs() throws Exception {
         try (Browser admin = open("demo-admin")) {
             assertThat(admin.driver().getCurrentUrl()).endsWith("/portal/admin/health.xhtml");
-            assertThat(admin.find(By.id("anchoring")).getText()).contains("enabled");
+            assertThat(admin.find(By.className("anchoring-enabled")).getText()).as("anchoring runs on the test chain").isEqualTo("true");
+            assertThat(admin.find(By.className("anchoring-lastAnchor")).getText()).as("an anchor was confirmed")
+                    .containsPattern("txHash=0x[0-9a-f]{64}").containsPattern("blockNumber=[1-9]");
             admin.screenshot("admin-anchoring");
-            admin.driver().get(platform.portalUrl() + "/patient/record.xhtml");
-            assertThat(admin.text()).doesNotContain("My health trajectory");
+            assertThat(admin.status("/portal/patient/record.xhtml")).as("an admin is refused the patient pages").isEqualTo(403);
+            assertThat(admin.status("/portal/care/find.xhtml")).as("and the care pages").isEqualTo(403);
+            assertThat(admin.status("/portal/research/datasets.xhtml")).as("and the research pages").isEqualTo(403);
+            assertThat(admin.status("/portal/admin/health.xhtml")).as("but not their own").isEqualTo(200);
         }
     }
 }

@@ -58,7 +58,7 @@ class AnchorerOnAnvilTest {
         db = new JdbcDataSource();
         db.setURL("jdbc:h2:mem:anchor-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         JdbcChainStore.migrate(db);
-        chains = new JdbcChainStore(db, Clock.systemUTC());
+        chains = new JdbcChainStore(db, outboxClock);
         registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(AnvilNode.DEV_KEY_0),
                 AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
         registry.setInstitution(Credentials.create(AnvilNode.DEV_KEY_1).getAddress(), "https://st-mary.example/").send();
@@ -80,6 +80,36 @@ class AnchorerOnAnvilTest {
     private Anchorer anchorer(int maxHeads) {
         return new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_1), AnvilNode.CHAIN_ID, registry.getContractAddress(),
                 Clock.systemUTC(), Duration.ofSeconds(10), maxHeads);
+    }
+
+    /** The chain store's clock (block and outbox times), moved by the test. */
+    private final SteppedClock outboxClock = new SteppedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+
+    private static final class SteppedClock extends Clock {
+        private volatile java.time.Instant now;
+
+        SteppedClock(java.time.Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
     }
 
     private Block append(String pseudonymSeed, String id) {
@@ -226,7 +256,7 @@ class AnchorerOnAnvilTest {
     void aBacklogLargerThanOneAnchorIsAnchoredInOneRoundOldestChainsFirst() throws Exception {
         for (String seed : List.of("e", "d", "c", "b", "a")) { // e waits longest
             append(seed, seed + "1");
-            Thread.sleep(5); // distinct outbox times
+            outboxClock.advance(Duration.ofSeconds(1)); // distinct outbox times
         }
         append("e", "e2");
 
