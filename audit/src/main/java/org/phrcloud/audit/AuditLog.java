@@ -1,14 +1,14 @@
 package org.phrcloud.audit;
 
+import org.phrcloud.database.SchemaMigrations;
 import ca.uhn.fhir.context.FhirContext;
-import org.flywaydb.core.Flyway;
 import org.phrcloud.ledger.chain.ContentHash;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import org.phrcloud.identity.jdbc.JdbcTransactions;
+import org.phrcloud.database.JdbcTransactions;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,8 +42,7 @@ public class AuditLog {
 
     /** Creates or upgrades the tables (Flyway, history table {@code phr_audit_schema_history}). */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(AuditLog.class.getClassLoader()).dataSource(dataSource).locations("classpath:db/audit")
-                .table("phr_audit_schema_history").baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        SchemaMigrations.migrate(dataSource, "audit", AuditLog.class);
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.phrcloud.consent;
 
-import org.flywaydb.core.Flyway;
+import org.phrcloud.database.SchemaMigrations;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -34,14 +34,7 @@ public class ConsentIndex {
 
     /** Creates or upgrades the table (Flyway, history table {@code phr_consent_schema_history}). */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(ConsentIndex.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/consent")
-                .table("phr_consent_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SchemaMigrations.migrate(dataSource, "consent", ConsentIndex.class);
     }
 
     void insert(Connection c, ConsentRecord r) throws SQLException {

@@ -87,8 +87,8 @@ public class RecordDownload extends HttpServlet {
                     record-bundle.json  every resource of my record (FHIR R4 Bundle, type collection)
                     chain.json          my chain of signed blocks and the evidence of each anchor (phr-chain-export/1)
                     keys.json           the public keys of the institutions that signed the blocks (JWKS)
-                    Check it with the standalone verifier of PHR Cloud's ledger layer:
-                      java org.phrcloud.ledger.verify.VerifyCommand --export chain.json --keys keys.json --rpc <chain node URL> --bundle record-bundle.json
+                    Check it with the standalone verifier of PHR Cloud (its tools module):
+                      java org.phrcloud.tools.VerifyCommand --export chain.json --keys keys.json --rpc <chain node URL> --bundle record-bundle.json
                     (or ./phr verify chain.json record-bundle.json on a PHR Cloud installation)
                     """ + (chain.ok() ? "" : "\nThere is no chain yet: nothing of this record has been recorded in the ledger.\n"));
         }

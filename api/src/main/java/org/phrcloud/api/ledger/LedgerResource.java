@@ -112,7 +112,7 @@ public class LedgerResource {
     @Operation(summary = "The patient's whole chain with the evidence of every anchor (format phr-chain-export/1)",
             description = "Blocks as canonical encodings (hex) and signatures (Base64), and per confirmed anchor the root, tree size, "
                     + "transaction, chain block, and the covered head's RFC 9162 inclusion path. The standalone verifier "
-                    + "(org.phrcloud.ledger.verify.VerifyCommand, ./phr verify) checks it with the published keys and a JSON-RPC node.")
+                    + "(org.phrcloud.tools.VerifyCommand, ./phr verify) checks it with the published keys and a JSON-RPC node.")
     @APIResponse(responseCode = "404", description = "no such pseudonym, or no chain yet")
     public Response export(@PathParam("pseudonym") String pseudonym) {
         requireReach(pseudonym);

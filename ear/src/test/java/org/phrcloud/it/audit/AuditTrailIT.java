@@ -7,7 +7,7 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.tools.BrowserLogin;
 import org.phrcloud.it.support.Calls;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
-import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.tools.BrowserLogin;
 import org.phrcloud.it.support.Calls;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.anchor.contracts.ConsentRegistry;

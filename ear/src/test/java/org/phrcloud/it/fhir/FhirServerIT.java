@@ -359,7 +359,7 @@ class FhirServerIT {
         String token = user.equals("service-account") ? platform.serviceToken()
                 : acr.equals("2") ? platform.stepUpToken(user) : platform.userToken(user);
         if (!user.equals("service-account")) {
-            assertThat(org.phrcloud.identity.token.BrowserLogin.claims(token).path("acr").asText()).isEqualTo(acr);
+            assertThat(org.phrcloud.tools.BrowserLogin.claims(token).path("acr").asText()).isEqualTo(acr);
         }
         String patientId = aPatientId();
         HttpResponse<String> r = operation.equals("search")

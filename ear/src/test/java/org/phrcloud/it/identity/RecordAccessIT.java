@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.keys.Pseudonym;
-import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.tools.BrowserLogin;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 
@@ -377,7 +377,7 @@ class RecordAccessIT {
         java.nio.file.Files.writeString(exportFile, export.body());
         java.nio.file.Files.writeString(keysFile, api("GET", "/identity/institutions/keys", null, null).body());
         java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
-        int verified = org.phrcloud.ledger.verify.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
+        int verified = org.phrcloud.tools.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
                 keysFile.toString(), "--rpc", platform.anvilUrl()}, new java.io.PrintStream(report, true), System.err);
         assertThat(verified).as(report.toString()).isZero();
         assertThat(JSON.readTree(report.toString()).path("anchoredHeight").asLong()).isEqualTo(head.path("height").asLong());
@@ -387,7 +387,7 @@ class RecordAccessIT {
         java.nio.file.Path bundleFile = java.nio.file.Files.createTempFile("record", ".json");
         java.nio.file.Files.writeString(bundleFile, everything.body());
         java.io.ByteArrayOutputStream withBundle = new java.io.ByteArrayOutputStream();
-        int recordVerified = org.phrcloud.ledger.verify.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
+        int recordVerified = org.phrcloud.tools.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys",
                 keysFile.toString(), "--rpc", platform.anvilUrl(), "--bundle", bundleFile.toString()},
                 new java.io.PrintStream(withBundle, true), System.err);
         assertThat(recordVerified).as(withBundle.toString()).isZero();

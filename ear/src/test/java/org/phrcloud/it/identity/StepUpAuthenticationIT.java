@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.token.AccessTokenVerifier;
-import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.tools.BrowserLogin;
 import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.totp.Totp;
 import org.phrcloud.it.support.Platform;

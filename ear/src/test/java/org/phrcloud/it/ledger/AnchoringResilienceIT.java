@@ -16,7 +16,7 @@ import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
-import org.phrcloud.ledger.verify.VerifyCommand;
+import org.phrcloud.tools.VerifyCommand;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;

@@ -3,14 +3,15 @@ package org.phrcloud.it.support;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.io.file.PathUtils;
-import org.phrcloud.ledger.anchor.DeployContractsCommand;
+import org.phrcloud.ledger.anchor.DevChain;
+import org.phrcloud.tools.DeployContractsCommand;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
-import org.phrcloud.identity.token.BrowserLogin;
+import org.phrcloud.tools.BrowserLogin;
 import org.phrcloud.identity.token.TokenClient;
 import org.phrcloud.identity.totp.Totp;
 
@@ -69,10 +70,6 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         preparePayaraDomain();
     }
 
-    /** Anvil's account 0: a public development key, valid on dev chains only; the network operator of the contracts. */
-    public static final String ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-    /** Anvil's account 1: the institution's anchoring account (PHR_CHAIN_SENDER_KEY in ear/pom.xml). */
-    public static final String ANVIL_DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
     private void startAnvil() throws Exception {
         Path state = work.resolve("anvil");
@@ -81,11 +78,13 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
             PathUtils.deleteDirectory(state);
         }
         Files.createDirectories(state);
+        // the server's anchoring account (PHR_CHAIN_SENDER_KEY_FILE in ear/pom.xml)
+        Files.writeString(work.resolve("chain-sender.key"), DevChain.INSTITUTION_KEY);
         launchAnvil("anvil.log");
         Web3j web3j = Web3j.build(new HttpService(anvilUrl()));
         try {
-            DeployContractsCommand.Deployed deployed = DeployContractsCommand.deploy(web3j, Credentials.create(ANVIL_DEV_KEY_0),
-                    work.resolve("contracts.json"), Map.of(Credentials.create(ANVIL_DEV_KEY_1).getAddress(), baseUrl()));
+            DeployContractsCommand.Deployed deployed = DeployContractsCommand.deploy(web3j, Credentials.create(DevChain.OPERATOR_KEY),
+                    work.resolve("contracts.json"), Map.of(DevChain.address(DevChain.INSTITUTION_KEY), baseUrl()));
             patientRegistry = deployed.patientRegistry();
             String expected = System.getProperty("phr.it.anchor.contract");
             if (!deployed.anchorRegistry().equalsIgnoreCase(expected)) {
@@ -158,12 +157,12 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
 
     /** Provisions the realm with the same command {@code ./phr up} runs, in its own JVM. */
     private void provisionRealm() throws Exception {
-        Path module = Path.of(System.getProperty("phr.it.identity.module"));
+        Path module = Path.of(System.getProperty("phr.it.tools.module"));
         String classpath = module.resolve("target/classes") + ":"
                 + Files.readString(module.resolve("target/runtime-classpath.txt")).trim();
         Path state = work.resolve("realm.json");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, "org.phrcloud.identity.keycloak.ProvisionRealmCommand",
+                "-cp", classpath, "org.phrcloud.tools.ProvisionRealmCommand",
                 "--keycloak-url", keycloakUrl(), "--portal-url", portalUrl(),
                 "--state", state.toString(), "--otp-code-reusable"));
         for (int i = 1; i <= EXTRA_PATIENTS; i++) {

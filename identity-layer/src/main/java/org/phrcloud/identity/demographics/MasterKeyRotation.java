@@ -1,6 +1,6 @@
 package org.phrcloud.identity.demographics;
 
-import org.phrcloud.identity.jdbc.JdbcTransactions;
+import org.phrcloud.database.JdbcTransactions;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;

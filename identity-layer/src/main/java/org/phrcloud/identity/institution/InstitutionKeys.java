@@ -6,7 +6,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.SealedRecord;
-import org.phrcloud.identity.jdbc.JdbcTransactions;
+import org.phrcloud.database.JdbcTransactions;
 import org.phrcloud.identity.keys.EcdsaP256;
 
 import javax.sql.DataSource;

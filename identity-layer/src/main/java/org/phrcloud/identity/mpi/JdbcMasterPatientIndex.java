@@ -1,13 +1,13 @@
 package org.phrcloud.identity.mpi;
 
+import org.phrcloud.database.SchemaMigrations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import org.flywaydb.core.Flyway;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.SealedRecord;
-import org.phrcloud.identity.jdbc.JdbcTransactions;
+import org.phrcloud.database.JdbcTransactions;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
 import org.phrcloud.identity.keys.Pseudonym;
@@ -73,14 +73,7 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
      * call at every start and next to other schemas in the same database.
      */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(JdbcMasterPatientIndex.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/identity")
-                .table("phr_identity_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SchemaMigrations.migrate(dataSource, "identity", JdbcMasterPatientIndex.class);
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Obtains access tokens from the realm's token endpoint (RFC 6749): client credentials (section 4.4),
  * for institution systems and operator scripts; the resource owner password grant with a TOTP code
  * (section 4.3 plus Keycloak's {@code totp} parameter), which yields {@code acr=1}; and the authorization
- * code grant with a PKCE verifier (section 4.1.3, RFC 7636), which ends a {@link BrowserLogin}.
+ * code grant with a PKCE verifier (section 4.1.3, RFC 7636), which ends a browser login ({@code org.phrcloud.tools.BrowserLogin}).
  */
 public final class TokenClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +63,7 @@ public final class TokenClient {
     }
 
     /** {@code application/x-www-form-urlencoded} of the fields, UTF-8 (HTML 5, "URL-encoded form data"). */
-    static String formUrlEncoded(Map<String, String> fields) {
+    public static String formUrlEncoded(Map<String, String> fields) {
         return fields.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));

@@ -2,7 +2,7 @@ package org.phrcloud.ledger.anchor;
 
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.merkle.MerkleTree;
-import org.phrcloud.ledger.store.JdbcTransactions;
+import org.phrcloud.database.JdbcTransactions;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;

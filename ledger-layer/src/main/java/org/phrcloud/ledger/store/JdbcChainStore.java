@@ -1,6 +1,7 @@
 package org.phrcloud.ledger.store;
 
-import org.flywaydb.core.Flyway;
+import org.phrcloud.database.JdbcTransactions;
+import org.phrcloud.database.SchemaMigrations;
 import org.phrcloud.ledger.chain.Block;
 import org.phrcloud.ledger.chain.BlockSigner;
 import org.phrcloud.ledger.chain.Entry;
@@ -42,14 +43,7 @@ public final class JdbcChainStore {
 
     /** Creates or upgrades the ledger tables (Flyway, history table {@code phr_ledger_schema_history}). */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(JdbcChainStore.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/ledger")
-                .table("phr_ledger_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SchemaMigrations.migrate(dataSource, "ledger", JdbcChainStore.class);
     }
 
     /**

@@ -17,13 +17,11 @@ import java.util.regex.Pattern;
  * transaction at once, chain id 31337. Its first funded account's key is anvil's well-known development key.
  */
 public final class AnvilNode implements AutoCloseable {
-    /** Anvil's account 0: a public development key, valid on dev chains only. */
-    public static final String DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-    /** Anvil's account 1. */
-    public static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-    /** Anvil's account 2, another public development key. */
-    public static final String DEV_KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-    public static final long CHAIN_ID = 31337;
+    /** Anvil's development accounts ({@link DevChain}). */
+    public static final String DEV_KEY_0 = DevChain.OPERATOR_KEY;
+    public static final String DEV_KEY_1 = DevChain.INSTITUTION_KEY;
+    public static final String DEV_KEY_2 = DevChain.OTHER_INSTITUTION_KEY;
+    public static final long CHAIN_ID = DevChain.CHAIN_ID;
     private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+:[0-9]+)");
 
     private final Process process;

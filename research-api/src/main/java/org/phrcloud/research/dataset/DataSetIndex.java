@@ -1,6 +1,6 @@
 package org.phrcloud.research.dataset;
 
-import org.flywaydb.core.Flyway;
+import org.phrcloud.database.SchemaMigrations;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -48,14 +48,7 @@ public class DataSetIndex {
 
     /** Creates or upgrades the table. */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(DataSetIndex.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/research")
-                .table("phr_research_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SchemaMigrations.migrate(dataSource, "research", DataSetIndex.class);
     }
 
     public void insert(Row r) {

@@ -43,6 +43,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theDatabaseModuleDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("org.phrcloud.database..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.phrcloud.identity..", "org.phrcloud.ledger..",
+                        "org.phrcloud.core..", "org.phrcloud.audit..", "org.phrcloud.consent..", "org.phrcloud.standards..",
+                        "org.phrcloud.research..", "org.phrcloud.api..", "org.phrcloud.server..")
+                .check(classes);
+    }
+
+    @Test
     void theAnonymizationEngineIsPlainJava() {
         noClasses().that().resideInAPackage("org.phrcloud.research.anonymization..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax.crypto..", "org.phrcloud.research.anonymization..")

@@ -1,6 +1,6 @@
 package org.phrcloud.standards.hl7v2;
 
-import org.flywaydb.core.Flyway;
+import org.phrcloud.database.SchemaMigrations;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -28,14 +28,7 @@ public class MessageLog {
 
     /** Creates or upgrades the table (Flyway, history table {@code phr_hl7v2_schema_history}). */
     public static void migrate(DataSource dataSource) {
-        Flyway.configure(MessageLog.class.getClassLoader())
-                .dataSource(dataSource)
-                .locations("classpath:db/hl7v2")
-                .table("phr_hl7v2_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        SchemaMigrations.migrate(dataSource, "hl7v2", MessageLog.class);
     }
 
     /** The ACK already sent for this message, if it was processed. */

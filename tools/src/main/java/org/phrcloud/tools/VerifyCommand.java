@@ -1,4 +1,7 @@
-package org.phrcloud.ledger.verify;
+package org.phrcloud.tools;
+
+import org.phrcloud.ledger.verify.ChainExportVerifier;
+import org.phrcloud.ledger.verify.OnChainAnchors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.ledger.anchor.ChainExport;

@@ -1,11 +1,11 @@
-package org.phrcloud.identity.jdbc;
+package org.phrcloud.database;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The one transaction rule of the identity layer's JDBC code: a connection that is already in a transaction
+ * The one transaction rule of the platform's JDBC code: a connection that is already in a transaction
  * (autocommit off, as a Spring {@code TransactionAwareDataSourceProxy} gives inside HAPI FHIR's transaction) is
  * joined and left to its owner; otherwise the work runs in a transaction of its own, committed or rolled back here.
  */

@@ -1,4 +1,7 @@
-package org.phrcloud.identity.keycloak;
+package org.phrcloud.tools;
+
+import org.phrcloud.identity.keycloak.ProvisionedRealm;
+import org.phrcloud.identity.keycloak.RealmProvisioner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

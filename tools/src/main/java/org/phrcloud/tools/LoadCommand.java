@@ -1,4 +1,7 @@
-package org.phrcloud.standards.fhir.load;
+package org.phrcloud.tools;
+
+import org.phrcloud.standards.fhir.load.LoadSummary;
+import org.phrcloud.standards.fhir.load.TransactionBundleLoader;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;

@@ -1,4 +1,5 @@
-package org.phrcloud.ledger.anchor;
+package org.phrcloud.tools;
+
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
@@ -16,6 +17,8 @@ import org.web3j.utils.Numeric;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.phrcloud.ledger.anchor.DevChain;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,7 +27,11 @@ import java.util.Map;
  * {@code ./phr up} and the integration tests:
  * <pre>
  *   PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...
+ *   DeployContractsCommand --rpc URL --state FILE --dev-chain ENDPOINT --sender-key-file FILE
  * </pre>
+ * With {@code --dev-chain} (anvil, chain id {@value DevChain#CHAIN_ID} only) the operator and the institution are anvil's
+ * development accounts ({@link DevChain}): the institution's account is admitted with ENDPOINT and its key written to
+ * the sender key file (mode 600) that the server reads as {@code PHR_CHAIN_SENDER_KEY_FILE}.
  * The operator (the network's owner of the contracts) deploys {@code AnchorRegistry}, which creates its
  * {@code PatientRegistry} and {@code ConsentRegistry}, and admits each institution's anchoring account with the base URL of its deployment
  * ({@code AnchorRegistry.setInstitution}). The state FILE (JSON: {@code chainId}, {@code anchorRegistry},
@@ -49,12 +56,17 @@ public final class DeployContractsCommand {
     public static void main(String[] args) throws Exception {
         String rpc = null;
         Path state = null;
+        String devChainEndpoint = null;
+        Path senderKeyFile = null;
         Map<String, String> admit = new LinkedHashMap<>();
-        String usage = "usage: PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...";
+        String usage = "usage: PHR_CHAIN_OPERATOR_KEY=0x... DeployContractsCommand --rpc URL --state FILE [--admit ADDRESS=ENDPOINT]...\n"
+                + "   or: DeployContractsCommand --rpc URL --state FILE --dev-chain ENDPOINT --sender-key-file FILE";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rpc" -> rpc = args[i + 1];
                 case "--state" -> state = Path.of(args[i + 1]);
+                case "--dev-chain" -> devChainEndpoint = args[i + 1];
+                case "--sender-key-file" -> senderKeyFile = Path.of(args[i + 1]);
                 case "--admit" -> {
                     String[] parts = args[i + 1].split("=", 2);
                     if (parts.length != 2) {
@@ -65,17 +77,37 @@ public final class DeployContractsCommand {
                 default -> throw new IllegalArgumentException(usage);
             }
         }
-        String key = System.getenv("PHR_CHAIN_OPERATOR_KEY");
-        if (rpc == null || state == null || key == null || key.isBlank()) {
+        String key = devChainEndpoint != null ? DevChain.OPERATOR_KEY : System.getenv("PHR_CHAIN_OPERATOR_KEY");
+        if (rpc == null || state == null || key == null || key.isBlank() || (devChainEndpoint == null) != (senderKeyFile == null)) {
             throw new IllegalArgumentException(usage);
+        }
+        if (devChainEndpoint != null) {
+            admit.put(DevChain.address(DevChain.INSTITUTION_KEY), devChainEndpoint);
         }
         Web3j web3j = Web3j.build(new HttpService(rpc));
         try {
+            if (devChainEndpoint != null && web3j.ethChainId().send().getChainId().longValueExact() != DevChain.CHAIN_ID) {
+                throw new IllegalStateException("--dev-chain uses public development keys: only on anvil's chain " + DevChain.CHAIN_ID);
+            }
             Deployed deployed = deploy(web3j, Credentials.create(key.trim()), state, admit);
+            if (senderKeyFile != null) {
+                writeSecret(senderKeyFile, DevChain.INSTITUTION_KEY);
+            }
             System.out.println(JSON.writeValueAsString(deployed));
         } finally {
             web3j.shutdown();
         }
+    }
+
+    /** Writes a secret to a file only its owner reads (POSIX mode 600), unless it holds that secret already. */
+    private static void writeSecret(Path file, String secret) throws java.io.IOException {
+        if (Files.exists(file) && Files.readString(file).strip().equals(secret)) {
+            return;
+        }
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, secret + "\n");
     }
 
     /**

@@ -1,4 +1,6 @@
-package org.phrcloud.identity.token;
+package org.phrcloud.tools;
+
+import org.phrcloud.identity.token.TokenClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

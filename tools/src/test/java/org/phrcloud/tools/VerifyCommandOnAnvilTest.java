@@ -1,4 +1,4 @@
-package org.phrcloud.ledger.verify;
+package org.phrcloud.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,2 +1,0 @@
-/** JDBC plumbing shared by the identity layer's stores. */
-package org.phrcloud.identity.jdbc;
