@@ -171,8 +171,10 @@ public class CarePages implements Serializable {
         JsonObject resource;
         try {
             resource = switch (recordKind) {
-                case "Observation" -> NewRecords.observation(patientId, required(NewRecords.find(NewRecords.OBSERVATIONS, observationCode)),
-                        Double.parseDouble(recordValue.trim()), now);
+                case "Observation" -> {
+                    NewRecords.Code code = required(NewRecords.find(NewRecords.OBSERVATIONS, observationCode));
+                    yield NewRecords.observation(patientId, code, NewRecords.observationValue(code, recordValue), now);
+                }
                 case "Condition" -> NewRecords.condition(patientId, required(NewRecords.find(NewRecords.CONDITIONS, conditionCode)), now);
                 case "MedicationDispense" -> NewRecords.medicationDispense(patientId,
                         required(NewRecords.find(NewRecords.MEDICATIONS, medicationCode)), Integer.parseInt(recordValue.trim()), now);

@@ -11,8 +11,19 @@ import java.util.List;
  * LOINC, SNOMED CT and RxNorm codes; systems and units as the FHIR R4 and UCUM specifications name them).
  */
 public final class NewRecords {
-    /** A code offered in a form: system, code, display, and for observations the UCUM unit. */
-    public record Code(String system, String code, String display, String unit) {
+    /**
+     * A code offered in a form: system, code, display, and for observations the UCUM unit and the range of values
+     * that can be a real measurement of a person (a value outside is refused as a typing error, not a clinical
+     * judgement).
+     *
+     * @param min the lowest plausible value, in {@code unit}; NaN when the code takes no value
+     * @param max the highest plausible value, in {@code unit}; NaN when the code takes no value
+     */
+    public record Code(String system, String code, String display, String unit, double min, double max) {
+        Code(String system, String code, String display, String unit) {
+            this(system, code, display, unit, Double.NaN, Double.NaN);
+        }
+
         public String getLabel() {
             return display + (unit.isEmpty() ? "" : " (" + unit + ")");
         }
@@ -24,10 +35,10 @@ public final class NewRecords {
     public static final String UCUM = "http://unitsofmeasure.org";
 
     public static final List<Code> OBSERVATIONS = List.of(
-            new Code(LOINC, "2339-0", "Glucose [Mass/volume] in Blood", "mg/dL"),
-            new Code(LOINC, "29463-7", "Body weight", "kg"),
-            new Code(LOINC, "8867-4", "Heart rate", "/min"),
-            new Code(LOINC, "8310-5", "Body temperature", "Cel"));
+            new Code(LOINC, "2339-0", "Glucose [Mass/volume] in Blood", "mg/dL", 10, 1000),
+            new Code(LOINC, "29463-7", "Body weight", "kg", 0.3, 400),
+            new Code(LOINC, "8867-4", "Heart rate", "/min", 20, 300),
+            new Code(LOINC, "8310-5", "Body temperature", "Cel", 25, 45));
     public static final List<Code> CONDITIONS = List.of(
             new Code(SNOMED, "44054006", "Diabetes mellitus type 2", ""),
             new Code(SNOMED, "38341003", "Hypertensive disorder", ""),
@@ -45,6 +56,34 @@ public final class NewRecords {
     /** @return the code with this code value from the list, or null */
     public static Code find(List<Code> codes, String code) {
         return codes.stream().filter(c -> c.code().equals(code)).findFirst().orElse(null);
+    }
+
+    /**
+     * The value typed for an observation of {@code code}: a decimal number with a point or a comma ({@code 77.5} or
+     * {@code 77,5}), within the code's plausible range.
+     *
+     * @throws IllegalArgumentException with a message for the user: not a number, or outside the range (which it names)
+     */
+    public static double observationValue(Code code, String typed) {
+        String text = typed == null ? "" : typed.strip().replace(',', '.');
+        double value;
+        try {
+            if (!text.matches("-?\\d+(\\.\\d+)?")) {
+                throw new NumberFormatException(text);
+            }
+            value = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(code.display() + ": type a number, such as 72 or 36,8.");
+        }
+        if (value < code.min() || value > code.max()) {
+            throw new IllegalArgumentException(code.display() + " must be between " + plain(code.min()) + " and " + plain(code.max())
+                    + " " + code.unit() + ".");
+        }
+        return value;
+    }
+
+    private static String plain(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /** An Observation (status final) with a quantity in the code's UCUM unit, effective at {@code when} (ISO 8601). */

@@ -195,7 +195,7 @@ public final class RecordReader {
         if (components != null) {
             List<String> parts = new ArrayList<>();
             String unit = "";
-            for (JsonValue c : components) {
+            for (JsonValue c : inReadingOrder(components)) {
                 JsonObject cq = c.asJsonObject().getJsonObject("valueQuantity");
                 if (cq != null && cq.containsKey("value")) {
                     parts.add(number(cq.getJsonNumber("value").doubleValue()));
@@ -205,6 +205,23 @@ public final class RecordReader {
             return String.join("/", parts) + " " + unit;
         }
         return o.getString("valueString", "");
+    }
+
+    /** LOINC systolic (8480-6) and diastolic (8462-4) blood pressure: read and written systolic first ("130/92"). */
+    private static final List<String> READING_ORDER = List.of("8480-6", "8462-4");
+
+    /**
+     * The components of a multi-component observation in the order people read them: systolic before diastolic
+     * blood pressure whatever order they are stored in (Synthea stores diastolic first), the others after, as stored.
+     */
+    private static List<JsonValue> inReadingOrder(JsonArray components) {
+        List<JsonValue> sorted = new ArrayList<>(components);
+        sorted.sort(java.util.Comparator.comparingInt(c -> {
+            JsonObject code = loinc(c.asJsonObject());
+            int rank = code == null ? -1 : READING_ORDER.indexOf(code.getString("code", ""));
+            return rank < 0 ? READING_ORDER.size() : rank;
+        }));
+        return sorted;
     }
 
     private static String number(double v) {

@@ -40,6 +40,19 @@ class RecordReaderTest {
     }
 
     @Test
+    void aBloodPressureStoredDiastolicFirstReadsSystolicOverDiastolic() {
+        TimelineEntry bp = RecordReader.entry(json("""
+                {"resourceType":"Observation","id":"bp2","effectiveDateTime":"2026-03-01",
+                 "code":{"coding":[{"system":"http://loinc.org","code":"85354-9","display":"Blood pressure panel"}]},
+                 "component":[
+                   {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4","display":"Diastolic blood pressure"}]},
+                    "valueQuantity":{"value":92,"unit":"mm[Hg]"}},
+                   {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6","display":"Systolic blood pressure"}]},
+                    "valueQuantity":{"value":130,"unit":"mm[Hg]"}}]}"""));
+        assertThat(bp.detail()).isEqualTo("130/92 mm[Hg]");
+    }
+
+    @Test
     void plottableCodesAreTheLoincCodesWithQuantitiesMostFrequentFirst() {
         JsonObject weight = json("""
                 {"resourceType":"Observation","code":{"coding":[{"system":"http://loinc.org","code":"29463-7","display":"Body weight"}]},

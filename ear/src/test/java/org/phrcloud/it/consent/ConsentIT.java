@@ -401,7 +401,7 @@ class ConsentIT {
             String diagnostics = body.path("issue").get(0).path("diagnostics").asText();
             System.out.println("AUTHZ-CODE " + operation + " " + diagnostics.substring(0, Math.min(14, diagnostics.length())));
             // a refused read or write (the rules) or a search naming a record out of reach (search narrowing)
-            assertThat(diagnostics).as(r.body()).matches("PHR-AUTHZ-001[01]: .*");
+            assertThat(diagnostics).as(r.body()).matches("(?s)PHR-AUTHZ-001[01]: .*");
             assertThat(r.body()).doesNotContain(p.pseudonym());
             return;
         }

@@ -282,8 +282,15 @@ class PortalIT {
             WebElement row = doctor.all(By.cssSelector("#results\\:candidates tbody tr")).stream()
                     .filter(r -> r.getText().contains(identity.path("pseudonym").asText().substring(0, 16))).findFirst().orElseThrow();
             doctor.clickAndWait(By.id(row.findElement(By.cssSelector("input[type=submit]")).getAttribute("id")));
+            // an implausible value is refused with the allowed range, and nothing is written
+            new Select(doctor.find(By.id("add:code"))).selectByValue("8867-4");
+            doctor.find(By.id("add:value")).sendKeys("-5");
+            doctor.clickAndWait(By.id("add:save"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Heart rate must be between 20 and 300 /min.");
+            assertThat(doctor.find(By.id("record")).getText()).doesNotContain("-5 /min");
             new Select(doctor.find(By.id("add:code"))).selectByValue("2339-0");
-            doctor.find(By.id("add:value")).sendKeys("123.4");
+            doctor.find(By.id("add:value")).clear();
+            doctor.find(By.id("add:value")).sendKeys("123,4"); // a decimal comma is a decimal
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
             assertThat(doctor.find(By.id("record")).getText()).contains("123.4 mg/dL");

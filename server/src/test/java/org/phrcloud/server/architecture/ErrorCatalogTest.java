@@ -85,9 +85,11 @@ class ErrorCatalogTest {
 
     @Test
     void statusesOfWellKnownRefusals() {
-        Map<String, Integer> expected = Map.of("PHR-API-0401", 401, "PHR-API-0403", 403, "PHR-API-0404", 401,
-                "PHR-CONSENT-0104", 400, "PHR-IDENTITY-0310", 409, "PHR-IDENTITY-0314", 404, "PHR-RESEARCH-1011", 400,
-                "PHR-AUTHZ-0010", 403, "PHR-API-0500", 500, "PHR-IDENTITY-0508", 502);
+        Map<String, Integer> expected = Map.ofEntries(Map.entry("PHR-API-0401", 401), Map.entry("PHR-API-0403", 403),
+                Map.entry("PHR-API-0404", 401), Map.entry("PHR-CONSENT-0104", 400), Map.entry("PHR-IDENTITY-0310", 409),
+                Map.entry("PHR-IDENTITY-0314", 404), Map.entry("PHR-RESEARCH-1011", 400), Map.entry("PHR-AUTHZ-0010", 403),
+                Map.entry("PHR-API-0500", 500), Map.entry("PHR-IDENTITY-0508", 502), Map.entry("PHR-RESEARCH-1201", 400),
+                Map.entry("PHR-RESEARCH-1203", 400));
         expected.forEach((code, status) -> assertThat(PhrError.of(code).orElseThrow().status()).as(code).isEqualTo(status));
     }
 
