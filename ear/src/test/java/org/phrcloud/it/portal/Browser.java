@@ -109,8 +109,27 @@ final class Browser implements AutoCloseable {
     void clickAndWait(By by) {
         WebElement element = driver.findElement(by);
         element.click();
-        new WebDriverWait(driver, Duration.ofSeconds(60)).until(ExpectedConditions.stalenessOf(element));
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> detached(element));
         waitFor(By.id("signed-in-as"));
+    }
+
+    /**
+     * Whether the element left the page. Selenium's {@code stalenessOf} expects a stale element reference error;
+     * Chromium 150 answers "Node with given id does not belong to the document" (an unknown error) for an element of a
+     * page that was replaced, which means the same.
+     */
+    private static boolean detached(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            return true;
+        } catch (org.openqa.selenium.WebDriverException e) {
+            if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     String text() {
