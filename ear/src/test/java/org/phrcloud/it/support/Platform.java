@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.io.file.PathUtils;
 import org.phrcloud.ledger.anchor.DevChain;
 import org.phrcloud.tools.DeployContractsCommand;
+import org.phrcloud.tools.devstack.DevStack;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
@@ -101,13 +102,10 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
     /** Anvil with 1 s blocks, keeping its state (contracts, anchors) in a file across restarts. */
     private void launchAnvil(String log) throws Exception {
         Path state = work.resolve("anvil");
-        anvil = ManagedProcess.start("anvil", List.of(System.getProperty("phr.it.anvil.bin"),
-                "--host", "127.0.0.1", "--port", String.valueOf(anvilPort), "--chain-id", "31337",
-                "--block-time", "1", "--state", state.resolve("state.json").toString(), "--state-interval", "1"),
-                Map.of(), work.resolve("logs/" + log));
+        anvil = ManagedProcess.start("anvil", DevStack.anvil(Path.of(System.getProperty("phr.it.anvil.bin")), anvilPort,
+                state.resolve("state.json")), Map.of(), work.resolve("logs/" + log));
         processes.add(anvil);
-        await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> rpc("eth_chainId") != null);
+        await("anvil").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> DevStack.anvilReady(anvilPort));
     }
 
     /** Stops the chain node (an outage); {@link #startChain()} brings it back with its state. */
@@ -138,21 +136,15 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
                 .until(() -> status(fhirBase() + "/metadata") == 200);
     }
 
-    private void startKeycloak() throws IOException {
-        Path home;
-        try (var s = Files.list(dist)) {
-            home = s.filter(p -> p.getFileName().toString().startsWith("keycloak-")).findFirst().orElseThrow();
-        }
+    private void startKeycloak() throws Exception {
+        Path home = DevStack.keycloakHome(dist);
         if (Files.exists(home.resolve("data/h2"))) {
             // every run provisions a fresh realm, as on a new machine (a kept realm hid a provisioning bug once)
             PathUtils.deleteDirectory(home.resolve("data/h2"));
         }
-        processes.add(ManagedProcess.start("keycloak", List.of("bash", home.resolve("bin/kc.sh").toString(),
-                        "start-dev", "--http-host=127.0.0.1", "--http-port=" + keycloakPort,
-                        "--http-management-port=" + keycloakMgmtPort, "--health-enabled=true"),
+        processes.add(ManagedProcess.start("keycloak", DevStack.keycloak(home, keycloakPort, keycloakMgmtPort),
                 keycloakAdminEnv(), work.resolve("logs/keycloak.log")));
-        await("Keycloak").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> status("http://127.0.0.1:" + keycloakMgmtPort + "/health/ready") == 200);
+        await("Keycloak").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> DevStack.keycloakReady(keycloakMgmtPort));
     }
 
     /** Provisions the realm with the same command {@code ./phr up} runs, in its own JVM. */
@@ -183,7 +175,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
             new SecureRandom().nextBytes(random);
             Files.writeString(file, Base64.getUrlEncoder().encodeToString(random));
         }
-        return Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD", Files.readString(file).trim());
+        return DevStack.keycloakAdmin(Files.readString(file).trim());
     }
 
     /** The domain Arquillian starts: created once with the test port base, 2 GB heap, loopback listeners. */
@@ -193,13 +185,9 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         if (Files.exists(domain)) {
             return;
         }
-        ManagedProcess.run("create-domain", List.of("bash", payara.resolve("bin/asadmin").toString(), "create-domain",
-                        "--nopassword=true", "--portbase", System.getProperty("phr.it.portbase", "28000"), "phr-it"),
-                Map.of(), work.resolve("logs/create-domain.log"));
-        Path xml = domain.resolve("config/domain.xml");
-        String config = Files.readString(xml).replace("-Xmx512m", "-Xmx2g").replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"")
-                .replaceAll("<network-listener (?![^>]*address=)", "<network-listener address=\"127.0.0.1\" ");
-        Files.writeString(xml, config);
+        ManagedProcess.run("create-domain", DevStack.createDomain(payara, null, "phr-it",
+                Integer.parseInt(System.getProperty("phr.it.portbase", "28000"))), Map.of(), work.resolve("logs/create-domain.log"));
+        DevStack.configureDomain(domain);
     }
 
     public String keycloakUrl() {

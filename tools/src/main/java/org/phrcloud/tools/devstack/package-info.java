@@ -1,0 +1,2 @@
+/** The development stack (anvil, Keycloak, a Payara domain) defined once for ./phr and the integration tests. */
+package org.phrcloud.tools.devstack;
