@@ -1,27 +1,17 @@
 package org.phrcloud.consent.policy;
 
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.phrcloud.consent.AccessLevel;
 import org.phrcloud.consent.ConsentGrant;
 import java.util.List;
 import org.phrcloud.identity.PhrRole;
-import org.phrcloud.identity.demographics.BlindIndex;
-import org.phrcloud.identity.demographics.EnvelopeCipher;
-import org.phrcloud.identity.demographics.MasterKeyRing;
-import org.phrcloud.identity.mpi.Demographics;
-import org.phrcloud.identity.mpi.Identifier;
-import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.caller.Caller;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,21 +21,9 @@ class CallerScopeTest {
 
     @BeforeEach
     void twoInstitutionsWithOnePatientEach() {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:scope-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        JdbcMasterPatientIndex.migrate(ds);
-        mpi = new JdbcMasterPatientIndex(ds, new EnvelopeCipher(MasterKeyRing.parse("k:" + Base64.getEncoder()
-                .encodeToString(new byte[32]), "k")), new BlindIndex(new byte[32]), Clock.systemUTC());
-        String a = mpi.resolveOrRegister(person("A"), "st-mary", "t").identity().pseudonym();
-        String b = mpi.resolveOrRegister(person("B"), "north-clinic", "t").identity().pseudonym();
-        mpi.linkPatient(a, "1", "t");
-        mpi.linkPatient(b, "2", "t");
-        mpi.linkLogin(a, "kc-a", "t");
+        mpi = TwoInstitutions.masterPatientIndex();
     }
 
-    private static Demographics person(String id) {
-        return new Demographics(List.of(new Identifier("urn:test", id)), "X", List.of(), null, null, null);
-    }
 
     private static Caller token(String sub, Set<PhrRole> roles, Set<String> institutions, boolean service) {
         return new Caller(sub, "u", "c", roles, "2", Instant.now().plusSeconds(60), service, institutions);

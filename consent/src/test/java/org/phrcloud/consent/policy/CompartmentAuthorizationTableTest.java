@@ -7,7 +7,6 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import org.h2.jdbcx.JdbcDataSource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Condition;
@@ -27,22 +26,13 @@ import org.phrcloud.consent.ConsentTerms;
 import org.phrcloud.core.caller.CallerContext;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.caller.Caller;
-import org.phrcloud.identity.demographics.BlindIndex;
-import org.phrcloud.identity.demographics.EnvelopeCipher;
-import org.phrcloud.identity.demographics.MasterKeyRing;
-import org.phrcloud.identity.mpi.Demographics;
-import org.phrcloud.identity.mpi.Identifier;
-import org.phrcloud.identity.mpi.JdbcMasterPatientIndex;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,16 +50,7 @@ class CompartmentAuthorizationTableTest {
 
     @BeforeAll
     static void twoPatientsOfTwoInstitutions() {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:authz-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        JdbcMasterPatientIndex.migrate(ds);
-        mpi = new JdbcMasterPatientIndex(ds, new EnvelopeCipher(MasterKeyRing.parse("k:" + Base64.getEncoder()
-                .encodeToString(new byte[32]), "k")), new BlindIndex(new byte[32]), Clock.systemUTC());
-        String a = mpi.resolveOrRegister(person("A"), "st-mary", "t").identity().pseudonym();
-        String b = mpi.resolveOrRegister(person("B"), "north-clinic", "t").identity().pseudonym();
-        mpi.linkPatient(a, "1", "t");
-        mpi.linkPatient(b, "2", "t");
-        mpi.linkLogin(a, "kc-a", "t");
+        mpi = TwoInstitutions.masterPatientIndex();
     }
 
     @ParameterizedTest(name = "{0} with grant {1}: {2} {3} {4} -> {5}")
@@ -233,7 +214,4 @@ class CompartmentAuthorizationTableTest {
         };
     }
 
-    private static Demographics person(String id) {
-        return new Demographics(List.of(new Identifier("urn:test", id)), "X", List.of(), null, null, null);
-    }
 }
