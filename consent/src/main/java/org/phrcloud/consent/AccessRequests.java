@@ -200,7 +200,7 @@ public class AccessRequests {
 
     /** Every consent about the patient whose login this is, newest first; empty if the login is not linked. */
     public List<ConsentRecord> ofPatientLogin(String keycloakUserId) {
-        return mpi.findByKeycloakUserId(keycloakUserId).map(p -> index.ofPatient(p.pseudonym())).orElse(List.of());
+        return store.ofPatientLogin(keycloakUserId);
     }
 
     /** Every consent the caller asked for or is grantee of (directly or through an institution), newest first. */

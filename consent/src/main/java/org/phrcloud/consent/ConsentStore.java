@@ -71,6 +71,11 @@ public class ConsentStore {
         return clock;
     }
 
+    /** Every consent about the patient whose login this is, newest first; empty if the login is not linked. */
+    List<ConsentRecord> ofPatientLogin(String keycloakUserId) {
+        return mpi.findByKeycloakUserId(keycloakUserId).map(p -> index.ofPatient(p.pseudonym())).orElse(List.of());
+    }
+
     /** The key of a consent in the on-chain ConsentRegistry: hex SHA-256 of {@code phr-consent:<institution>:<id>}. */
     public String registryKey(String consentId) {
         return org.phrcloud.ledger.anchor.RegistryConsent.key(institution, consentId);

@@ -71,8 +71,7 @@ public class EmergencyAccess {
         ConsentTerms terms = new ConsentTerms(List.of(ConsentTerms.ALL_TYPES), AccessLevel.FULL, ConsentTerms.EMERGENCY_PURPOSE, now,
                 now.plus(duration));
         Grantee grantee = new Grantee(Grantee.Kind.PERSON, caller.subject());
-        SystemRequestDetails request = CallerContext.systemRequestAs(caller);
-        CallerContext.setPurposeOfUse(request, ConsentTerms.EMERGENCY_PURPOSE);
+        SystemRequestDetails request = CallerContext.systemRequestAs(caller, ConsentTerms.EMERGENCY_PURPOSE);
         return transactions.execute(status -> {
             Consent consent = ConsentStore.proposed(patientId, grantee, terms, now);
             consent.setStatus(Consent.ConsentState.ACTIVE);
@@ -119,6 +118,6 @@ public class EmergencyAccess {
 
     /** The emergency accesses to the record of the patient whose login this is, newest first. */
     public List<ConsentRecord> emergenciesOfPatientLogin(String keycloakUserId) {
-        return mpi.findByKeycloakUserId(keycloakUserId).map(p -> index.ofPatient(p.pseudonym())).orElse(List.of()).stream().filter(r -> r.emergency() != null).toList();
+        return store.ofPatientLogin(keycloakUserId).stream().filter(r -> r.emergency() != null).toList();
     }
 }

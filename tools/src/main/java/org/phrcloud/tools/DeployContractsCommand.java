@@ -77,26 +77,36 @@ public final class DeployContractsCommand {
                 default -> throw new IllegalArgumentException(usage);
             }
         }
-        String key = devChainEndpoint != null ? DevChain.OPERATOR_KEY : System.getenv("PHR_CHAIN_OPERATOR_KEY");
-        if (rpc == null || state == null || key == null || key.isBlank() || (devChainEndpoint == null) != (senderKeyFile == null)) {
+        String key = System.getenv("PHR_CHAIN_OPERATOR_KEY");
+        if (rpc == null || state == null || (devChainEndpoint == null) != (senderKeyFile == null)
+                || devChainEndpoint == null && (key == null || key.isBlank()) || devChainEndpoint != null && !admit.isEmpty()) {
             throw new IllegalArgumentException(usage);
-        }
-        if (devChainEndpoint != null) {
-            admit.put(DevChain.address(DevChain.INSTITUTION_KEY), devChainEndpoint);
         }
         Web3j web3j = Web3j.build(new HttpService(rpc));
         try {
-            if (devChainEndpoint != null && web3j.ethChainId().send().getChainId().longValueExact() != DevChain.CHAIN_ID) {
-                throw new IllegalStateException("--dev-chain uses public development keys: only on anvil's chain " + DevChain.CHAIN_ID);
-            }
-            Deployed deployed = deploy(web3j, Credentials.create(key.trim()), state, admit);
-            if (senderKeyFile != null) {
-                writeSecret(senderKeyFile, DevChain.INSTITUTION_KEY);
-            }
+            Deployed deployed = devChainEndpoint != null ? deployOnDevChain(web3j, state, devChainEndpoint, senderKeyFile)
+                    : deploy(web3j, Credentials.create(key.trim()), state, admit);
             System.out.println(JSON.writeValueAsString(deployed));
         } finally {
             web3j.shutdown();
         }
+    }
+
+    /**
+     * {@link #deploy} on anvil's development chain: the operator and the institution are anvil's development accounts
+     * ({@link DevChain}); the institution's account is admitted with {@code endpoint} and its key written to
+     * {@code senderKeyFile} (mode 600), which the server reads as {@code PHR_CHAIN_SENDER_KEY_FILE}.
+     *
+     * @throws IllegalStateException on a chain other than anvil's ({@value DevChain#CHAIN_ID}): the keys are public
+     */
+    public static Deployed deployOnDevChain(Web3j web3j, Path state, String endpoint, Path senderKeyFile) throws Exception {
+        if (web3j.ethChainId().send().getChainId().longValueExact() != DevChain.CHAIN_ID) {
+            throw new IllegalStateException("--dev-chain uses public development keys: only on anvil's chain " + DevChain.CHAIN_ID);
+        }
+        Deployed deployed = deploy(web3j, Credentials.create(DevChain.OPERATOR_KEY), state,
+                Map.of(DevChain.address(DevChain.INSTITUTION_KEY), endpoint));
+        writeSecret(senderKeyFile, DevChain.INSTITUTION_KEY);
+        return deployed;
     }
 
     /** Writes a secret to a file only its owner reads (POSIX mode 600), unless it holds that secret already. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.ledger.anchor.AnchorLeaf;
 import org.phrcloud.ledger.anchor.Anchorer;
 import org.phrcloud.ledger.anchor.AnvilNode;
+import org.phrcloud.ledger.anchor.DevChain;
 import org.phrcloud.ledger.anchor.ChainExport;
 import org.phrcloud.ledger.anchor.ResourceProofs;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
@@ -70,9 +71,9 @@ class VerifyCommandOnAnvilTest {
     static void anchorAChain() throws Exception {
         anvil = AnvilNode.start();
         web3j = Web3j.build(new HttpService(anvil.url()));
-        AnchorRegistry registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(AnvilNode.DEV_KEY_0),
-                AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
-        setInstitutionTx = registry.setInstitution(Credentials.create(AnvilNode.DEV_KEY_1).getAddress(), "https://st-mary.example/")
+        AnchorRegistry registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(DevChain.OPERATOR_KEY),
+                DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
+        setInstitutionTx = registry.setInstitution(Credentials.create(DevChain.INSTITUTION_KEY).getAddress(), "https://st-mary.example/")
                 .send().getTransactionHash();
 
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -90,7 +91,7 @@ class VerifyCommandOnAnvilTest {
                     ContentHash.of(observation))), VerifyCommandOnAnvilTest::sign);
             chains.append("b".repeat(64), "st-mary-1", "dr", List.of(new Entry("Observation", "x" + i, "1", Operation.CREATE,
                     new byte[32])), VerifyCommandOnAnvilTest::sign);
-            Anchorer.Result anchored = new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_1), AnvilNode.CHAIN_ID,
+            Anchorer.Result anchored = new Anchorer(db, web3j, Credentials.create(DevChain.INSTITUTION_KEY), DevChain.CHAIN_ID,
                     registry.getContractAddress(), Clock.systemUTC(), Duration.ofSeconds(10)).runOnce();
             assertThat(anchored.outcome()).isEqualTo(Anchorer.Outcome.CONFIRMED);
         }

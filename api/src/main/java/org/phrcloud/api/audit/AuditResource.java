@@ -77,7 +77,7 @@ public class AuditResource {
     @APIResponse(responseCode = "403", description = "this login is not linked to a patient record")
     public Response myRecord(@QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("actor") String actor,
                              @QueryParam("kind") String kind, @QueryParam("limit") @DefaultValue("200") int limit) {
-        Caller caller = (Caller) request.getProperty(AccessFilter.TOKEN);
+        Caller caller = AccessFilter.caller(request);
         Set<String> patients = SpringBeans.get(servletContext, MasterPatientIndex.class).patientIdsOfLogin(caller.subject());
         if (patients.isEmpty()) {
             throw new ApiException("PHR-API-0460: this login is not linked to a patient record");
@@ -93,7 +93,7 @@ public class AuditResource {
             description = "limit: 1 to 1000, default 200.")
     public Response myActions(@QueryParam("limit") @DefaultValue("200") int limit) {
         requireLimit(limit);
-        Caller caller = (Caller) request.getProperty(AccessFilter.TOKEN);
+        Caller caller = AccessFilter.caller(request);
         return views(log().ofActor(caller.subject(), limit));
     }
 

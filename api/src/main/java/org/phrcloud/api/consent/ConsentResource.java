@@ -396,6 +396,6 @@ public class ConsentResource {
     }
 
     private Caller caller() {
-        return (Caller) request.getProperty(AccessFilter.TOKEN);
+        return AccessFilter.caller(request);
     }
 }

@@ -48,7 +48,7 @@ public class Hl7v2Resource {
                     + "(client credentials); MSH-4 must be one of the caller's institutions.")
     @APIResponse(responseCode = "200", description = "the ACK (ER7)")
     public Response receive(String message) {
-        Caller caller = (Caller) request.getProperty(AccessFilter.TOKEN);
+        Caller caller = AccessFilter.caller(request);
         String ack = SpringBeans.get(servletContext, Hl7v2Ingestion.class).receive(message, facility -> {
             if (!caller.institutions().contains(facility)) {
                 throw Hl7v2Ingestion.refusedSender("MSH-4 " + facility + " is not an institution of the caller");

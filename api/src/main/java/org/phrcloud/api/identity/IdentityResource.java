@@ -74,7 +74,7 @@ public class IdentityResource {
     }
 
     private Caller caller() {
-        return (Caller) request.getProperty(AccessFilter.TOKEN);
+        return AccessFilter.caller(request);
     }
 
     @POST

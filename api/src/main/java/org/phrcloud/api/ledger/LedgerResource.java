@@ -180,7 +180,7 @@ public class LedgerResource {
         MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
         PatientIdentity identity = mpi.findByPseudonym(pseudonym)
                 .orElseThrow(() -> new ApiException("PHR-API-0440: no identity with this pseudonym"));
-        CallerScope scope = CallerScope.resolve((Caller) request.getProperty(AccessFilter.TOKEN), mpi);
+        CallerScope scope = CallerScope.resolve(AccessFilter.caller(request), mpi);
         if (scope.kind() == CallerScope.Kind.INSTITUTION_SYSTEM) {
             return;
         }

@@ -3,10 +3,8 @@ package org.phrcloud.it.support;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.io.file.PathUtils;
-import org.phrcloud.ledger.anchor.DevChain;
 import org.phrcloud.tools.DeployContractsCommand;
 import org.phrcloud.tools.devstack.DevStack;
-import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -79,13 +77,12 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
             PathUtils.deleteDirectory(state);
         }
         Files.createDirectories(state);
-        // the server's anchoring account (PHR_CHAIN_SENDER_KEY_FILE in ear/pom.xml)
-        Files.writeString(work.resolve("chain-sender.key"), DevChain.INSTITUTION_KEY);
         launchAnvil("anvil.log");
         Web3j web3j = Web3j.build(new HttpService(anvilUrl()));
         try {
-            DeployContractsCommand.Deployed deployed = DeployContractsCommand.deploy(web3j, Credentials.create(DevChain.OPERATOR_KEY),
-                    work.resolve("contracts.json"), Map.of(DevChain.address(DevChain.INSTITUTION_KEY), baseUrl()));
+            // the server's anchoring account's key goes to PHR_CHAIN_SENDER_KEY_FILE (ear/pom.xml)
+            DeployContractsCommand.Deployed deployed = DeployContractsCommand.deployOnDevChain(web3j, work.resolve("contracts.json"),
+                    baseUrl(), work.resolve("chain-sender.key"));
             patientRegistry = deployed.patientRegistry();
             String expected = System.getProperty("phr.it.anchor.contract");
             if (!deployed.anchorRegistry().equalsIgnoreCase(expected)) {

@@ -59,10 +59,10 @@ class AnchorerOnAnvilTest {
         db.setURL("jdbc:h2:mem:anchor-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         JdbcChainStore.migrate(db);
         chains = new JdbcChainStore(db, outboxClock);
-        registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(AnvilNode.DEV_KEY_0),
-                AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
-        registry.setInstitution(Credentials.create(AnvilNode.DEV_KEY_1).getAddress(), "https://st-mary.example/").send();
-        patients = PatientRegistry.load(registry.patientRegistry().send(), web3j, Credentials.create(AnvilNode.DEV_KEY_0),
+        registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j, Credentials.create(DevChain.OPERATOR_KEY),
+                DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)), new DefaultGasProvider()).send();
+        registry.setInstitution(Credentials.create(DevChain.INSTITUTION_KEY).getAddress(), "https://st-mary.example/").send();
+        patients = PatientRegistry.load(registry.patientRegistry().send(), web3j, Credentials.create(DevChain.OPERATOR_KEY),
                 new DefaultGasProvider());
     }
 
@@ -78,7 +78,7 @@ class AnchorerOnAnvilTest {
     }
 
     private Anchorer anchorer(int maxHeads) {
-        return new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_1), AnvilNode.CHAIN_ID, registry.getContractAddress(),
+        return new Anchorer(db, web3j, Credentials.create(DevChain.INSTITUTION_KEY), DevChain.CHAIN_ID, registry.getContractAddress(),
                 Clock.systemUTC(), Duration.ofSeconds(10), maxHeads);
     }
 
@@ -124,7 +124,7 @@ class AnchorerOnAnvilTest {
 
     @Test
     void consentStatesRideWithTheAnchorOfTheirChainAndTheRegistryKeepsTheNewest() throws Exception {
-        ConsentRegistry consents = ConsentRegistry.load(registry.consentRegistry().send(), web3j, Credentials.create(AnvilNode.DEV_KEY_0),
+        ConsentRegistry consents = ConsentRegistry.load(registry.consentRegistry().send(), web3j, Credentials.create(DevChain.OPERATOR_KEY),
                 new DefaultGasProvider());
         String pseudonym = "d".repeat(64);
         String key = RegistryConsent.key("st-mary", "c-1");
@@ -146,7 +146,7 @@ class AnchorerOnAnvilTest {
         assertThat(HexFormat.of().formatHex(onChain.component2())).isEqualTo(asked.grantee());
         assertThat(onChain.component4()).as("both states in order: the newest stays").isEqualTo(BigInteger.TWO);
         assertThat(onChain.component5()).isEqualTo(BigInteger.valueOf(expiry));
-        assertThat(onChain.component7()).isEqualToIgnoringCase(Credentials.create(AnvilNode.DEV_KEY_1).getAddress());
+        assertThat(onChain.component7()).isEqualToIgnoringCase(Credentials.create(DevChain.INSTITUTION_KEY).getAddress());
         assertThat(consents.inForce(HexFormat.of().parseHex(key)).send()).isTrue();
         assertThat(anchorer().runOnce().outcome()).as("nothing twice").isEqualTo(Anchorer.Outcome.NOTHING_PENDING);
 

@@ -14,14 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * A real Ethereum node for tests: the anvil binary from npm ({@code phr.anvil.bin}), on a free port, mining each
- * transaction at once, chain id 31337. Its first funded account's key is anvil's well-known development key.
+ * transaction at once, chain id {@value DevChain#CHAIN_ID}; its funded accounts are the development accounts of {@link DevChain}.
  */
 public final class AnvilNode implements AutoCloseable {
-    /** Anvil's development accounts ({@link DevChain}). */
-    public static final String DEV_KEY_0 = DevChain.OPERATOR_KEY;
-    public static final String DEV_KEY_1 = DevChain.INSTITUTION_KEY;
-    public static final String DEV_KEY_2 = DevChain.OTHER_INSTITUTION_KEY;
-    public static final long CHAIN_ID = DevChain.CHAIN_ID;
     private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+:[0-9]+)");
 
     private final Process process;
@@ -55,7 +50,7 @@ public final class AnvilNode implements AutoCloseable {
             throw new IllegalStateException("anvil is not installed at " + bin + " (npm install in ledger-layer)");
         }
         List<String> command = new java.util.ArrayList<>(List.of(bin.toString(), "--host", "127.0.0.1", "--port",
-                String.valueOf(port), "--chain-id", String.valueOf(CHAIN_ID)));
+                String.valueOf(port), "--chain-id", String.valueOf(DevChain.CHAIN_ID)));
         if (state != null) {
             command.addAll(List.of("--state", state.toString(), "--state-interval", "1"));
         }

@@ -44,10 +44,10 @@ class ContractsOnAnvilTest {
     static void start() throws Exception {
         anvil = AnvilNode.start();
         web3j = Web3j.build(new HttpService(anvil.url()));
-        asOperator = AnchorRegistry.deploy(web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider()).send();
-        asOperator.setInstitution(address(AnvilNode.DEV_KEY_1), ST_MARY).send();
-        asStMary = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_1), new DefaultGasProvider());
-        patients = PatientRegistry.load(asOperator.patientRegistry().send(), web3j, sender(AnvilNode.DEV_KEY_0), new DefaultGasProvider());
+        asOperator = AnchorRegistry.deploy(web3j, sender(DevChain.OPERATOR_KEY), new DefaultGasProvider()).send();
+        asOperator.setInstitution(address(DevChain.INSTITUTION_KEY), ST_MARY).send();
+        asStMary = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.INSTITUTION_KEY), new DefaultGasProvider());
+        patients = PatientRegistry.load(asOperator.patientRegistry().send(), web3j, sender(DevChain.OPERATOR_KEY), new DefaultGasProvider());
     }
 
     @AfterAll
@@ -57,7 +57,7 @@ class ContractsOnAnvilTest {
     }
 
     private static TransactionManager sender(String key) {
-        return new RawTransactionManager(web3j, Credentials.create(key), AnvilNode.CHAIN_ID,
+        return new RawTransactionManager(web3j, Credentials.create(key), DevChain.CHAIN_ID,
                 new PollingTransactionReceiptProcessor(web3j, 100, 300));
     }
 
@@ -118,7 +118,7 @@ class ContractsOnAnvilTest {
         var checkpoint = asOperator.checkpoint(BigInteger.valueOf(before)).send();
         assertThat(checkpoint.component1()).isEqualTo(root(heads));
         assertThat(checkpoint.component2()).isEqualTo(BigInteger.valueOf(3));
-        assertThat(checkpoint.component4()).isEqualToIgnoringCase(address(AnvilNode.DEV_KEY_1));
+        assertThat(checkpoint.component4()).isEqualToIgnoringCase(address(DevChain.INSTITUTION_KEY));
         for (AnchorLeaf head : heads) {
             var found = patients.lookup(HexFormat.of().parseHex(head.pseudonym())).send();
             assertThat(found.component1()).isEqualTo(ST_MARY);
@@ -137,15 +137,15 @@ class ContractsOnAnvilTest {
                 .isInstanceOf(Exception.class);
         assertThatThrownBy(() -> asStMary.anchor(root(heads), pseudonyms(heads), heights(heads).subList(0, 1),
                 blockHashes(heads)).send()).isInstanceOf(Exception.class);
-        AnchorRegistry asStranger = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_2),
+        AnchorRegistry asStranger = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.OTHER_INSTITUTION_KEY),
                 new DefaultGasProvider());
         assertThatThrownBy(() -> asStranger.anchor(root(heads), pseudonyms(heads), heights(heads), blockHashes(heads)).send())
                 .isInstanceOf(Exception.class);
-        assertThatThrownBy(() -> asStranger.setInstitution(address(AnvilNode.DEV_KEY_2), NORTH_CLINIC).send())
+        assertThatThrownBy(() -> asStranger.setInstitution(address(DevChain.OTHER_INSTITUTION_KEY), NORTH_CLINIC).send())
                 .isInstanceOf(Exception.class);
         PatientRegistry patientsAsStranger = PatientRegistry.load(patients.getContractAddress(), web3j,
-                sender(AnvilNode.DEV_KEY_2), new DefaultGasProvider());
-        assertThatThrownBy(() -> patientsAsStranger.recordHeads(address(AnvilNode.DEV_KEY_2), pseudonyms(heads), heights(heads),
+                sender(DevChain.OTHER_INSTITUTION_KEY), new DefaultGasProvider());
+        assertThatThrownBy(() -> patientsAsStranger.recordHeads(address(DevChain.OTHER_INSTITUTION_KEY), pseudonyms(heads), heights(heads),
                 blockHashes(heads)).send()).isInstanceOf(Exception.class);
 
         assertThat(asOperator.count().send().longValueExact()).isEqualTo(before);
@@ -154,8 +154,8 @@ class ContractsOnAnvilTest {
 
     @Test
     void theLatestAnchoredHeadWinsAndNamesItsInstitution() throws Exception {
-        asOperator.setInstitution(address(AnvilNode.DEV_KEY_2), NORTH_CLINIC).send();
-        AnchorRegistry asNorthClinic = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(AnvilNode.DEV_KEY_2),
+        asOperator.setInstitution(address(DevChain.OTHER_INSTITUTION_KEY), NORTH_CLINIC).send();
+        AnchorRegistry asNorthClinic = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.OTHER_INSTITUTION_KEY),
                 new DefaultGasProvider());
         byte[] pseudonym = sha256("a patient who moves");
         AnchorLeaf atStMary = new AnchorLeaf(HexFormat.of().formatHex(pseudonym), 4, sha256("head 4"));
@@ -170,9 +170,9 @@ class ContractsOnAnvilTest {
         assertThat(found.component1()).isEqualTo(NORTH_CLINIC);
         assertThat(found.component2()).isEqualTo(sha256("head 7"));
         assertThat(found.component3()).isEqualTo(BigInteger.valueOf(7));
-        assertThat(found.component4()).isEqualToIgnoringCase(address(AnvilNode.DEV_KEY_2));
+        assertThat(found.component4()).isEqualToIgnoringCase(address(DevChain.OTHER_INSTITUTION_KEY));
 
-        asOperator.removeInstitution(address(AnvilNode.DEV_KEY_2)).send();
+        asOperator.removeInstitution(address(DevChain.OTHER_INSTITUTION_KEY)).send();
         assertThatThrownBy(() -> asNorthClinic.anchor(root(List.of(atNorthClinic)), pseudonyms(List.of(atNorthClinic)),
                 heights(List.of(atNorthClinic)), blockHashes(List.of(atNorthClinic))).send()).isInstanceOf(Exception.class);
     }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.phrcloud.ledger.anchor.Anchorer;
 import org.phrcloud.ledger.anchor.AnchoringSchedule;
 import org.phrcloud.ledger.anchor.AnvilNode;
+import org.phrcloud.ledger.anchor.DevChain;
 import org.phrcloud.ledger.anchor.ResourceProof;
 import org.phrcloud.ledger.anchor.ResourceProofs;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
@@ -122,14 +123,14 @@ class LedgerBenchmark {
         try (AnvilNode anvil = AnvilNode.start(port, tmp.resolve("anvil.json"), 1)) {
             Web3j web3j = Web3j.build(new HttpService(anvil.url()));
             AnchorRegistry registry = AnchorRegistry.deploy(web3j, new RawTransactionManager(web3j,
-                    Credentials.create(AnvilNode.DEV_KEY_0), AnvilNode.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)),
+                    Credentials.create(DevChain.OPERATOR_KEY), DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 100, 300)),
                     new DefaultGasProvider()).send();
-            registry.setInstitution(Credentials.create(AnvilNode.DEV_KEY_1).getAddress(), "https://st-mary.example/").send();
+            registry.setInstitution(Credentials.create(DevChain.INSTITUTION_KEY).getAddress(), "https://st-mary.example/").send();
             JdbcDataSource db = new JdbcDataSource();
             db.setURL("jdbc:h2:file:" + tmp.resolve("anchoring") + ";WRITE_DELAY=0;DB_CLOSE_DELAY=-1");
             JdbcChainStore.migrate(db);
             JdbcChainStore chains = new JdbcChainStore(db, Clock.systemUTC());
-            Anchorer anchorer = new Anchorer(db, web3j, Credentials.create(AnvilNode.DEV_KEY_1), AnvilNode.CHAIN_ID,
+            Anchorer anchorer = new Anchorer(db, web3j, Credentials.create(DevChain.INSTITUTION_KEY), DevChain.CHAIN_ID,
                     registry.getContractAddress(), Clock.systemUTC(), Duration.ofSeconds(5));
             long firstChainBlock = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
             int seconds = 60;

@@ -449,9 +449,8 @@ public class ResearchDataSets implements AutoCloseable {
 
     private void audit(Caller caller, String requestId, String kind, int outcome, String description, Set<String> patientIds,
                        String query) {
-        SystemRequestDetails request = CallerContext.systemRequestAs(caller);
+        SystemRequestDetails request = CallerContext.systemRequestAs(caller, "HRESCH");
         request.setRequestId(requestId);
-        CallerContext.setPurposeOfUse(request, "HRESCH");
         auditor.record(request, kind, outcome, description, new LinkedHashSet<>(patientIds), List.of(), query);
     }
 

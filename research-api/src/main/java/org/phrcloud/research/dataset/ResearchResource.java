@@ -171,6 +171,6 @@ public class ResearchResource {
     }
 
     private Caller caller() {
-        return (Caller) request.getProperty(AccessFilter.TOKEN);
+        return AccessFilter.caller(request);
     }
 }

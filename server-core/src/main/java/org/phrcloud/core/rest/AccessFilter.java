@@ -21,13 +21,13 @@ import java.util.Set;
 /**
  * Enforces {@link Access} on every API request, deny by default: the bearer token (RFC 6750) is verified as
  * for FHIR (signature, issuer, audience {@code phr-backend}, expiry), the caller's {@link Party parties} must meet
- * the endpoint's, and people need {@code acr=2} unless the endpoint waives it for their party. The verified token
- * is left in the request property {@link #TOKEN}.
+ * the endpoint's, and people need {@code acr=2} unless the endpoint waives it for their party. The resources read
+ * the verified caller with {@link #caller}.
  */
 @Priority(Priorities.AUTHENTICATION)
 public class AccessFilter implements ContainerRequestFilter {
     /** Request property holding the {@link Caller}. */
-    public static final String TOKEN = AccessFilter.class.getName() + ".token";
+    private static final String TOKEN = AccessFilter.class.getName() + ".token";
     private static final String BEARER = "Bearer ";
 
     @Context
@@ -74,6 +74,11 @@ public class AccessFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(TOKEN, token);
+    }
+
+    /** The verified caller of an admitted request; null for an endpoint open to {@link Party#ANYONE}. */
+    public static Caller caller(ContainerRequestContext request) {
+        return (Caller) request.getProperty(TOKEN);
     }
 
     private static Response unauthorized(String message, String error) {
