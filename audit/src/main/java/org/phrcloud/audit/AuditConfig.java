@@ -11,8 +11,6 @@ import org.phrcloud.core.ledger.BlockAuthor;
 import org.phrcloud.ledger.store.JdbcChainStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.orm.jpa.JpaTransactionManager;
 

@@ -57,7 +57,6 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Signature;
 import org.hl7.fhir.r4.model.Task;
 import org.springframework.orm.jpa.JpaTransactionManager;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;

@@ -25,7 +25,6 @@ import org.phrcloud.core.rest.Access;
 import org.phrcloud.core.rest.AccessFilter;
 import org.phrcloud.core.rest.Party;
 import org.phrcloud.consent.AccessLevel;
-import org.phrcloud.consent.ConsentException;
 import org.phrcloud.consent.ConsentRecord;
 import org.phrcloud.consent.ConsentService;
 import org.phrcloud.consent.ConsentTerms;

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
-import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.ledger.anchor.AnchoringSchedule;
 import org.phrcloud.ledger.anchor.AnchoringStatus;
 import org.phrcloud.ledger.anchor.ResourceProof;

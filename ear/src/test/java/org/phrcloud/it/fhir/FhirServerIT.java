@@ -47,7 +47,6 @@ import org.phrcloud.standards.fhir.load.TransactionBundleLoader;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;

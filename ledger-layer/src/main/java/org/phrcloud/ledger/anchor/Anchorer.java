@@ -23,7 +23,6 @@ import org.web3j.utils.Numeric;
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

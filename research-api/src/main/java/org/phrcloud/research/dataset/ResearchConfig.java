@@ -9,8 +9,6 @@ import org.phrcloud.consent.ConsentService;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 
 /**

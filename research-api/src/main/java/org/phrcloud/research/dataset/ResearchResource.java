@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.phrcloud.identity.caller.Caller;
-import org.phrcloud.core.rest.ApiException;
 import org.phrcloud.core.rest.JsonBodies;
 import org.phrcloud.core.rest.SpringBeans;
 import org.phrcloud.core.rest.Access;

@@ -15,8 +15,6 @@ import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 

@@ -9,8 +9,6 @@ import org.phrcloud.identity.institution.InstitutionKeys;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.orm.jpa.JpaTransactionManager;

@@ -19,8 +19,6 @@ import org.phrcloud.standards.fhir.ledger.LedgerInterceptor;
 import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
