@@ -18,9 +18,9 @@ import org.springframework.core.env.Environment;
 public class ResearchConfig {
     /** Research data sets' table (Flyway {@code db/research}). */
     @Bean
-    public org.phrcloud.research.dataset.DataSetIndex researchDataSetIndex(DataSource dataSource) {
-        org.phrcloud.research.dataset.DataSetIndex.migrate(dataSource);
-        return new org.phrcloud.research.dataset.DataSetIndex(dataSource);
+    public DataSetIndex researchDataSetIndex(DataSource dataSource) {
+        DataSetIndex.migrate(dataSource);
+        return new DataSetIndex(dataSource);
     }
 
     /**
@@ -28,13 +28,13 @@ public class ResearchConfig {
      * (PHR_RESEARCH_DIR, default {@code <instance root>/phr-data/research}).
      */
     @Bean(destroyMethod = "close")
-    public org.phrcloud.research.dataset.ResearchDataSets researchDataSets(FhirContext fhirContext, DaoRegistry daoRegistry,
+    public ResearchDataSets researchDataSets(FhirContext fhirContext, DaoRegistry daoRegistry,
             ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrlService, MasterPatientIndex mpi, ConsentService consents,
-            org.phrcloud.research.dataset.DataSetIndex index, Auditor auditor, Environment environment) {
+            DataSetIndex index, Auditor auditor, Environment environment) {
         String instanceRoot = environment.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
         java.nio.file.Path folder = java.nio.file.Path.of(environment.getProperty("phr.research.dir", instanceRoot + "/phr-data/research"));
-        return new org.phrcloud.research.dataset.ResearchDataSets(fhirContext,
-                new org.phrcloud.research.dataset.Extraction(fhirContext, daoRegistry, matchUrlService, mpi), consents, index, auditor,
+        return new ResearchDataSets(fhirContext,
+                new Extraction(fhirContext, daoRegistry, matchUrlService, mpi), consents, index, auditor,
                 folder, Clock.systemUTC());
     }
 }

@@ -20,16 +20,16 @@ import org.springframework.orm.jpa.JpaTransactionManager;
 public class Hl7v2Config {
     /** Which HL7 v2 messages were processed (exactly once), on the FHIR database inside the message's transaction. */
     @Bean
-    public org.phrcloud.standards.hl7v2.MessageLog hl7v2MessageLog(DataSource dataSource) {
-        org.phrcloud.standards.hl7v2.MessageLog.migrate(dataSource);
-        return new org.phrcloud.standards.hl7v2.MessageLog(new TransactionAwareDataSourceProxy(dataSource));
+    public MessageLog hl7v2MessageLog(DataSource dataSource) {
+        MessageLog.migrate(dataSource);
+        return new MessageLog(new TransactionAwareDataSourceProxy(dataSource));
     }
 
     @Bean
-    public org.phrcloud.standards.hl7v2.Hl7v2Ingestion hl7v2Ingestion(IFhirSystemDao<org.hl7.fhir.r4.model.Bundle, ?> systemDao,
-            DaoRegistry daoRegistry, JpaTransactionManager transactionManager, org.phrcloud.standards.hl7v2.MessageLog log,
+    public Hl7v2Ingestion hl7v2Ingestion(IFhirSystemDao<org.hl7.fhir.r4.model.Bundle, ?> systemDao,
+            DaoRegistry daoRegistry, JpaTransactionManager transactionManager, MessageLog log,
             MasterPatientIndex mpi, Auditor auditor) {
-        return new org.phrcloud.standards.hl7v2.Hl7v2Ingestion(systemDao, daoRegistry, transactionManager, log, mpi, Clock.systemUTC(), auditor);
+        return new Hl7v2Ingestion(systemDao, daoRegistry, transactionManager, log, mpi, Clock.systemUTC(), auditor);
     }
 
     /**
@@ -37,7 +37,7 @@ public class Hl7v2Config {
      * (PHR_MLLP_PORT, default 2575; 0 turns it off). Senders are the registered institutions (MSH-4).
      */
     @Bean(destroyMethod = "close")
-    public org.phrcloud.standards.hl7v2.MllpListener mllpListener(org.phrcloud.standards.hl7v2.Hl7v2Ingestion ingestion,
+    public MllpListener mllpListener(Hl7v2Ingestion ingestion,
             InstitutionKeys institutionKeys, Environment environment) {
         int port = Integer.parseInt(environment.getProperty("phr.mllp.port", "2575"));
         if (port == 0) {
@@ -46,7 +46,7 @@ public class Hl7v2Config {
         if (port < 0 || port > 65535) {
             throw new IllegalStateException("PHR-FHIR-0005: phr.mllp.port (PHR_MLLP_PORT) is 0 (off) or a TCP port");
         }
-        return new org.phrcloud.standards.hl7v2.MllpListener(ingestion, environment.getProperty("phr.mllp.bind", "127.0.0.1"), port,
+        return new MllpListener(ingestion, environment.getProperty("phr.mllp.bind", "127.0.0.1"), port,
                 institution -> institutionKeys.current(institution).isPresent());
     }
 }
