@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The portal's configuration, from environment variables (or system properties of the same name), read when first
- * used. Named {@code portalConfig}: the OpenID Connect definition ({@link PortalSecurity}) reads it through EL.
+ * The portal's configuration, from Java system properties first, then environment variables, named as the server names
+ * its settings ({@code phr.oidc.issuer} is also {@code PHR_OIDC_ISSUER}), read when first used. Named {@code portalConfig}: the OpenID Connect definition ({@link PortalSecurity}) reads it through EL.
  * <ul>
  *   <li>{@code PHR_OIDC_ISSUER}: the Keycloak realm URL, e.g. {@code http://127.0.0.1:8180/realms/phr} (required);</li>
  *   <li>{@code PHR_PORTAL_CLIENT_ID}: the portal's confidential client, default {@code phr-portal-web};</li>
@@ -65,9 +65,9 @@ public class PortalSettings {
     }
 
     private static String value(String name) {
-        String v = System.getenv(name);
+        String v = System.getProperty(name.toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
         if (v == null || v.isBlank()) {
-            v = System.getProperty(name);
+            v = System.getenv(name);
         }
         return v == null || v.isBlank() ? null : v.trim();
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.io.file.PathUtils;
 import org.phrcloud.tools.DeployContractsCommand;
 import org.phrcloud.tools.devstack.DevStack;
+import org.phrcloud.tools.devstack.ServerSettings;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -54,19 +55,37 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
      */
     public static final int EXTRA_PATIENTS = 23;
     private String patientRegistry;
+    private String anchorRegistry;
 
     Platform() {
     }
 
     void start() throws Exception {
         Files.createDirectories(work.resolve("logs"));
+        Files.deleteIfExists(work.resolve("master-keys")); // throw-away identity keys, made anew for the empty database
+        Files.deleteIfExists(work.resolve("blind-index.key"));
         if (Files.exists(work.resolve("data"))) {
-            PathUtils.deleteDirectory(work.resolve("data")); // the FHIR database (PHR_DB_URL): every run starts empty
+            PathUtils.deleteDirectory(work.resolve("data")); // the FHIR database (phr.db.url): every run starts empty
         }
         startAnvil();
         startKeycloak();
         provisionRealm();
         preparePayaraDomain();
+        serverSettings();
+    }
+
+    /**
+     * The server's settings as {@code ./phr up} gives them ({@link ServerSettings}), for this test platform: the test
+     * database and ports, throw-away identity keys made per run (the database starts empty), anchoring every 2 s,
+     * the test terminology. The secret files go to the work folder.
+     */
+    private void serverSettings() throws IOException {
+        new ServerSettings(realm.issuer(), "jdbc:h2:file:" + work.resolve("data/fhir").toAbsolutePath(), "st-mary", anvilUrl(),
+                anchorRegistry, work.toAbsolutePath(), Map.of(
+                "phr.anchor.interval.seconds", "2",
+                "phr.mllp.port", System.getProperty("phr.it.mllp.port"),
+                "phr.terminology.dir", System.getProperty("phr.it.terminology.dir")))
+                .writeTo(dist.resolve("payara6/glassfish/domains/phr-it"), realm);
     }
 
 
@@ -80,14 +99,15 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         launchAnvil("anvil.log");
         Web3j web3j = Web3j.build(new HttpService(anvilUrl()));
         try {
-            // the server's anchoring account's key goes to PHR_CHAIN_SENDER_KEY_FILE (ear/pom.xml)
+            // the server's anchoring account's key goes to the work folder's chain-sender.key (ServerSettings)
             DeployContractsCommand.Deployed deployed = DeployContractsCommand.deployOnDevChain(web3j, work.resolve("contracts.json"),
                     baseUrl(), work.resolve("chain-sender.key"));
             patientRegistry = deployed.patientRegistry();
+            anchorRegistry = deployed.anchorRegistry();
             String expected = System.getProperty("phr.it.anchor.contract");
-            if (!deployed.anchorRegistry().equalsIgnoreCase(expected)) {
-                throw new IllegalStateException("AnchorRegistry deployed at " + deployed.anchorRegistry() + ", the server is told "
-                        + expected + " (ear/pom.xml PHR_ANCHOR_CONTRACT)");
+            if (!anchorRegistry.equalsIgnoreCase(expected)) {
+                throw new IllegalStateException("AnchorRegistry deployed at " + anchorRegistry + ", the tests expect "
+                        + expected + " (ear/pom.xml phr.it.anchor.contract)");
             }
         } finally {
             web3j.shutdown();
@@ -160,9 +180,6 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         ManagedProcess.run("realm provisioning", command,
                 keycloakAdminEnv(), work.resolve("logs/provision.log"));
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
-        // the server reads it through PHR_DIRECTORY_CLIENT_SECRET_FILE (ear/pom.xml)
-        Files.writeString(work.resolve("directory-client.secret"), realm.directoryClientSecret());
-        Files.writeString(work.resolve("portal-client.secret"), realm.portalWebClientSecret()); // PHR_PORTAL_CLIENT_SECRET_FILE
     }
 
     private Map<String, String> keycloakAdminEnv() throws IOException {

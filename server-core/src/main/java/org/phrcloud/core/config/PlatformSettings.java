@@ -14,10 +14,10 @@ import org.springframework.core.env.Environment;
  *   <tr><td>phr.db.username / phr.db.password</td><td>PHR_DB_USERNAME / PHR_DB_PASSWORD</td><td>sa / empty (H2)</td></tr>
  *   <tr><td>phr.oidc.issuer</td><td>PHR_OIDC_ISSUER</td><td>required, e.g. http://127.0.0.1:8180/realms/phr</td></tr>
  *   <tr><td>phr.oidc.audience</td><td>PHR_OIDC_AUDIENCE</td><td>phr-backend</td></tr>
- *   <tr><td>phr.master.keys</td><td>PHR_MASTER_KEYS</td><td>required: master keys that wrap data keys of
+ *   <tr><td>phr.master.keys (or .file)</td><td>PHR_MASTER_KEYS (or _FILE)</td><td>required: master keys that wrap data keys of
  *       encrypted demographics, {@code id:BASE64} pairs separated by commas (see {@code MasterKeyRing})</td></tr>
  *   <tr><td>phr.master.key.id</td><td>PHR_MASTER_KEY_ID</td><td>required: the id of the key that wraps new data keys</td></tr>
- *   <tr><td>phr.blind.index.key</td><td>PHR_BLIND_INDEX_KEY</td><td>required: Base64 of at least 32 random bytes,
+ *   <tr><td>phr.blind.index.key (or .file)</td><td>PHR_BLIND_INDEX_KEY (or _FILE)</td><td>required: Base64 of at least 32 random bytes,
  *       the HMAC key of the identifier blind index; never changed once identities exist</td></tr>
  *   <tr><td>phr.institution.id</td><td>PHR_INSTITUTION_ID</td><td>required: the institution this deployment
  *       belongs to; it signs the ledger blocks written here</td></tr>
@@ -37,7 +37,9 @@ import org.springframework.core.env.Environment;
  *       research data set gets a folder (its database, CSV and FHIR NDJSON exports, provenance); read by the research
  *       data sets bean</td></tr>
  * </table>
- * Secrets come from here only; {@link #toString()} does not print them.
+ * A secret "(or .file)" is given either itself or as the path of a file that holds it (container secrets; the
+ * development stack writes its keys to files, so no key is on a command line). Secrets come from here only;
+ * {@link #toString()} does not print them.
  *
  * @param dbUrl      JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql:...}
  * @param dbUsername database user
@@ -83,9 +85,9 @@ public record PlatformSettings(String dbUrl, String dbUsername, String dbPasswor
                 env.getProperty("phr.db.password", ""),
                 issuer.replaceAll("/+$", ""),
                 env.getProperty("phr.oidc.audience", "phr-backend"),
-                required(env, "phr.master.keys", "PHR_MASTER_KEYS"),
+                requiredSecret(env, "phr.master.keys", "PHR_MASTER_KEYS"),
                 required(env, "phr.master.key.id", "PHR_MASTER_KEY_ID"),
-                required(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"),
+                requiredSecret(env, "phr.blind.index.key", "PHR_BLIND_INDEX_KEY"),
                 secret(env, "phr.directory.client.secret"),
                 required(env, "phr.institution.id", "PHR_INSTITUTION_ID"),
                 chain(env));
@@ -135,6 +137,14 @@ public record PlatformSettings(String dbUrl, String dbUsername, String dbPasswor
         } catch (java.io.IOException e) {
             throw new IllegalStateException("PHR-FHIR-0003: cannot read " + property + ".file " + file, e);
         }
+    }
+
+    private static String requiredSecret(Environment env, String property, String variable) {
+        String value = secret(env, property);
+        if (value == null) {
+            throw new IllegalStateException("PHR-FHIR-0002: " + property + " (" + variable + " or " + variable + "_FILE) is not set");
+        }
+        return value;
     }
 
     private static String required(Environment env, String property, String variable) {

@@ -1,9 +1,14 @@
 package org.phrcloud.tools.devstack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.phrcloud.identity.keycloak.ProvisionedRealm;
+import org.phrcloud.identity.totp.Totp;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,14 +21,27 @@ import java.util.Map;
  *   DevStackCommand anvil --bin FILE --port N --state FILE --log FILE --pid-file FILE
  *   DevStackCommand keycloak --dist DIR --port N --management-port N --log FILE --pid-file FILE
  *   DevStackCommand payara-domain --payara DIR --domaindir DIR --name NAME --portbase N --log FILE
+ *   DevStackCommand server-settings --domain DIR --secrets DIR --realm-state FILE --contracts FILE
+ *                   --issuer URL --db-url URL --institution ID --chain-rpc URL
+ *   DevStackCommand demo-patient --realm-state FILE --base-url URL --out FILE
+ *   DevStackCommand token --realm-state FILE --base-url URL --user NAME
+ *   DevStackCommand totp --realm-state FILE --user NAME
+ *   DevStackCommand summary --realm-state FILE --load FILE --demo-patient FILE --out FILE --base-url URL
+ *                   --keycloak-url URL --anvil-port N --admin-port N --mllp-port N --secrets DIR --seed N --years N --seconds N
  * </pre>
  * {@code anvil} and {@code keycloak} start the process detached (a session of its own, so it outlives this command and
  * the terminal), write its PID, and wait until it is ready; they do nothing when the PID file names a live process.
  * Keycloak inherits this command's environment ({@code KC_BOOTSTRAP_ADMIN_*} for its first admin).
- * {@code payara-domain} creates and configures the domain once. Exit status 0 done, 1 failed (the log says why),
+ * {@code payara-domain} creates and configures the domain once. {@code server-settings} writes the server's
+ * {@link ServerSettings} into the stopped domain (the AnchorRegistry address from the contract deployment's state
+ * file). {@code demo-patient} links the demo patient's login to a Synthea patient ({@link DemoSetup#linkDemoPatient});
+ * {@code token} prints an access token of a demo user ({@link DemoSetup#token}), {@code totp} the user's current TOTP code;
+ * {@code summary} writes what is up as JSON (mode 600) and prints it ({@link DemoSetup#summary}). Exit status 0 done, 1 failed (the log says why),
  * 2 unusable arguments.
  */
 public final class DevStackCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private DevStackCommand() {
     }
 
@@ -62,9 +80,31 @@ public final class DevStackCommand {
                         DevStack.configureDomain(domainDir.resolve(name));
                     }
                 }
+                case "server-settings" -> {
+                    String anchorRegistry = JSON.readTree(Path.of(required(options, "contracts")).toFile()).path("anchorRegistry").asText();
+                    new ServerSettings(required(options, "issuer"), required(options, "db-url"), required(options, "institution"),
+                            required(options, "chain-rpc"), anchorRegistry, Path.of(required(options, "secrets")), Map.of())
+                            .writeTo(Path.of(required(options, "domain")), Path.of(required(options, "realm-state")));
+                }
+                case "demo-patient" -> writePrivate(Path.of(required(options, "out")), DemoSetup.linkDemoPatient(
+                        realm(options), required(options, "base-url")).toString());
+                case "token" -> System.out.println(DemoSetup.token(realm(options), required(options, "base-url"), required(options, "user")));
+                case "totp" -> System.out.println(Totp.code(realm(options).user(required(options, "user")).totpSecret(),
+                        java.time.Instant.now()));
+                case "summary" -> {
+                    Path out = Path.of(required(options, "out"));
+                    var up = DemoSetup.summary(new DemoSetup.Ports(required(options, "base-url"), required(options, "keycloak-url"),
+                                    number(options, "anvil-port"), number(options, "admin-port"), number(options, "mllp-port"),
+                                    Path.of(required(options, "secrets"))), realm(options),
+                            JSON.readTree(Path.of(required(options, "load")).toFile()),
+                            JSON.readTree(Path.of(required(options, "demo-patient")).toFile()),
+                            number(options, "seed"), number(options, "years"), number(options, "seconds"));
+                    writePrivate(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(up));
+                    System.out.print(DemoSetup.text(up, out.toString()));
+                }
                 default -> usage();
             }
-        } catch (IllegalStateException | IOException e) {
+        } catch (IllegalStateException | IllegalArgumentException | IOException e) {
             System.err.println(e.getMessage());
             System.exit(1);
         }
@@ -93,6 +133,26 @@ public final class DevStackCommand {
         }
     }
 
+    private static ProvisionedRealm realm(Map<String, String> options) throws IOException {
+        return JSON.readValue(Path.of(required(options, "realm-state")).toFile(), ProvisionedRealm.class);
+    }
+
+    private static int number(Map<String, String> options, String name) {
+        try {
+            return Integer.parseInt(required(options, name));
+        } catch (NumberFormatException e) {
+            usage();
+            return 0;
+        }
+    }
+
+    /** Writes {@code text} to {@code file}, readable by its owner only (it may hold passwords). */
+    private static void writePrivate(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text + "\n");
+    }
+
     private static String required(Map<String, String> options, String name) {
         String value = options.get(name);
         if (value == null || value.isBlank()) {
@@ -104,7 +164,15 @@ public final class DevStackCommand {
     private static void usage() {
         System.err.println("usage: DevStackCommand anvil --bin FILE --port N --state FILE --log FILE --pid-file FILE\n"
                 + "       DevStackCommand keycloak --dist DIR --port N --management-port N --log FILE --pid-file FILE\n"
-                + "       DevStackCommand payara-domain --payara DIR --domaindir DIR --name NAME --portbase N --log FILE");
+                + "       DevStackCommand payara-domain --payara DIR --domaindir DIR --name NAME --portbase N --log FILE\n"
+                + "       DevStackCommand server-settings --domain DIR --secrets DIR --realm-state FILE --contracts FILE\n"
+                + "                       --issuer URL --db-url URL --institution ID --chain-rpc URL\n"
+                + "       DevStackCommand demo-patient --realm-state FILE --base-url URL --out FILE\n"
+                + "       DevStackCommand token --realm-state FILE --base-url URL --user NAME\n"
+                + "       DevStackCommand totp --realm-state FILE --user NAME\n"
+                + "       DevStackCommand summary --realm-state FILE --load FILE --demo-patient FILE --out FILE --base-url URL\n"
+                + "                       --keycloak-url URL --anvil-port N --admin-port N --mllp-port N --secrets DIR\n"
+                + "                       --seed N --years N --seconds N");
         System.exit(2);
     }
 }
