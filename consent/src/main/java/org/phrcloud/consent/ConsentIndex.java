@@ -199,6 +199,23 @@ public class ConsentIndex {
         });
     }
 
+    /** The ids of a researcher's studies (their Keycloak subject), newest first. */
+    public List<String> studyIdsOf(String researcher) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT study_id FROM phr_research_study WHERE researcher = ? "
+                    + "ORDER BY created_at DESC, study_id DESC")) {
+                s.setString(1, researcher);
+                try (ResultSet r = s.executeQuery()) {
+                    List<String> ids = new ArrayList<>();
+                    while (r.next()) {
+                        ids.add(r.getString(1));
+                    }
+                    return ids;
+                }
+            }
+        });
+    }
+
     /** The consents a research study asked for. */
     public List<ConsentRecord> ofStudy(String studyId) {
         return read(c -> query(c, "SELECT " + COLUMNS + " FROM phr_consent WHERE consent_id IN "

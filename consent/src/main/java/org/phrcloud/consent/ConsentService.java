@@ -119,6 +119,11 @@ public class ConsentService {
     }
 
     /** A study of the caller's with its consents; 404 for anyone else's. */
+    /** @see ResearchStudies#studiesOf */
+    public List<Map.Entry<ResearchStudy, List<ConsentRecord>>> studiesOf(Caller caller) {
+        return studies.studiesOf(caller);
+    }
+
     public Map.Entry<ResearchStudy, List<ConsentRecord>> studyOf(Caller caller, String studyId) {
         return studies.studyOf(caller, studyId);
     }

@@ -101,6 +101,11 @@ public class ResearchStudies {
         });
     }
 
+    /** The caller's studies, newest first, each with its consents as they stand. */
+    public List<Map.Entry<ResearchStudy, List<ConsentRecord>>> studiesOf(Caller caller) {
+        return index.studyIdsOf(caller.subject()).stream().map(id -> studyOf(caller, id)).toList();
+    }
+
     /** A study of the caller's, with its consents as they stand; 404 for anyone else's. */
     public Map.Entry<ResearchStudy, List<ConsentRecord>> studyOf(Caller caller, String studyId) {
         ResearchStudy study = index.findStudy(studyId).filter(s -> s.researcher().equals(caller.subject()))

@@ -10,6 +10,7 @@ import jakarta.json.JsonObjectBuilder;
 import org.phrcloud.portal.api.ApiAnswer;
 import org.phrcloud.portal.api.PhrApi;
 import org.phrcloud.portal.api.Plain;
+import org.phrcloud.portal.record.ClinicalSummary;
 import org.phrcloud.portal.record.RecordReader;
 import org.phrcloud.portal.record.TimelineEntry;
 
@@ -49,6 +50,10 @@ public class CarePages implements Serializable {
     private String patientId;
     private String homeInstitution;
     private List<TimelineEntry> record;
+    private ClinicalSummary summary;
+    private String searchedAs = "";
+    private boolean emergencyConfirmed;
+    private String emergencyUntil;
     private Map<String, String> notShared = Map.of();
     private String refusal;
     // request access
@@ -62,6 +67,7 @@ public class CarePages implements Serializable {
     private String conditionCode = "44054006";
     private String medicationCode = "860975";
     private String recordValue = "";
+    private String recordWhen = "";
 
     /** Finds by identifier ({@code system|value}, exact) or else by demographics (ranked candidates). */
     public void find() {
@@ -106,7 +112,11 @@ public class CarePages implements Serializable {
             return null;
         }
         JsonObject identity = a.object();
+        searchedAs = !identifier.isBlank() ? "identifier " + identifier.trim()
+                : String.join(" ", given.trim(), family.trim()).trim() + (birthDate.isBlank() ? "" : ", born " + birthDate.trim())
+                + (gender.isBlank() ? "" : ", " + gender);
         pseudonym = identity.getString("pseudonym");
+        emergencyUntil = null;
         homeInstitution = identity.getString("homeInstitution", "");
         patientId = identity.getJsonArray("patientIds").isEmpty() ? null : identity.getJsonArray("patientIds").getString(0);
         loadRecord();
@@ -116,6 +126,7 @@ public class CarePages implements Serializable {
     /** Reads the chosen patient's record; a refusal (no consent) is shown with the way to ask. */
     public void loadRecord() {
         record = List.of();
+        summary = null;
         notShared = Map.of();
         refusal = null;
         if (patientId == null) {
@@ -126,6 +137,7 @@ public class CarePages implements Serializable {
             RecordReader.Timeline timeline = new RecordReader(api).timeline(patientId, new ArrayList<>(RecordReader.TYPES.keySet()));
             record = timeline.entries();
             notShared = timeline.refused();
+            summary = new RecordReader(api).summary(patientId, java.time.LocalDate.now());
         } catch (RecordReader.Refused e) {
             refusal = e.getMessage();
         }
@@ -145,13 +157,27 @@ public class CarePages implements Serializable {
         }
     }
 
-    /** Emergency access with a reason; the patient is notified. */
+    /**
+     * Emergency access with a reason, once the care giver has confirmed they understand it is recorded and the patient
+     * is told; the patient is notified. The record then shows until when the access lasts.
+     */
     public void emergency() {
+        if (!emergencyConfirmed) {
+            error("Confirm that this is an emergency: the access is recorded and the patient is told.");
+            return;
+        }
+        if (reason.isBlank()) {
+            error("Give the reason for the emergency access; the patient reads it.");
+            return;
+        }
         String body = Json.createObjectBuilder().add("patient", pseudonym).add("reason", reason).build().toString();
         ApiAnswer a = api.call("POST", "/api/consent/emergency", body);
         if (a.ok()) {
-            info("Emergency access is in force. The patient has been notified.");
+            String end = a.object().getString("end", "");
+            emergencyUntil = end.length() >= 16 ? end.substring(0, 10) + " " + end.substring(11, 16) + " UTC" : end;
+            info("Emergency access is in force until " + emergencyUntil + ". The patient has been notified; every read is recorded.");
             reason = "";
+            emergencyConfirmed = false;
             loadRecord();
         } else {
             error(a.message());
@@ -167,7 +193,21 @@ public class CarePages implements Serializable {
             error("Choose a patient first.");
             return;
         }
-        String now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        if (!recordWhen.isBlank()) {
+            try {
+                OffsetDateTime given = java.time.LocalDateTime.parse(recordWhen.trim()).atOffset(ZoneOffset.UTC);
+                if (given.isAfter(at.plusMinutes(5)) || given.getYear() < 1900) {
+                    error("The time must lie between 1900 and now.");
+                    return;
+                }
+                at = given;
+            } catch (java.time.format.DateTimeParseException e) {
+                error("The time reads like 2026-03-01T08:30.");
+                return;
+            }
+        }
+        String now = at.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         JsonObject resource;
         try {
             resource = switch (recordKind) {
@@ -191,6 +231,7 @@ public class CarePages implements Serializable {
         if (a.ok()) {
             info(recordKind + " added.");
             recordValue = "";
+            recordWhen = "";
             loadRecord();
         } else {
             error(a.message());
@@ -234,8 +275,23 @@ public class CarePages implements Serializable {
         return notShared;
     }
 
+    /** The record's clinical summary, allergies first; null while the record is not open to the caller. */
+    public ClinicalSummary getSummary() {
+        return summary;
+    }
+
+    /**
+     * What the care giver searched by when they chose this patient (the name, birth date and gender they entered, or
+     * the identifier): shown next to the patient until the record itself may be read, since the platform does not
+     * give out demographics the caller did not send (ARCHITECTURE.md "Identity").
+     */
+    public String getSearchedAs() {
+        return searchedAs;
+    }
+
     public String getNotSharedText() {
-        return notShared.isEmpty() ? "" : "Not shared with you: " + String.join(", ", notShared.keySet());
+        return notShared.isEmpty() ? "" : "Not shared with you: "
+                + String.join(", ", notShared.keySet().stream().map(RecordReader::words).toList());
     }
 
     public String getRefusal() {
@@ -254,8 +310,11 @@ public class CarePages implements Serializable {
         return NewRecords.MEDICATIONS;
     }
 
-    public List<String> getAllTypes() {
-        return new ArrayList<>(RecordReader.TYPES.keySet());
+    /** The types one may ask access to: type to its name in plain words. */
+    public Map<String, String> getAllTypes() {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        RecordReader.TYPES.keySet().forEach(t -> all.put(t, RecordReader.words(t)));
+        return all;
     }
 
     public String getIdentifier() { return identifier; }
@@ -275,8 +334,19 @@ public class CarePages implements Serializable {
     public int getDays() { return days; }
     public void setDays(int v) { days = v; }
     public String getReason() { return reason; }
+    public boolean isEmergencyConfirmed() { return emergencyConfirmed; }
+    public void setEmergencyConfirmed(boolean v) { emergencyConfirmed = v; }
+    /** @return until when this care giver's emergency access to the open record lasts ({@code yyyy-mm-dd hh:mm UTC}); null if none */
+    public String getEmergencyUntil() { return emergencyUntil; }
     public void setReason(String v) { reason = v == null ? "" : v; }
     public String getObservationCode() { return observationCode; }
+    public String getRecordWhen() { return recordWhen; }
+    public void setRecordWhen(String v) { recordWhen = v == null ? "" : v; }
+    /** @return the UCUM unit of the chosen measurement, for its value's label */
+    public String getObservationUnit() {
+        NewRecords.Code code = NewRecords.find(NewRecords.OBSERVATIONS, observationCode);
+        return code == null ? "" : code.unit();
+    }
     public void setObservationCode(String v) { observationCode = v; }
     public String getRecordKind() { return recordKind; }
     public void setRecordKind(String v) { recordKind = v; }

@@ -10,6 +10,7 @@ import jakarta.json.JsonObject;
 import org.phrcloud.portal.api.ApiAnswer;
 import org.phrcloud.portal.api.PhrApi;
 import org.phrcloud.portal.api.Plain;
+import org.phrcloud.portal.record.ClinicalSummary;
 import org.phrcloud.portal.record.RecordReader;
 import org.phrcloud.portal.record.Series;
 import org.phrcloud.portal.record.TimelineEntry;
@@ -27,7 +28,7 @@ import static org.phrcloud.portal.Messages.info;
 import static org.phrcloud.portal.Messages.objects;
 
 /**
- * The patient's pages: "My health trajectory" (timeline and plots), access requests (approve or reject, signed in the
+ * The patient's pages: "My health record" (alerts, clinical summary, the whole record by kind with paging, plots), access requests (approve or reject, signed in the
  * browser with the patient's key: the signature arrives here, the key never does), "Who accessed my record", the
  * emergency-access notifications, and the one-time key file. Everything comes from the platform's APIs as the patient.
  */
@@ -88,7 +89,7 @@ public class PatientPages implements Serializable {
         return ids;
     }
 
-    // --- My health trajectory ---
+    // --- My health record: the whole record by kind ---
 
     public List<TimelineEntry> getTimeline() {
         if (timeline == null) {
@@ -101,13 +102,16 @@ public class PatientPages implements Serializable {
     public void load() {
         timeline = new ArrayList<>();
         plottable = new LinkedHashMap<>();
+        pages.clear();
         RecordReader reader = new RecordReader(api);
         try {
             List<JsonObject> observations = new ArrayList<>();
             for (String id : patientIds()) {
                 RecordReader.Timeline read = reader.timeline(id, types);
                 timeline.addAll(read.entries());
-                read.refused().forEach((type, why) -> error(type + ": " + why));
+                read.pages().forEach((type, page) -> pages.put(type + "|" + id,
+                        new Paging(type, Math.max(page.total(), page.resources().size()), page.resources().size(), page.next())));
+                read.refused().forEach((type, why) -> error(RecordReader.words(type) + ": " + why));
                 // the plot's series come from the latest observations, read once: by the timeline unless filtered out
                 observations.addAll(types.contains("Observation") ? read.observations() : reader.observations(id));
             }
@@ -122,6 +126,100 @@ public class PatientPages implements Serializable {
                     .orElse(plottable.keySet().iterator().next());
         }
         plot();
+    }
+
+    /**
+     * How far the timeline has read one type of one record.
+     *
+     * @param type  FHIR resource type
+     * @param total how many there are
+     * @param shown how many are read so far
+     * @param next  the path of the next (older) page; null when all are read
+     */
+    public record Paging(String type, int total, int shown, String next) implements Serializable {
+        /** @return e.g. "Show older results and measurements (100 of 318 shown)" */
+        public String label() {
+            return "Show older " + RecordReader.words(type).toLowerCase(java.util.Locale.ROOT) + " (" + shown + " of " + total + " shown)";
+        }
+    }
+
+    private final Map<String, Paging> pages = new LinkedHashMap<>();
+
+    /** @return the types (of each linked record) with older entries not read yet */
+    public List<Map.Entry<String, Paging>> getMore() {
+        if (timeline == null) {
+            load();
+        }
+        return pages.entrySet().stream().filter(e -> e.getValue().next() != null).toList();
+    }
+
+    /** @return how many entries the record has of the types asked, whether read yet or not */
+    public int getTotal() {
+        if (timeline == null) {
+            load();
+        }
+        return pages.values().stream().mapToInt(Paging::total).sum();
+    }
+
+    /** Reads the next (older) page of one type of one record ({@code key} from {@link #getMore()}) into the timeline. */
+    public void older(String key) {
+        Paging paging = pages.get(key);
+        if (paging == null || paging.next() == null) {
+            return;
+        }
+        try {
+            RecordReader.Page page = new RecordReader(api).older(paging.next());
+            page.resources().forEach(r -> timeline.add(RecordReader.entry(r)));
+            pages.put(key, new Paging(paging.type(), paging.total(), paging.shown() + page.resources().size(), page.next()));
+            timeline.removeIf(e -> (!from.isBlank() && e.day().compareTo(from) < 0) || (!to.isBlank() && e.day().compareTo(to) > 0));
+            timeline.sort(java.util.Comparator.comparing(TimelineEntry::date).reversed());
+        } catch (RecordReader.Refused e) {
+            error(e.getMessage());
+        }
+    }
+
+    // --- alerts on arrival ---
+
+    /**
+     * What the patient must know first: requests waiting for their decision, and emergency accesses in force (who,
+     * until when, why). Empty when there is nothing.
+     */
+    public List<String> getAlerts() {
+        List<String> alerts = new ArrayList<>();
+        if (getMe() == null) {
+            return alerts;
+        }
+        int pending = consentsWithStatus("pending").size();
+        if (pending > 0) {
+            alerts.add(pending == 1 ? "1 access request waits for your decision." : pending + " access requests wait for your decision.");
+        }
+        java.time.Instant now = java.time.Instant.now();
+        for (Map<String, Object> n : getNotifications()) {
+            Object end = n.get("end");
+            if ("active".equals(n.get("status")) && end != null && java.time.Instant.parse(end.toString()).isAfter(now)) {
+                Object emergency = n.get("emergency");
+                String why = emergency instanceof Map<?, ?> e && e.get("reason") != null ? ": \"" + e.get("reason") + "\"" : "";
+                alerts.add("Emergency access by " + n.get("requester") + " is in force until "
+                        + end.toString().substring(0, 10) + " " + end.toString().substring(11, 16) + " UTC" + why + ".");
+            }
+        }
+        return alerts;
+    }
+
+    // --- summary ---
+
+    private List<ClinicalSummary> summaries;
+
+    /** The clinical summary of each record linked to my identity (usually one). */
+    public List<ClinicalSummary> getSummaries() {
+        if (summaries == null) {
+            summaries = new ArrayList<>();
+            RecordReader reader = new RecordReader(api);
+            for (String id : patientIds()) {
+                summaries.add(reader.summary(id, java.time.LocalDate.now()));
+            }
+        }
+        return summaries;
     }
 
     /** Loads the chosen observation series for the plot. */
@@ -139,7 +237,7 @@ public class PatientPages implements Serializable {
                 points.addAll(found.points());
             }
             points.sort(java.util.Comparator.comparingLong(Series.Point::epochDay));
-            series = found == null || points.isEmpty() ? null : new Series(found.code(), found.display(), found.unit(), points);
+            series = found == null || points.isEmpty() ? null : new Series(found.code(), found.display(), found.unit(), points, found.range());
         } catch (RecordReader.Refused e) {
             error(e.getMessage());
         }
@@ -159,8 +257,11 @@ public class PatientPages implements Serializable {
         return plottable;
     }
 
-    public List<String> getAllTypes() {
-        return new ArrayList<>(RecordReader.TYPES.keySet());
+    /** The filter's choices: type to its name in plain words. */
+    public Map<String, String> getAllTypes() {
+        Map<String, String> all = new LinkedHashMap<>();
+        RecordReader.TYPES.keySet().forEach(t -> all.put(t, RecordReader.words(t)));
+        return all;
     }
 
     // --- integrity ---

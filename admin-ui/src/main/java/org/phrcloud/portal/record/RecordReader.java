@@ -15,22 +15,50 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads a patient's record through FHIR REST searches (FHIR R4 section 3.1.1), as the signed-in user: the latest
- * {@value #PER_TYPE} of each clinical type, newest first, and observation series for plots. Whatever the user may not
- * see, the server refuses (403) and audits; the reader reports it as {@link Refused}.
+ * Reads a patient's record through FHIR REST searches (FHIR R4 section 3.1.1), as the signed-in user: a page of
+ * {@value #PER_TYPE} of each clinical type, newest first, with the type's total and the link to its older entries
+ * (FHIR R4 section 3.1.1.5.8 paging: the Bundle's {@code next} link), the {@link ClinicalSummary}, and observation
+ * series for plots. Whatever the user may not see, the server refuses (403) and audits; the reader reports it as
+ * {@link Refused}.
  */
 public final class RecordReader {
     /** The timeline's types and the search parameter each sorts on. */
     public static final Map<String, String> TYPES = new LinkedHashMap<>();
+    /** Each type's name in plain words, plural (filters, "not shared" notes) and singular (a timeline line's kind). */
+    private static final Map<String, String[]> WORDS = new LinkedHashMap<>();
     static {
-        TYPES.put("Encounter", "date");
-        TYPES.put("Condition", "recorded-date");
-        TYPES.put("Observation", "date");
-        TYPES.put("DiagnosticReport", "date");
-        TYPES.put("MedicationRequest", "authoredon");
-        TYPES.put("MedicationDispense", "whenhandedover");
+        kind("Encounter", "date", "Visits", "Visit");
+        kind("Condition", "recorded-date", "Conditions", "Condition");
+        kind("Observation", "date", "Results and measurements", "Result");
+        kind("DiagnosticReport", "date", "Reports", "Report");
+        kind("MedicationRequest", "authoredon", "Prescriptions", "Prescription");
+        kind("MedicationDispense", "whenhandedover", "Dispensed medicines", "Dispensed");
+        kind("Procedure", "date", "Procedures", "Procedure");
+        kind("Immunization", "date", "Immunizations", "Immunization");
+        kind("AllergyIntolerance", "date", "Allergies and intolerances", "Allergy");
+        kind("CarePlan", "date", "Care plans", "Care plan");
+        kind("DocumentReference", "date", "Documents", "Document");
     }
     public static final int PER_TYPE = 100;
+    /** The most values a chart shows: the newest (the server's largest page). */
+    public static final int SERIES_POINTS = 200;
+
+    private static void kind(String type, String sort, String plural, String singular) {
+        TYPES.put(type, sort);
+        WORDS.put(type, new String[] {plural, singular});
+    }
+
+    /** @return the type's name in plain words, plural ("Results and measurements"); the type itself when unknown */
+    public static String words(String type) {
+        String[] w = WORDS.get(type);
+        return w == null ? type : w[0];
+    }
+
+    /** @return one entry's kind in plain words ("Result"); the type itself when unknown */
+    public static String kind(String type) {
+        String[] w = WORDS.get(type);
+        return w == null ? type : w[1];
+    }
 
     private final PhrApi api;
 
@@ -58,8 +86,20 @@ public final class RecordReader {
      * @param entries newest first
      * @param refused      the types the server refused (type to its reason): a consent may cover some types only
      * @param observations the Observation resources read (for {@link #plottable}); empty when Observation was not asked
+     * @param pages        per type read: how many there are and where the older ones are
      */
-    public record Timeline(List<TimelineEntry> entries, Map<String, String> refused, List<JsonObject> observations) {
+    public record Timeline(List<TimelineEntry> entries, Map<String, String> refused, List<JsonObject> observations,
+                           Map<String, Page> pages) {
+    }
+
+    /**
+     * One page of a search.
+     *
+     * @param resources the page's resources (OperationOutcomes left out)
+     * @param total     how many match in all ({@code Bundle.total}); -1 when the server did not say
+     * @param next      the path of the next page ({@code /fhir?_getpages=...}), or null on the last page
+     */
+    public record Page(List<JsonObject> resources, int total, String next) {
     }
 
     /**
@@ -72,6 +112,7 @@ public final class RecordReader {
         List<TimelineEntry> entries = new ArrayList<>();
         Map<String, String> refused = new LinkedHashMap<>();
         List<JsonObject> observations = new ArrayList<>();
+        Map<String, Page> pages = new LinkedHashMap<>();
         Refused first = null;
         int asked = 0;
         for (String type : types) {
@@ -81,7 +122,10 @@ public final class RecordReader {
             }
             asked++;
             try {
-                for (JsonObject r : search("/fhir/" + type + "?patient=" + PhrApi.enc(patientId) + "&_sort=-" + sort + "&_count=" + PER_TYPE)) {
+                Page page = page("/fhir/" + type + "?patient=" + PhrApi.enc(patientId) + "&_sort=-" + sort + "&_count=" + PER_TYPE
+                        + "&_total=accurate");
+                pages.put(type, page);
+                for (JsonObject r : page.resources()) {
                     entries.add(entry(r));
                     if ("Observation".equals(type)) {
                         observations.add(r);
@@ -96,7 +140,50 @@ public final class RecordReader {
             throw first;
         }
         entries.sort(Comparator.comparing(TimelineEntry::date).reversed());
-        return new Timeline(entries, refused, observations);
+        return new Timeline(entries, refused, observations, pages);
+    }
+
+    /**
+     * The next page of a timeline type.
+     *
+     * @param next a {@link Page#next()} path
+     * @return the page; its entries through {@link #entry}
+     */
+    public Page older(String next) throws Refused {
+        if (next == null || !next.startsWith("/fhir?_getpages=")) {
+            throw new IllegalArgumentException("not a FHIR paging link: " + next);
+        }
+        return page(next);
+    }
+
+    /**
+     * The clinical summary of a record ({@link ClinicalSummary}), each part read by its own search: a part the caller
+     * may not see is marked refused with the server's reason, the others are still shown.
+     *
+     * @param today the day ages are counted to
+     */
+    public ClinicalSummary summary(String patientId, LocalDate today) {
+        String p = "?patient=" + PhrApi.enc(patientId);
+        ApiAnswer patient = api.get("/fhir/Patient/" + PhrApi.enc(patientId));
+        return new ClinicalSummary(patient.ok() ? ClinicalSummary.banner(patient.object(), today) : null,
+                part(() -> ClinicalSummary.allergies(search("/fhir/AllergyIntolerance" + p + "&_count=200"))),
+                part(() -> ClinicalSummary.problems(search("/fhir/Condition" + p + "&clinical-status=active,recurrence,relapse&_count=200"))),
+                part(() -> ClinicalSummary.medications(search("/fhir/MedicationRequest" + p + "&status=active&_count=200"))),
+                part(() -> ClinicalSummary.immunizations(search("/fhir/Immunization" + p + "&_sort=-date&_count=200"))),
+                part(() -> ClinicalSummary.latest(search("/fhir/Observation" + p + "&category=laboratory&_sort=-date&_count=200"))),
+                part(() -> ClinicalSummary.latest(search("/fhir/Observation" + p + "&category=vital-signs&_sort=-date&_count=100"))));
+    }
+
+    private interface SectionRead {
+        ClinicalSummary.Section read() throws Refused;
+    }
+
+    private static ClinicalSummary.Section part(SectionRead read) {
+        try {
+            return read.read();
+        } catch (Refused e) {
+            return ClinicalSummary.Section.refused(e.getMessage());
+        }
     }
 
     /** The LOINC codes with numeric values among the latest observations, most frequent first (code to display). */
@@ -123,14 +210,16 @@ public final class RecordReader {
 
     /**
      * @param loincCode LOINC code of the series
-     * @return the values with a quantity, oldest first (at most 500)
+     * @return the newest {@value #SERIES_POINTS} values with a quantity, oldest first, with the laboratory's reference
+     *         range when the results carry one, else the typical range of the code ({@link Series#typical})
      */
     public Series series(String patientId, String loincCode) throws Refused {
         List<Series.Point> points = new ArrayList<>();
         String display = loincCode;
         String unit = "";
+        Series.Range measured = null;
         for (JsonObject o : search("/fhir/Observation?patient=" + PhrApi.enc(patientId) + "&code=" + PhrApi.enc("http://loinc.org|" + loincCode)
-                + "&_sort=date&_count=500")) {
+                + "&_sort=-date&_count=" + SERIES_POINTS)) {
             JsonObject q = o.getJsonObject("valueQuantity");
             String when = o.getString("effectiveDateTime", "");
             if (q == null || !q.containsKey("value") || when.length() < 10) {
@@ -141,17 +230,50 @@ public final class RecordReader {
             unit = q.getString("unit", q.getString("code", ""));
             LocalDate day = LocalDate.parse(when.substring(0, 10));
             points.add(new Series.Point(day.toEpochDay(), when.substring(0, 10), q.getJsonNumber("value").doubleValue()));
+            measured = measured != null ? measured : laboratoryRange(o);
         }
-        return new Series(loincCode, display, unit, points);
+        java.util.Collections.reverse(points);
+        return new Series(loincCode, display, unit, points, measured != null ? measured : Series.typical(loincCode, unit));
+    }
+
+    /** The Observation's own first reference range with a numeric limit, or null. */
+    private static Series.Range laboratoryRange(JsonObject o) {
+        JsonArray ranges = o.getJsonArray("referenceRange");
+        if (ranges == null || ranges.isEmpty()) {
+            return null;
+        }
+        JsonObject r = ranges.getJsonObject(0);
+        Double low = r.containsKey("low") && r.getJsonObject("low").containsKey("value") ? r.getJsonObject("low").getJsonNumber("value").doubleValue() : null;
+        Double high = r.containsKey("high") && r.getJsonObject("high").containsKey("value") ? r.getJsonObject("high").getJsonNumber("value").doubleValue() : null;
+        return low == null && high == null ? null : new Series.Range(low, high, "the laboratory's range");
     }
 
     private List<JsonObject> search(String path) throws Refused {
+        return page(path).resources();
+    }
+
+    private Page page(String path) throws Refused {
         ApiAnswer a = api.get(path);
         if (!a.ok()) {
             throw new Refused(a.status(), a.message());
         }
+        return page(a.object());
+    }
+
+    /** A searchset Bundle as a {@link Page}: its resources, {@code total}, and its {@code next} link as a server path. */
+    static Page page(JsonObject bundle) {
+        String next = null;
+        JsonArray links = bundle.getJsonArray("link");
+        if (links != null) {
+            for (JsonValue l : links) {
+                if ("next".equals(l.asJsonObject().getString("relation", ""))) {
+                    java.net.URI uri = java.net.URI.create(l.asJsonObject().getString("url"));
+                    next = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+                }
+            }
+        }
         List<JsonObject> out = new ArrayList<>();
-        JsonArray entries = a.object().getJsonArray("entry");
+        JsonArray entries = bundle.getJsonArray("entry");
         if (entries != null) {
             for (JsonValue e : entries) {
                 JsonObject resource = e.asJsonObject().getJsonObject("resource");
@@ -160,10 +282,11 @@ public final class RecordReader {
                 }
             }
         }
-        return out;
+        return new Page(out, bundle.containsKey("total") ? bundle.getInt("total") : -1, next);
     }
 
-    static TimelineEntry entry(JsonObject r) {
+    /** One timeline line of a resource of a {@link #TYPES} type (others: the type alone). */
+    public static TimelineEntry entry(JsonObject r) {
         String type = r.getString("resourceType");
         String reference = type + "/" + r.getString("id", "");
         return switch (type) {
@@ -179,11 +302,24 @@ public final class RecordReader {
                     concept(r.getJsonObject("medicationCodeableConcept")), r.getString("status", ""), reference);
             case "MedicationDispense" -> new TimelineEntry(first(r.getString("whenHandedOver", ""), r.getString("whenPrepared", "")), type,
                     concept(r.getJsonObject("medicationCodeableConcept")), r.getString("status", ""), reference);
+            case "Procedure" -> new TimelineEntry(first(r.getString("performedDateTime", ""), str(r, "performedPeriod", "start")), type,
+                    ClinicalSummary.plain(concept(r.getJsonObject("code"))), r.getString("status", ""), reference);
+            case "Immunization" -> new TimelineEntry(r.getString("occurrenceDateTime", ""), type,
+                    concept(r.getJsonObject("vaccineCode")), r.getString("status", ""), reference);
+            case "AllergyIntolerance" -> new TimelineEntry(first(r.getString("recordedDate", ""), r.getString("onsetDateTime", "")), type,
+                    ClinicalSummary.plain(concept(r.getJsonObject("code"))),
+                    (r.getString("criticality", "").isEmpty() ? "" : r.getString("criticality") + " criticality, ")
+                            + concept(r.getJsonObject("clinicalStatus")), reference);
+            case "CarePlan" -> new TimelineEntry(str(r, "period", "start"), type,
+                    ClinicalSummary.plain(concept(r.getJsonArray("category") == null ? null : lastOf(r.getJsonArray("category")))),
+                    r.getString("status", ""), reference);
+            case "DocumentReference" -> new TimelineEntry(r.getString("date", ""), type, concept(r.getJsonObject("type")),
+                    r.getString("status", ""), reference);
             default -> new TimelineEntry("", type, type, "", reference);
         };
     }
 
-    private static String value(JsonObject o) {
+    static String value(JsonObject o) {
         JsonObject q = o.getJsonObject("valueQuantity");
         if (q != null && q.containsKey("value")) {
             return number(q.getJsonNumber("value").doubleValue()) + " " + q.getString("unit", q.getString("code", ""));
@@ -224,7 +360,7 @@ public final class RecordReader {
         return sorted;
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
@@ -243,7 +379,7 @@ public final class RecordReader {
     }
 
     /** Text of a CodeableConcept (or the first of an array of them): text, else the first coding's display or code. */
-    private static String concept(JsonValue v) {
+    static String concept(JsonValue v) {
         if (v == null || v == JsonValue.NULL) {
             return "";
         }
@@ -261,6 +397,11 @@ public final class RecordReader {
         }
         JsonObject first = codings.getJsonObject(0);
         return first.getString("display", first.getString("code", ""));
+    }
+
+    /** The last of a non-empty array (Synthea puts a CarePlan's specific category after the generic one). */
+    private static JsonValue lastOf(JsonArray a) {
+        return a.isEmpty() ? null : a.get(a.size() - 1);
     }
 
     private static String str(JsonObject r, String object, String field) {

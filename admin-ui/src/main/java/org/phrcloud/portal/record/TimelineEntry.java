@@ -12,6 +12,11 @@ import java.io.Serializable;
  * @param reference {@code Type/id}
  */
 public record TimelineEntry(String date, String type, String title, String detail, String reference) implements Serializable {
+    /** @return what kind of entry it is, in plain words ("Result" for an Observation) */
+    public String kind() {
+        return RecordReader.kind(type);
+    }
+
     /** @return the date part, {@code yyyy-mm-dd} */
     public String day() {
         return date.length() >= 10 ? date.substring(0, 10) : date;

@@ -71,6 +71,33 @@ public class ResearchPages implements Serializable {
         return myActions;
     }
 
+    private List<Map<String, Object>> studies;
+
+    /**
+     * My studies, newest first ({@code GET /api/consent/studies}): id, createdAt, eligibility, eligible, asked,
+     * statuses (consents per status) and pool (patients whose consent is in force).
+     */
+    public List<Map<String, Object>> getStudies() {
+        if (studies == null) {
+            ApiAnswer a = api.get("/api/consent/studies");
+            studies = a.ok() ? Plain.objects(a.array()) : List.of();
+            if (study.isBlank() && !studies.isEmpty()) {
+                study = String.valueOf(studies.get(0).get("id"));
+            }
+        }
+        return studies;
+    }
+
+    /** A study in one line, for the list and the data set form: when, how many asked, how many consents per status. */
+    public String describe(Map<String, Object> s) {
+        Object statuses = s.get("statuses");
+        String counts = statuses instanceof Map<?, ?> m && !m.isEmpty()
+                ? String.join(", ", m.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()) : "no answers yet";
+        String created = String.valueOf(s.get("createdAt"));
+        return "Study of " + (created.length() >= 10 ? created.substring(0, 10) : created) + ": " + s.get("asked") + " asked ("
+                + counts + "); " + (s.get("pool") instanceof List<?> pool ? pool.size() : 0) + " in the research pool";
+    }
+
     /** @return whether a data set is still being made (the page then refreshes itself) */
     public boolean isRunning() {
         return getDataSets().stream().anyMatch(d -> !List.of("done", "failed").contains(String.valueOf(d.get("status"))));
@@ -88,14 +115,38 @@ public class ResearchPages implements Serializable {
         ApiAnswer a = api.call("POST", "/api/consent/studies", body);
         if (a.ok()) {
             study = a.object().getString("id");
-            info("Study " + study + " created: " + a.object().getInt("asked") + " patients asked.");
+            studies = null;
+            info("Study created: " + a.object().getInt("asked") + " patients asked. It is chosen for the data set below.");
         } else {
             error(a.message());
         }
     }
 
-    /** Sends the data set request; the job then runs on the server. */
+    /**
+     * Sends the data set request once it holds together (a study chosen, a purpose, at least one quasi-identifier, l no
+     * greater than k; the form's validators check k and l themselves); the job then runs on the server.
+     */
     public void requestDataSet() {
+        boolean ok = true;
+        if (study.isBlank()) {
+            error("dataset:study", "Choose a study: the data set is drawn from its research pool.");
+            ok = false;
+        }
+        if (purpose.isBlank()) {
+            error("dataset:purpose", "Say what the data set is for; it is recorded with every access.");
+            ok = false;
+        }
+        if (ATTRIBUTES.stream().noneMatch(a -> attributes.contains(a.get(0)) && "quasi-identifier".equals(a.get(2)))) {
+            error("dataset:attributes", "Choose at least one of age, sex or postal code: without them there is nothing to anonymize by.");
+            ok = false;
+        }
+        if (l != null && l > k) {
+            error("dataset:l", "l cannot be greater than k: a group of k records holds at most k different conditions.");
+            ok = false;
+        }
+        if (!ok) {
+            return;
+        }
         JsonArrayBuilder attrs = Json.createArrayBuilder()
                 .add(Json.createObjectBuilder().add("name", "subject").add("source", "pseudonym").add("class", "identifier"));
         for (List<String> a : ATTRIBUTES) {

@@ -68,15 +68,65 @@ class RecordReaderTest {
     }
 
     @Test
-    void aSeriesIsScaledIntoThePlotBox() {
+    void aSeriesGivesTheChartItsDatesValuesUnitAndReferenceBand() {
         Series s = new Series("2339-0", "Glucose", "mg/dL", List.of(new Series.Point(0, "1970-01-01", 80),
-                new Series.Point(10, "1970-01-11", 100), new Series.Point(20, "1970-01-21", 90)));
-        List<double[]> xy = s.coordinates();
-        assertThat(xy.get(0)).containsExactly(30.0, 210.0);
-        assertThat(xy.get(1)).containsExactly(320.0, 30.0);
-        assertThat(xy.get(2)).containsExactly(610.0, 120.0);
-        assertThat(s.polyline()).isEqualTo("30.0,210.0 320.0,30.0 610.0,120.0");
-        assertThat(new Series("x", "One", "", List.of(new Series.Point(5, "d", 1))).coordinates().get(0))
-                .as("a single value: no division by zero").containsExactly(30.0, 210.0);
+                new Series.Point(10, "1970-01-11", 100.5)), Series.typical("2339-0", "mg/dL"));
+        assertThat(s.chartData()).isEqualTo("{\"label\":\"Glucose\",\"unit\":\"mg/dL\",\"points\":[[\"1970-01-01\",80.0],"
+                + "[\"1970-01-11\",100.5]],\"range\":{\"text\":\"70-99 mg/dL (fasting adult range, ADA)\",\"low\":70.0,\"high\":99.0}}");
+        assertThat(s.getLabel()).isEqualTo("Glucose (mg/dL)");
+        assertThat(new Series("29463-7", "Body weight", "kg", List.of(new Series.Point(5, "1970-01-06", 70)), null).chartData())
+                .isEqualTo("{\"label\":\"Body weight\",\"unit\":\"kg\",\"points\":[[\"1970-01-06\",70.0]],\"range\":null}");
+    }
+
+    @Test
+    void aTypicalRangeAppliesOnlyInItsUnit() {
+        assertThat(Series.typical("8867-4", "/min")).isEqualTo(new Series.Range(60.0, 100.0, "typical adult range, AHA"));
+        assertThat(Series.typical("2339-0", "mmol/L")).as("glucose in another unit").isNull();
+        assertThat(Series.typical("29463-7", "kg")).as("body weight has none").isNull();
+        assertThat(Series.typical("2093-3", "mg/dL").text("mg/dL")).isEqualTo("below 200 mg/dL (desirable adult level, NCEP)");
+    }
+
+    @Test
+    void aSearchPageKeepsItsTotalAndItsNextLinkAsAServerPath() {
+        RecordReader.Page page = RecordReader.page(json("""
+                {"resourceType":"Bundle","type":"searchset","total":318,
+                 "link":[{"relation":"self","url":"http://127.0.0.1:8080/fhir/Observation?patient=7"},
+                         {"relation":"next","url":"http://127.0.0.1:8080/fhir?_getpages=9f2c&_getpagesoffset=100&_count=100&_bundletype=searchset"}],
+                 "entry":[{"resource":{"resourceType":"Observation","id":"o1"}},
+                          {"resource":{"resourceType":"OperationOutcome"}}]}"""));
+        assertThat(page.total()).isEqualTo(318);
+        assertThat(page.next()).isEqualTo("/fhir?_getpages=9f2c&_getpagesoffset=100&_count=100&_bundletype=searchset");
+        assertThat(page.resources()).hasSize(1);
+        RecordReader.Page last = RecordReader.page(json("""
+                {"resourceType":"Bundle","type":"searchset","entry":[]}"""));
+        assertThat(last.total()).isEqualTo(-1);
+        assertThat(last.next()).isNull();
+    }
+
+    @Test
+    void procedureImmunizationAllergyCarePlanAndDocumentShowInTheTimelineInPlainWords() {
+        assertThat(RecordReader.entry(json("""
+                {"resourceType":"Procedure","id":"pr","status":"completed","performedPeriod":{"start":"2020-01-02T10:00:00Z"},
+                 "code":{"coding":[{"display":"Medication reconciliation (procedure)"}]}}""")))
+                .isEqualTo(new TimelineEntry("2020-01-02T10:00:00Z", "Procedure", "Medication reconciliation", "completed", "Procedure/pr"));
+        assertThat(RecordReader.entry(json("""
+                {"resourceType":"Immunization","id":"im","status":"completed","occurrenceDateTime":"2021-10-01",
+                 "vaccineCode":{"text":"Influenza, seasonal"}}""")))
+                .isEqualTo(new TimelineEntry("2021-10-01", "Immunization", "Influenza, seasonal", "completed", "Immunization/im"));
+        assertThat(RecordReader.entry(json("""
+                {"resourceType":"AllergyIntolerance","id":"al","recordedDate":"2012-01-09","criticality":"high",
+                 "clinicalStatus":{"coding":[{"code":"active"}]},"code":{"coding":[{"display":"Aspirin"}]}}""")))
+                .isEqualTo(new TimelineEntry("2012-01-09", "AllergyIntolerance", "Aspirin", "high criticality, active", "AllergyIntolerance/al"));
+        assertThat(RecordReader.entry(json("""
+                {"resourceType":"CarePlan","id":"cp","status":"active","period":{"start":"2019-03-01"},
+                 "category":[{"coding":[{"code":"assess-plan"}]},{"coding":[{"display":"Diabetes self management plan"}]}]}""")))
+                .isEqualTo(new TimelineEntry("2019-03-01", "CarePlan", "Diabetes self management plan", "active", "CarePlan/cp"));
+        assertThat(RecordReader.entry(json("""
+                {"resourceType":"DocumentReference","id":"d","status":"current","date":"2022-05-05T10:00:00Z",
+                 "type":{"coding":[{"display":"History and physical note"}]}}""")))
+                .isEqualTo(new TimelineEntry("2022-05-05T10:00:00Z", "DocumentReference", "History and physical note", "current", "DocumentReference/d"));
+        assertThat(RecordReader.words("MedicationDispense")).isEqualTo("Dispensed medicines");
+        assertThat(new TimelineEntry("", "Observation", "", "", "Observation/1").kind()).isEqualTo("Result");
+        assertThat(RecordReader.kind("Basic")).isEqualTo("Basic");
     }
 }

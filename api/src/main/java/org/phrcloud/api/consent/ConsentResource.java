@@ -197,6 +197,15 @@ public class ConsentResource {
     }
 
     @GET
+    @Path("studies")
+    @Access(Party.RESEARCHER)
+    @Operation(summary = "My studies, newest first, each with its consents per status and its research pool",
+            description = "The same view as GET /api/consent/studies/{id} for each study of the caller; other researchers' studies are not listed.")
+    public Response studies() {
+        return JsonBodies.ok(service().studiesOf(caller()).stream().map(e -> studyView(e.getKey(), e.getValue())).toList());
+    }
+
+    @GET
     @Path("studies/{id}")
     @Access(Party.RESEARCHER)
     @Operation(summary = "One of my studies: its consents as they stand and the research pool")
@@ -207,18 +216,21 @@ public class ConsentResource {
 
     private StudyView studyView(String id) {
         Map.Entry<org.phrcloud.consent.ResearchStudy, List<ConsentRecord>> found = service().studyOf(caller(), id);
+        return studyView(found.getKey(), found.getValue());
+    }
+
+    private StudyView studyView(org.phrcloud.consent.ResearchStudy s, List<ConsentRecord> consents) {
         Instant now = Instant.now();
         Map<String, Integer> statuses = new java.util.TreeMap<>();
         List<String> pool = new java.util.ArrayList<>();
-        for (ConsentRecord r : found.getValue()) {
+        for (ConsentRecord r : consents) {
             statuses.merge(r.state(now).code(), 1, Integer::sum);
             if (r.inForce(now)) {
                 pool.add(r.pseudonym());
             }
         }
-        org.phrcloud.consent.ResearchStudy s = found.getKey();
         return new StudyView(s.id(), s.createdAt(), s.eligibility(), s.eligible(), s.consentIds().size(), statuses, pool,
-                found.getValue().stream().map(r -> view(r, false)).toList());
+                consents.stream().map(r -> view(r, false)).toList());
     }
 
     @jakarta.ws.rs.PUT

@@ -23,6 +23,7 @@ import org.phrcloud.core.rest.ApiException;
 import org.phrcloud.core.rest.JsonBodies;
 import org.phrcloud.core.rest.SpringBeans;
 import org.phrcloud.core.rest.Access;
+import org.phrcloud.core.rest.AccessFilter;
 import org.phrcloud.core.rest.Party;
 
 import java.util.List;
@@ -41,6 +42,8 @@ import java.util.List;
 public class AdminResource {
     @Context
     private ServletContext servletContext;
+    @Context
+    private jakarta.ws.rs.container.ContainerRequestContext request;
 
     /**
      * @param id   institution id: 2 to 48 lowercase letters, digits, hyphens
@@ -85,6 +88,37 @@ public class AdminResource {
         directory().createInstitution(body.id(), body.name());
         InstitutionKey key = SpringBeans.get(servletContext, InstitutionKeys.class).rotate(body.id());
         return JsonBodies.status(Response.Status.CREATED, new InstitutionCreated(body.id(), body.name(), key.keyId()));
+    }
+
+    @GET
+    @Path("institutions")
+    @Access(Party.ADMIN)
+    @Operation(summary = "The institutions, each with its id, name and its accounts' usernames",
+            description = "Audited (an AuditEvent of kind search naming the admin).")
+    public Response institutions() {
+        List<KeycloakDirectory.Institution> institutions = directory().institutions();
+        audit("identity admin: " + institutions.size() + " institutions listed");
+        return JsonBodies.ok(institutions);
+    }
+
+    @GET
+    @Path("users")
+    @Access(Party.ADMIN)
+    @Operation(summary = "The staff accounts (care givers, researchers, admins): name, e-mail, role, institutions, pending first-login steps",
+            description = "At most 500 per role. Patients' logins are not listed. Audited (an AuditEvent of kind search naming the admin).")
+    public Response accounts() {
+        List<KeycloakDirectory.Account> accounts = directory().accounts();
+        audit("identity admin: " + accounts.size() + " accounts listed");
+        return JsonBodies.ok(accounts);
+    }
+
+    /** An AuditEvent of the admin's listing (no patient concerned; counts only). */
+    private void audit(String description) {
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails details = org.phrcloud.core.caller.CallerContext.systemRequestAs(AccessFilter.caller(request));
+        String requestId = request.getHeaderString("X-Request-ID");
+        details.setRequestId(requestId != null && requestId.matches("[A-Za-z0-9._-]{1,64}") ? requestId : java.util.UUID.randomUUID().toString());
+        auditor.record(details, "search", 0, description, java.util.Set.of(), List.of(), null);
     }
 
     @POST

@@ -520,6 +520,11 @@ class ConsentIT {
         assertThat(after.path("statuses").toString()).isEqualTo("{\"active\":1,\"pending\":4}");
         assertThat(calls.api("GET", "/consent/studies/" + study.path("id").asText(), calls.token("demo-practitioner", "2"), null).statusCode())
                 .isEqualTo(403);
+        // the researcher's studies, newest first: this one leads the list, with the same counts
+        JsonNode mine = json(calls.api("GET", "/consent/studies", researcher, null));
+        assertThat(mine.get(0).path("id").asText()).isEqualTo(study.path("id").asText());
+        assertThat(mine.get(0).path("statuses").toString()).isEqualTo("{\"active\":1,\"pending\":4}");
+        assertThat(calls.api("GET", "/consent/studies", calls.token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
     }
 
     private static org.web3j.protocol.Web3j web3j() {

@@ -258,7 +258,8 @@ class RecordAccessIT {
 
         String username = "lab-" + UUID.randomUUID().toString().substring(0, 8);
         HttpResponse<String> account = api("POST", "/identity/admin/users", admin, "{\"username\":\"" + username
-                + "\",\"email\":\"" + username + "@east-lab.invalid\",\"role\":\"lab\",\"institution\":\"" + institution + "\"}");
+                + "\",\"email\":\"" + username + "@east-lab.invalid\",\"firstName\":\"Erin\",\"lastName\":\"Eastwood\","
+                + "\"role\":\"lab\",\"institution\":\"" + institution + "\"}");
         assertThat(account.statusCode()).as(account.body()).isEqualTo(201);
         assertThat(json(account).path("requiredActions").toString()).contains("CONFIGURE_TOTP");
         String oneTimePassword = json(account).path("temporaryPassword").asText();
@@ -269,6 +270,38 @@ class RecordAccessIT {
                         + "&password=" + oneTimePassword)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(400);
         assertThat(login.body()).contains("Account is not fully set up");
+
+        // both are listed, for admins only
+        JsonNode institutions = json(api("GET", "/identity/admin/institutions", admin, null));
+        JsonNode east = null;
+        for (JsonNode i : institutions) {
+            east = i.path("id").asText().equals(institution) ? i : east;
+        }
+        assertThat(east).as(institutions.toString()).isNotNull();
+        assertThat(east.toString()).isEqualTo("{\"id\":\"" + institution + "\",\"name\":\"East Laboratory\",\"members\":[\"" + username + "\"]}");
+        JsonNode accounts = json(api("GET", "/identity/admin/users", admin, null));
+        JsonNode listed = null;
+        for (JsonNode a : accounts) {
+            listed = a.path("username").asText().equals(username) ? a : listed;
+        }
+        assertThat(listed).as(accounts.toString()).isNotNull();
+        assertThat(listed.path("firstName").asText()).isEqualTo("Erin");
+        assertThat(listed.path("lastName").asText()).isEqualTo("Eastwood");
+        assertThat(listed.path("email").asText()).isEqualTo(username + "@east-lab.invalid");
+        assertThat(listed.path("role").asText()).isEqualTo("lab");
+        assertThat(listed.path("institutions").toString()).isEqualTo("[\"" + institution + "\"]");
+        assertThat(listed.path("requiredActions").toString()).contains("CONFIGURE_TOTP").contains("UPDATE_PASSWORD");
+        assertThat(accounts.toString()).contains("\"username\":\"demo-admin\"").doesNotContain("\"username\":\"demo-patient\"");
+        assertThat(api("GET", "/identity/admin/users", token("demo-practitioner", "2"), null).statusCode()).isEqualTo(403);
+        assertThat(api("GET", "/identity/admin/institutions", token("demo-admin", "1"), null).statusCode()).isEqualTo(401);
+        // each listing is an AuditEvent of the admin's, found by the request's X-Request-ID
+        String requestId = "admin-list-" + UUID.randomUUID();
+        assertThat(new org.phrcloud.it.support.Calls(platform).api("GET", "/identity/admin/users", admin, null, requestId).statusCode())
+                .isEqualTo(200);
+        JsonNode events = json(api("GET", "/audit/events?requestId=" + requestId, admin, null));
+        assertThat(events).as("one AuditEvent of the listing").hasSize(1);
+        assertThat(events.get(0).path("subtype").path(0).path("display").asText()).isEqualTo("search");
+        assertThat(events.get(0).path("outcome").asText()).isEqualTo("0");
 
         HttpResponse<String> noInstitution = api("POST", "/identity/admin/users", admin,
                 "{\"username\":\"dr-" + username + "\",\"role\":\"practitioner\"}");

@@ -136,6 +136,21 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.tagName("body")).getText();
     }
 
+    /**
+     * The current page's serious and critical violations of axe-core's WCAG 2.1 A and AA rules (Deque axe-core, run in
+     * the page), each as "rule (impact) at selector, ...: help"; empty when there are none.
+     */
+    List<String> accessibilityProblems() {
+        com.deque.html.axecore.results.Results results = new com.deque.html.axecore.selenium.AxeBuilder()
+                .withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")).analyze(driver);
+        return results.getViolations().stream()
+                .filter(v -> "serious".equals(v.getImpact()) || "critical".equals(v.getImpact()))
+                .map(v -> v.getId() + " (" + v.getImpact() + ") at " + v.getNodes().stream().limit(4)
+                        .map(n -> String.valueOf(n.getTarget())).collect(java.util.stream.Collectors.joining(", "))
+                        + (v.getNodes().size() > 4 ? " and " + (v.getNodes().size() - 4) + " more" : "") + ": " + v.getHelp())
+                .toList();
+    }
+
     /** Saves a screenshot as {@code target/it/screenshots/NAME.png} (a test artifact). */
     Path screenshot(String name) throws IOException {
         Path file = screenshots.resolve(name + ".png");

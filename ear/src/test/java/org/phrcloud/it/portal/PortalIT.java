@@ -66,6 +66,9 @@ class PortalIT {
     private static Path work;
     /** The Synthea patient of {@link #SYNTHEA_LOGIN}, at St Mary (the demo care givers' institution). */
     private static String syntheaPatientId;
+    /** How many Observations that patient has: Synthea's and {@link #OLD_HEART_RATES} older ones. */
+    private static int syntheaObservations;
+    private static final int OLD_HEART_RATES = 305;
     /** The North Clinic patient of {@link #CONSENT_LOGIN}: identifier, FHIR id, key file on disk. */
     private static String consentIdentifier;
     private static Path consentKeyFile;
@@ -98,6 +101,19 @@ class PortalIT {
             }
         }
         assertThat(most).as("observations of the chosen Synthea patient").isGreaterThan(10);
+        // 305 heart rates years before the Synthea history, so the record has more than 300 observations to page through;
+        // the oldest is on 2001-01-01
+        StringBuilder older = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
+        for (int i = 0; i < OLD_HEART_RATES; i++) {
+            older.append(i == 0 ? "" : ",").append(entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\","
+                    + "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\",\"display\":\"Heart rate\"}]},"
+                    + "\"subject\":{\"reference\":\"Patient/" + syntheaPatientId + "\"},\"effectiveDateTime\":\""
+                    + java.time.LocalDate.of(2001, 1, 1).plusDays(i) + "T09:00:00Z\",\"valueQuantity\":{\"value\":" + (60 + i % 20)
+                    + ",\"unit\":\"/min\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"/min\"}}"));
+        }
+        HttpResponse<String> olderWritten = calls.fhir("POST", "", system, older.append("]}").toString());
+        assertThat(olderWritten.statusCode()).as(olderWritten.body()).isEqualTo(200);
+        syntheaObservations = most + OLD_HEART_RATES;
         String pseudonym = json(calls.api("GET", "/identity/patients?patientId=" + syntheaPatientId, system, null)).path("pseudonym").asText();
         link(pseudonym, SYNTHEA_LOGIN, admin);
 
@@ -112,7 +128,21 @@ class PortalIT {
         String patientUrl = "urn:uuid:" + UUID.randomUUID();
         StringBuilder tx = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[");
         tx.append(entry(patientUrl, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID
-                + "\",\"value\":\"" + consentIdentifier + "\"}],\"name\":[{\"family\":\"Portalova\"}],\"gender\":\"female\",\"birthDate\":\"1969-03-14\"}"));
+                + "\",\"value\":\"" + consentIdentifier + "\"}],\"name\":[{\"family\":\"Portalova\",\"given\":[\"Vera\"]}],\"gender\":\"female\",\"birthDate\":\"1969-03-14\"}"));
+        // an allergy to aspirin of high criticality, and a blood pressure stored diastolic first (as Synthea stores it)
+        tx.append(",").append(entry("urn:uuid:" + UUID.randomUUID(), "AllergyIntolerance", "{\"resourceType\":\"AllergyIntolerance\","
+                + "\"clinicalStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical\",\"code\":\"active\"}]},"
+                + "\"verificationStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/allergyintolerance-verification\",\"code\":\"confirmed\"}]},"
+                + "\"category\":[\"medication\"],\"criticality\":\"high\",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"387458008\","
+                + "\"display\":\"Aspirin\"}]},\"patient\":{\"reference\":\"" + patientUrl + "\"},\"recordedDate\":\"2012-01-09\"}"));
+        tx.append(",").append(entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\","
+                + "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"vital-signs\"}]}],"
+                + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"85354-9\",\"display\":\"Blood pressure panel\"}]},"
+                + "\"subject\":{\"reference\":\"" + patientUrl + "\"},\"effectiveDateTime\":\"2026-02-10T08:00:00Z\",\"component\":["
+                + "{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8462-4\",\"display\":\"Diastolic blood pressure\"}]},"
+                + "\"valueQuantity\":{\"value\":92,\"unit\":\"mm[Hg]\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mm[Hg]\"}},"
+                + "{\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8480-6\",\"display\":\"Systolic blood pressure\"}]},"
+                + "\"valueQuantity\":{\"value\":130,\"unit\":\"mm[Hg]\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mm[Hg]\"}}]}"));
         for (int day = 1; day <= 7; day++) {
             tx.append(",").append(entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\","
                     + "\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"2339-0\",\"display\":\"Glucose\"}]},"
@@ -154,13 +184,24 @@ class PortalIT {
         try (Browser b = open(SYNTHEA_LOGIN)) {
             assertThat(b.driver().getCurrentUrl()).endsWith("/portal/patient/record.xhtml");
             assertThat(b.find(By.id("signed-in-as")).getText()).isEqualTo(SYNTHEA_LOGIN);
+            assertThat(b.find(By.linkText("My health record")).getAttribute("aria-current")).isEqualTo("page");
+            assertThat(b.find(By.linkText("Access requests")).getAttribute("aria-current")).isEqualTo("false");
             List<WebElement> rows = b.all(By.cssSelector("#records\\:timeline tbody tr"));
             assertThat(rows.size()).as("timeline rows").isGreaterThan(10);
             String kinds = b.find(By.id("records:timeline")).getText();
-            assertThat(kinds).contains("Encounter").contains("Observation").contains("Condition");
-            String points = b.find(By.cssSelector("#series-plot polyline")).getAttribute("points");
-            assertThat(points.split(" ")).as("plotted points").hasSizeGreaterThanOrEqualTo(2);
-            assertThat(b.all(By.cssSelector("#series-plot circle"))).hasSize(points.split(" ").length);
+            assertThat(kinds).contains("Visit").contains("Result").contains("Condition");
+            JsonNode fhirPatient = json(calls.fhir("GET", "/Patient/" + syntheaPatientId, platform.serviceToken(), null));
+            assertThat(b.find(By.id("patient-banner")).getText()).contains(fhirPatient.path("name").path(0).path("family").asText())
+                    .contains("born " + fhirPatient.path("birthDate").asText());
+            assertThat(b.find(By.id("vital-signs")).getText()).contains("Heart rate");
+            // the chart (Apache ECharts, SVG): drawn, with the same values as its table, dates on the time axis
+            b.waitFor(By.cssSelector("#series-chart svg"));
+            int values = b.all(By.cssSelector("#series-table tbody tr")).size();
+            assertThat(values).as("charted values").isGreaterThanOrEqualTo(2);
+            assertThat(b.find(By.className("plot-label")).getText()).contains(values + " values");
+            Object axisTexts = ((JavascriptExecutor) b.driver()).executeScript(
+                    "return Array.from(document.querySelectorAll('#series-chart svg text')).map(t => t.textContent).join(' ');");
+            assertThat(String.valueOf(axisTexts)).as("dates on the time axis").containsPattern("20\\d\\d-\\d\\d-\\d\\d");
             b.screenshot("patient-record-desktop");
 
             // integrity: the whole chain verified, one record's proof on demand, the record downloaded with its chain
@@ -199,7 +240,22 @@ class PortalIT {
             b.clickAndWait(By.id("filter:apply"));
             List<String> kindsAfter = new ArrayList<>();
             b.all(By.cssSelector("#records\\:timeline tbody tr td:nth-child(2)")).forEach(td -> kindsAfter.add(td.getText()));
-            assertThat(kindsAfter).isNotEmpty().containsOnly("Observation");
+            assertThat(kindsAfter).isNotEmpty().containsOnly("Result");
+            // more than 300 observations: a page at a time, each page older, until the oldest of 2001-01-01
+            assertThat(b.find(By.id("count")).getText()).isEqualTo("100 of " + syntheaObservations + " entries shown, newest first");
+            assertThat(b.find(By.id("records:timeline")).getText()).doesNotContain("2001-01-01");
+            int pages = 1;
+            while (!b.all(By.cssSelector("#more input[type=submit]")).isEmpty()) {
+                assertThat(b.find(By.cssSelector("#more input[type=submit]")).getAttribute("value"))
+                        .isEqualTo("Show older results and measurements (" + Math.min(100 * pages, syntheaObservations) + " of "
+                                + syntheaObservations + " shown)");
+                b.clickAndWait(By.cssSelector("#more input[type=submit]"));
+                pages++;
+            }
+            assertThat(pages).isEqualTo((syntheaObservations + 99) / 100);
+            assertThat(b.find(By.id("count")).getText()).isEqualTo(syntheaObservations + " of " + syntheaObservations + " entries shown, newest first");
+            List<WebElement> last = b.all(By.cssSelector("#records\\:timeline tbody tr"));
+            assertThat(last.get(last.size() - 1).getText()).startsWith("2001-01-01").contains("Heart rate").contains("60 /min");
 
             b.clickAndWait(By.linkText("My key"));
             b.find(By.id("keyform:passphrase")).sendKeys(PASSPHRASE);
@@ -222,6 +278,9 @@ class PortalIT {
             doctor.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
             assertThat(doctor.find(By.id("refusal-reason")).getText()).isNotBlank();
             assertThat(doctor.all(By.id("record"))).isEmpty();
+            // before access the clinician sees what they searched by, never demographics they did not send
+            assertThat(doctor.find(By.id("searched-as")).getText()).isEqualTo("identifier " + NATIONAL_ID + "|" + consentIdentifier);
+            assertThat(doctor.text()).doesNotContain("1969-03-14");
             doctor.screenshot("practitioner-refused");
             // a form post without the view's state (as a cross-site request would be) does nothing
             ((JavascriptExecutor) doctor.driver()).executeScript(
@@ -236,21 +295,43 @@ class PortalIT {
             assertThat(doctor.driver().getCurrentUrl()).doesNotContain(consentIdentifier);
 
             try (Browser patient = open(CONSENT_LOGIN)) {
+                // the landing page: the request waiting first, then the summary with the allergy to aspirin marked
+                assertThat(patient.find(By.id("alerts")).getText()).contains("1 access request waits for your decision.");
+                assertThat(patient.find(By.id("patient-banner")).getText()).contains("Vera Portalova").contains("born 1969-03-14")
+                        .contains("female");
+                assertThat(patient.find(By.cssSelector("#allergies li.alert")).getText()).contains("Aspirin").contains("high risk");
+                assertThat(patient.find(By.id("vital-signs")).getText()).contains("Blood pressure panel").contains("130/92 mm[Hg]");
+                patient.screenshot("patient-summary-desktop");
+                patient.size(Browser.PHONE);
+                patient.driver().navigate().refresh();
+                patient.waitFor(By.id("allergies"));
+                patient.screenshot("patient-summary-phone");
+                patient.size(Browser.DESKTOP);
                 patient.clickAndWait(By.linkText("Access requests"));
                 WebElement pending = patient.find(By.id("pending"));
-                assertThat(pending.getText()).contains("demo-practitioner").contains("Observation").contains("full");
+                assertThat(pending.getText()).contains("demo-practitioner").contains("Results and measurements").contains("full: the records themselves").contains("treatment");
                 patient.screenshot("patient-access-requests");
+                // the key file comes through the system's file dialog; everything else by keyboard only
                 patient.find(By.id("key-file")).sendKeys(consentKeyFile.toAbsolutePath().toString());
-                patient.find(By.id("key-passphrase")).sendKeys(PASSPHRASE);
-                WebElement approve = patient.find(By.cssSelector("#pending button.approve"));
-                approve.click();
+                org.openqa.selenium.interactions.Actions keys = new org.openqa.selenium.interactions.Actions(patient.driver());
+                keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+                assertThat(patient.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("key-passphrase");
+                keys.sendKeys(PASSPHRASE).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+                WebElement focused = patient.driver().switchTo().activeElement();
+                assertThat(focused.getAttribute("class")).isEqualTo("approve");
+                assertThat(focused.getText()).isEqualTo("Approve");
+                keys.sendKeys(org.openqa.selenium.Keys.ENTER).perform();
                 patient.waitForText(By.id("messages"), "signed and recorded");
                 assertThat(patient.find(By.id("active")).getText()).contains("demo-practitioner");
 
                 doctor.clickAndWait(By.id("retry:reload"));
                 assertThat(doctor.all(By.id("refusal-reason"))).isEmpty();
-                assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(7);
-                assertThat(doctor.find(By.id("not-shared")).getText()).contains("Encounter");
+                assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(8);
+                assertThat(doctor.find(By.id("record")).getText()).contains("130/92 mm[Hg]");
+                assertThat(doctor.find(By.id("not-shared")).getText()).contains("Visits");
+                // the consent covers observations only: no allergy list, and the banner stays what was searched by
+                assertThat(doctor.find(By.id("allergies")).getText()).contains("Not shared with you");
+                assertThat(doctor.find(By.id("searched-as")).getText()).isEqualTo("identifier " + NATIONAL_ID + "|" + consentIdentifier);
                 doctor.screenshot("practitioner-record-after-consent");
 
                 patient.clickAndWait(By.linkText("Who accessed my record"));
@@ -282,19 +363,31 @@ class PortalIT {
             WebElement row = doctor.all(By.cssSelector("#results\\:candidates tbody tr")).stream()
                     .filter(r -> r.getText().contains(identity.path("pseudonym").asText().substring(0, 16))).findFirst().orElseThrow();
             doctor.clickAndWait(By.id(row.findElement(By.cssSelector("input[type=submit]")).getAttribute("id")));
+            // the patient of the practitioner's own institution: the banner from the record confirms who it is
+            assertThat(doctor.find(By.id("patient-banner")).getText()).contains(patient.path("name").path(0).path("family").asText())
+                    .contains("born " + patient.path("birthDate").asText());
             // an implausible value is refused with the allowed range, and nothing is written
+            // the value's unit follows the chosen measurement
             new Select(doctor.find(By.id("add:code"))).selectByValue("8867-4");
+            new org.openqa.selenium.support.ui.WebDriverWait(doctor.driver(), java.time.Duration.ofSeconds(30))
+                    .until(d -> d.findElement(By.cssSelector("label[for='add:value']")).getText().equals("Value in /min"));
             doctor.find(By.id("add:value")).sendKeys("-5");
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Heart rate must be between 20 and 300 /min.");
             assertThat(doctor.find(By.id("record")).getText()).doesNotContain("-5 /min");
             new Select(doctor.find(By.id("add:code"))).selectByValue("2339-0");
+            new org.openqa.selenium.support.ui.WebDriverWait(doctor.driver(), java.time.Duration.ofSeconds(30))
+                    .until(d -> d.findElement(By.cssSelector("label[for='add:value']")).getText().equals("Value in mg/dL"));
             doctor.find(By.id("add:value")).clear();
             doctor.find(By.id("add:value")).sendKeys("123,4"); // a decimal comma is a decimal
+            doctor.setValue(doctor.find(By.id("add:when")), "2026-03-01T08:30");
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
-            assertThat(doctor.find(By.id("record")).getText()).contains("123.4 mg/dL");
+            assertThat(doctor.find(By.id("record")).getText()).contains("2026-03-01 Result Glucose").contains("123.4 mg/dL");
+            // one kind at a time: the condition's field appears when its kind is chosen, the measurement's goes
             new Select(doctor.find(By.id("add:kind"))).selectByValue("Condition");
+            doctor.waitFor(By.id("add:condition"));
+            assertThat(doctor.all(By.id("add:code"))).isEmpty();
             new Select(doctor.find(By.id("add:condition"))).selectByValue("38341003");
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Condition added");
@@ -314,6 +407,7 @@ class PortalIT {
             pharmacist.clickAndWait(By.id("find:search"));
             pharmacist.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
             new Select(pharmacist.find(By.id("add:kind"))).selectByValue("MedicationDispense");
+            pharmacist.waitFor(By.id("add:medication"));
             new Select(pharmacist.find(By.id("add:medication"))).selectByValue("314076");
             pharmacist.find(By.id("add:value")).sendKeys("30");
             pharmacist.clickAndWait(By.id("add:save"));
@@ -324,7 +418,12 @@ class PortalIT {
             assertThat(timeline).contains("123.4 mg/dL").contains("Hypertensive disorder").contains("Lisinopril 10 MG Oral Tablet");
             new Select(patient.find(By.id("plotform:series"))).selectByValue("2339-0");
             patient.clickAndWait(By.id("plotform:show"));
-            assertThat(patient.find(By.className("plot-label")).getText()).contains("Glucose");
+            assertThat(patient.find(By.className("plot-label")).getText()).contains("Glucose")
+                    .contains("shaded: 70-99 mg/dL (fasting adult range, ADA)");
+            patient.waitFor(By.cssSelector("#series-chart svg"));
+            patient.find(By.cssSelector("#series-values summary")).click();
+            assertThat(patient.find(By.id("series-table")).getText()).contains("123.4");
+            patient.screenshot("patient-chart-glucose");
         }
     }
 
@@ -337,11 +436,24 @@ class PortalIT {
             doctor.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
             assertThat(doctor.find(By.id("refusal-reason")).getText()).isNotBlank();
             doctor.find(By.id("breakglass:reason")).sendKeys("unconscious in the emergency room");
+            // not without the confirmation that it is recorded and the patient is told
             doctor.clickAndWait(By.id("breakglass:emergency"));
-            assertThat(doctor.find(By.id("messages")).getText()).contains("Emergency access is in force");
-            assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(7);
+            assertThat(doctor.find(By.id("messages")).getText())
+                    .isEqualTo("Confirm that this is an emergency: the access is recorded and the patient is told.");
+            assertThat(doctor.all(By.id("record"))).isEmpty();
+            doctor.find(By.id("breakglass:confirm")).click();
+            doctor.clickAndWait(By.id("breakglass:emergency"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Emergency access is in force until")
+                    .contains("The patient has been notified; every read is recorded.");
+            assertThat(doctor.find(By.id("emergency-in-force")).getText()).startsWith("Emergency access until ");
+            assertThat(doctor.find(By.cssSelector("#allergies li.alert")).getText()).contains("Aspirin").contains("high risk");
+            assertThat(doctor.find(By.id("patient-banner")).getText()).contains("Vera Portalova").contains("born 1969-03-14");
+            assertThat(doctor.all(By.cssSelector("#record tbody tr"))).hasSize(9);
+            doctor.screenshot("care-emergency-view");
         }
         try (Browser patient = open(CONSENT_LOGIN)) {
+            assertThat(patient.find(By.id("alerts")).getText()).contains("Emergency access by demo-family-doctor is in force until")
+                    .contains("\"unconscious in the emergency room\"");
             patient.clickAndWait(By.linkText("Who accessed my record"));
             assertThat(patient.find(By.id("emergencies")).getText()).contains("demo-family-doctor").contains("unconscious in the emergency room");
             assertThat(patient.all(By.cssSelector("#log .emergency-access"))).isNotEmpty()
@@ -360,8 +472,10 @@ class PortalIT {
             size.clear();
             size.sendKeys("16");
             researcher.clickAndWait(By.id("study:create"));
+            // the new study is listed with its counts and chosen in the data set form
             String study = researcher.find(By.id("dataset:study")).getAttribute("value");
             assertThat(study).isNotBlank();
+            assertThat(researcher.find(By.id("studies")).getText()).contains(": 16 asked (16 pending); 0 in the research pool");
 
             Custodian custodian = new Custodian(calls);
             JsonNode consents = json(calls.api("GET", "/consent/studies/" + study, calls.token("demo-researcher", "2"), null)).path("consents");
@@ -373,10 +487,20 @@ class PortalIT {
                 custodian.decide(c.path("id").asText(), "approve");
             }
 
-            researcher.find(By.id("dataset:purpose")).sendKeys("portal test: conditions by age and sex");
+            // wrong input is answered next to its field, and nothing is requested
             WebElement k = researcher.find(By.id("dataset:k"));
             k.clear();
+            k.sendKeys("1");
+            researcher.clickAndWait(By.id("dataset:request"));
+            assertThat(researcher.find(By.cssSelector("#dataset .field-error")).getText()).isEqualTo("k must be a whole number from 2 to 100.");
+            k = researcher.find(By.id("dataset:k"));
+            k.clear();
             k.sendKeys("3");
+            researcher.clickAndWait(By.id("dataset:request"));
+            assertThat(researcher.find(By.cssSelector("#dataset .field-error")).getText())
+                    .isEqualTo("Say what the data set is for; it is recorded with every access.");
+            assertThat(researcher.find(By.id("messages")).getText()).doesNotContain("requested");
+            researcher.find(By.id("dataset:purpose")).sendKeys("portal test: conditions by age and sex");
             researcher.clickAndWait(By.id("dataset:request"));
             String message = researcher.find(By.id("messages")).getText();
             java.util.regex.Matcher requested = java.util.regex.Pattern.compile("Data set ([0-9a-f-]+) requested").matcher(message);
@@ -408,14 +532,63 @@ class PortalIT {
     void theAdminSeesAnchoringHealthAndOtherRolesAreKeptOutOfPagesNotTheirs() throws Exception {
         try (Browser admin = open("demo-admin")) {
             assertThat(admin.driver().getCurrentUrl()).endsWith("/portal/admin/health.xhtml");
-            assertThat(admin.find(By.className("anchoring-enabled")).getText()).as("anchoring runs on the test chain").isEqualTo("true");
-            assertThat(admin.find(By.className("anchoring-lastAnchor")).getText()).as("an anchor was confirmed")
-                    .containsPattern("txHash=0x[0-9a-f]{64}").containsPattern("blockNumber=[1-9]");
+            assertThat(admin.find(By.id("anchoring-health")).getText()).as("anchoring runs on the test chain, every 2 s")
+                    .startsWith("OK: ").containsPattern("last anchor confirmed 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC in chain block [1-9]");
+            assertThat(admin.find(By.id("anchoring-last")).isDisplayed()).as("technical details folded").isFalse();
+            admin.find(By.cssSelector("#anchoring-details summary")).click();
+            assertThat(admin.find(By.id("anchoring-last")).getText()).as("an anchor was confirmed")
+                    .containsPattern("transaction 0x[0-9a-f]{64}, chain block [1-9]");
             admin.screenshot("admin-anchoring");
+            // institutions and accounts listed
+            assertThat(admin.find(By.id("institutions")).getText()).contains("st-mary").contains("north-clinic");
+            assertThat(admin.find(By.id("accounts")).getText()).contains("demo-practitioner").contains("demo-researcher");
+            // the account form asks for the name Keycloak would demand at first login, next to the field
+            admin.find(By.id("newaccount:username")).sendKeys("portal-new-lab");
+            admin.find(By.id("newaccount:email")).sendKeys("portal-new-lab@st-mary.invalid");
+            admin.find(By.id("newaccount:lastName")).sendKeys("Newlab");
+            admin.clickAndWait(By.id("newaccount:create"));
+            assertThat(admin.find(By.cssSelector("#newaccount .field-error")).getText()).isEqualTo("Enter the first name.");
+            admin.find(By.id("newaccount:firstName")).sendKeys("Nora");
+            new Select(admin.find(By.id("newaccount:role"))).selectByValue("lab");
+            admin.find(By.id("newaccount:inst")).sendKeys("st-mary");
+            admin.clickAndWait(By.id("newaccount:create"));
+            assertThat(admin.find(By.id("messages")).getText()).contains("Account portal-new-lab created.");
+            assertThat(admin.find(By.id("accounts")).getText()).contains("portal-new-lab").contains("Nora Newlab")
+                    .contains("first login pending");
             assertThat(admin.status("/portal/patient/record.xhtml")).as("an admin is refused the patient pages").isEqualTo(403);
             assertThat(admin.status("/portal/care/find.xhtml")).as("and the care pages").isEqualTo(403);
             assertThat(admin.status("/portal/research/datasets.xhtml")).as("and the research pages").isEqualTo(403);
             assertThat(admin.status("/portal/admin/health.xhtml")).as("but not their own").isEqualTo(200);
         }
+    }
+
+    /** Every main page of every role, as axe-core sees it: no serious or critical WCAG 2.1 A/AA violation. */
+    @Test
+    @Order(7)
+    void everyMainPageHasNoSeriousOrCriticalAccessibilityProblem() throws Exception {
+        Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+        try (Browser patient = open(SYNTHEA_LOGIN)) {
+            problems.put("patient: my health record", patient.accessibilityProblems());
+            for (String page : List.of("Access requests", "Who accessed my record", "My key")) {
+                patient.clickAndWait(By.linkText(page));
+                problems.put("patient: " + page, patient.accessibilityProblems());
+            }
+        }
+        try (Browser doctor = open("demo-practitioner")) {
+            problems.put("care giver: find a patient", doctor.accessibilityProblems());
+            doctor.find(By.id("find:identifier")).sendKeys(NATIONAL_ID + "|" + consentIdentifier);
+            doctor.clickAndWait(By.id("find:search"));
+            problems.put("care giver: candidates", doctor.accessibilityProblems());
+            doctor.clickAndWait(By.cssSelector("#results\\:candidates input[type=submit]"));
+            problems.put("care giver: patient record", doctor.accessibilityProblems());
+        }
+        try (Browser researcher = open("demo-researcher")) {
+            problems.put("researcher: data sets", researcher.accessibilityProblems());
+        }
+        try (Browser admin = open("demo-admin")) {
+            problems.put("admin: anchoring and keys", admin.accessibilityProblems());
+        }
+        problems.values().removeIf(List::isEmpty);
+        assertThat(problems).as("serious or critical accessibility problems per page").isEmpty();
     }
 }

@@ -77,6 +77,86 @@ public final class KeycloakDirectory {
         send("POST", "/groups/" + parent + "/children", Map.of("name", id, "attributes", Map.of("name", List.of(name))), 201);
     }
 
+    /**
+     * An institution of the realm.
+     *
+     * @param id      its id (the group's name under {@code /institutions})
+     * @param name    its display name (the group attribute {@code name}); the id when none
+     * @param members usernames of its accounts, sorted
+     */
+    public record Institution(String id, String name, List<String> members) {
+    }
+
+    /**
+     * Every institution ({@code /institutions/*} groups) with its members, sorted by id; empty before the first.
+     *
+     * @throws DirectoryException 502 if Keycloak fails
+     */
+    public List<Institution> institutions() {
+        String parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
+        if (parent == null) {
+            return List.of();
+        }
+        List<Institution> out = new java.util.ArrayList<>();
+        for (JsonNode g : json(send("GET", "/groups/" + parent + "/children?briefRepresentation=false&first=0&max=" + LIST_MAX, null, 200))) {
+            List<String> members = new java.util.ArrayList<>();
+            json(send("GET", "/groups/" + g.path("id").asText() + "/members?briefRepresentation=true&first=0&max=" + LIST_MAX, null, 200))
+                    .forEach(u -> members.add(u.path("username").asText()));
+            members.sort(null);
+            String id = g.path("name").asText();
+            out.add(new Institution(id, g.path("attributes").path("name").path(0).asText(id), members));
+        }
+        out.sort(java.util.Comparator.comparing(Institution::id));
+        return out;
+    }
+
+    /**
+     * A staff account (care giver, researcher or admin): no password, no credentials.
+     *
+     * @param role            its PHR role name
+     * @param institutions    the institutions it belongs to (care givers: one)
+     * @param requiredActions what it must still do at its next login (e.g. {@code CONFIGURE_TOTP}); empty once set up
+     */
+    public record Account(String userId, String username, String firstName, String lastName, String email, boolean enabled,
+                          String role, List<String> institutions, List<String> requiredActions) {
+    }
+
+    /**
+     * The staff accounts: every account holding one of the roles an admin gives ({@link #ASSIGNABLE}) or the admin role,
+     * at most {@value #LIST_MAX} per role, sorted by username. Patients' logins are not listed (they are reached
+     * through the master patient index).
+     *
+     * @throws DirectoryException 502 if Keycloak fails
+     */
+    public List<Account> accounts() {
+        Map<String, List<String>> institutionsOf = new java.util.HashMap<>();
+        for (Institution i : institutions()) {
+            i.members().forEach(m -> institutionsOf.computeIfAbsent(m, k -> new java.util.ArrayList<>()).add(i.id()));
+        }
+        List<PhrRole> roles = new java.util.ArrayList<>(ASSIGNABLE);
+        roles.add(PhrRole.ADMIN);
+        List<Account> out = new java.util.ArrayList<>();
+        for (PhrRole role : roles) {
+            for (JsonNode u : json(send("GET", "/roles/" + role.roleName() + "/users?briefRepresentation=false&first=0&max=" + LIST_MAX,
+                    null, 200, 404))) {
+                List<String> actions = new java.util.ArrayList<>();
+                u.path("requiredActions").forEach(a -> actions.add(a.asText()));
+                String username = u.path("username").asText();
+                out.add(new Account(u.path("id").asText(), username, text(u, "firstName"), text(u, "lastName"), text(u, "email"),
+                        u.path("enabled").asBoolean(true), role.roleName(), institutionsOf.getOrDefault(username, List.of()), actions));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Account::username));
+        return out;
+    }
+
+    /** Most entries one list call returns (per role, per institution). */
+    public static final int LIST_MAX = 500;
+
+    private static String text(JsonNode user, String field) {
+        return user.hasNonNull(field) ? user.get(field).asText() : null;
+    }
+
     /** @return whether {@code /institutions/<id>} exists */
     public boolean institutionExists(String id) {
         return groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + id) != null;

@@ -18,9 +18,32 @@ import java.time.Instant;
  * @param oldestPendingSeconds age of the oldest of them, 0 if none
  * @param lastAnchor           the last confirmed anchor, or null
  * @param inFlight             the anchor sent (or recorded for sending) and not yet confirmed, or null
+ * @param health               the state in one word ({@link #health(boolean, long, InFlight, Instant)}): {@code off},
+ *                             {@code ok}, {@code delayed} or {@code failing}
  */
 public record AnchoringStatus(boolean enabled, long pendingBlocks, long oldestPendingSeconds, LastAnchor lastAnchor,
-                              InFlight inFlight) {
+                              InFlight inFlight, String health) {
+    /** Blocks waiting longer than this make anchoring "delayed" (several anchoring rounds missed). */
+    public static final Duration DELAYED_AFTER = Duration.ofMinutes(2);
+    /** Blocks waiting, or an anchor unconfirmed, longer than this make anchoring "failing" (the chain is out of reach). */
+    public static final Duration FAILING_AFTER = Duration.ofMinutes(15);
+
+    /**
+     * The anchoring state in one word, for people and monitors: {@code off} without a chain; {@code failing} when the
+     * oldest waiting block, or the anchor in flight, is older than {@link #FAILING_AFTER}; {@code delayed} when the
+     * oldest waiting block is older than {@link #DELAYED_AFTER}; else {@code ok}. Writes never wait for anchoring
+     * (ARCHITECTURE.md "Write path"), so even {@code failing} loses nothing: the blocks are anchored once the chain answers.
+     */
+    public static String health(boolean enabled, long oldestPendingSeconds, InFlight inFlight, Instant now) {
+        if (!enabled) {
+            return "off";
+        }
+        boolean stuck = inFlight != null && Duration.between(inFlight.recordedAt(), now).compareTo(FAILING_AFTER) > 0;
+        if (stuck || oldestPendingSeconds > FAILING_AFTER.toSeconds()) {
+            return "failing";
+        }
+        return oldestPendingSeconds > DELAYED_AFTER.toSeconds() ? "delayed" : "ok";
+    }
     /**
      * @param txHash     its signed transaction's hash
      * @param recordedAt when it was recorded, just before it was first sent
@@ -68,7 +91,7 @@ public record AnchoringStatus(boolean enabled, long pendingBlocks, long oldestPe
                 }
             }
             long age = oldest == null ? 0 : Math.max(0, Duration.between(oldest.toInstant(), now).toSeconds());
-            return new AnchoringStatus(enabled, pending, age, last, inFlight);
+            return new AnchoringStatus(enabled, pending, age, last, inFlight, health(enabled, age, inFlight, now));
         } catch (SQLException e) {
             throw new IllegalStateException("PHR-LEDGER-0505: cannot read the anchoring status", e);
         }
