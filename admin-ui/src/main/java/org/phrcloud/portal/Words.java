@@ -26,6 +26,11 @@ public class Words {
 
     /** @return an ISO 8601 instant or date-time as {@code 2026-12-06 22:18 UTC}; a date alone as it is; empty for null */
     public String when(Object iso) {
+        return time(iso);
+    }
+
+    /** {@link #when} for the pages' own code. */
+    public static String time(Object iso) {
         String s = iso == null ? "" : iso.toString();
         return s.length() >= 16 && s.charAt(10) == 'T' ? s.substring(0, 10) + " " + s.substring(11, 16) + " UTC" : s;
     }

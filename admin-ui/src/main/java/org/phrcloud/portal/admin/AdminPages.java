@@ -63,7 +63,7 @@ public class AdminPages implements Serializable {
         String waiting = pending == 0 ? "nothing waits for an anchor"
                 : pending + (pending == 1 ? " change waits" : " changes wait") + " for an anchor, the oldest for " + duration(oldest);
         String last = a.get("lastAnchor") instanceof Map<?, ?> l
-                ? "; last anchor confirmed " + when(String.valueOf(l.get("confirmedAt"))) + " in chain block " + l.get("blockNumber")
+                ? "; last anchor confirmed " + org.phrcloud.portal.Words.time(l.get("confirmedAt")) + " in chain block " + l.get("blockNumber")
                 : "; no anchor confirmed yet";
         return switch (health) {
             case "off" -> "Off: no chain is configured, so changes are kept for anchoring later.";
@@ -77,10 +77,6 @@ public class AdminPages implements Serializable {
 
     private static String duration(long seconds) {
         return seconds < 120 ? seconds + " s" : seconds < 7200 ? seconds / 60 + " min" : seconds / 3600 + " h";
-    }
-
-    private static String when(String instant) {
-        return instant.length() >= 16 ? instant.substring(0, 10) + " " + instant.substring(11, 16) + " UTC" : instant;
     }
 
     /** The institutions with their members ({@code GET /api/identity/admin/institutions}, audited). */

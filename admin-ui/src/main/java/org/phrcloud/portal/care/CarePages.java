@@ -174,7 +174,7 @@ public class CarePages implements Serializable {
         ApiAnswer a = api.call("POST", "/api/consent/emergency", body);
         if (a.ok()) {
             String end = a.object().getString("end", "");
-            emergencyUntil = end.length() >= 16 ? end.substring(0, 10) + " " + end.substring(11, 16) + " UTC" : end;
+            emergencyUntil = org.phrcloud.portal.Words.time(end);
             info("Emergency access is in force until " + emergencyUntil + ". The patient has been notified; every read is recorded.");
             reason = "";
             emergencyConfirmed = false;

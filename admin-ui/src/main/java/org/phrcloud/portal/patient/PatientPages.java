@@ -200,7 +200,7 @@ public class PatientPages implements Serializable {
                 Object emergency = n.get("emergency");
                 String why = emergency instanceof Map<?, ?> e && e.get("reason") != null ? ": \"" + e.get("reason") + "\"" : "";
                 alerts.add("Emergency access by " + n.get("requester") + " is in force until "
-                        + end.toString().substring(0, 10) + " " + end.toString().substring(11, 16) + " UTC" + why + ".");
+                        + org.phrcloud.portal.Words.time(end) + why + ".");
             }
         }
         return alerts;
