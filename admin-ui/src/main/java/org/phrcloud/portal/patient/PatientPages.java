@@ -352,6 +352,56 @@ public class PatientPages implements Serializable {
         return accesses;
     }
 
+    @Inject
+    org.phrcloud.portal.PortalUser user;
+    private boolean showOwn;
+    private boolean onlyRefused;
+
+    /**
+     * The access log as shown: others' accesses, and my own only when asked for (they are most of it: every page I
+     * open reads my record); only the refused ones when asked for.
+     */
+    public List<Map<String, Object>> getAccessLog() {
+        String me = user.getName();
+        return getAccesses().stream()
+                .filter(a -> showOwn || !me.equals(a.get("actor")))
+                .filter(a -> !onlyRefused || !Integer.valueOf(0).equals(number(a.get("outcome"))))
+                .toList();
+    }
+
+    /** @return how many of the accesses are my own */
+    public long getOwnCount() {
+        String me = user.getName();
+        return getAccesses().stream().filter(a -> me.equals(a.get("actor"))).count();
+    }
+
+    private static Integer number(Object o) {
+        return o instanceof Number n ? n.intValue() : null;
+    }
+
+    /** @return who accessed, in words: "demo-practitioner, practitioner at st-mary" */
+    public String who(Map<String, Object> access) {
+        String roles = access.get("roles") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : "";
+        String places = access.get("institutions") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : "";
+        return (roles.isEmpty() ? "" : ", " + roles) + (places.isEmpty() ? "" : " at " + places);
+    }
+
+    public boolean isShowOwn() {
+        return showOwn;
+    }
+
+    public void setShowOwn(boolean showOwn) {
+        this.showOwn = showOwn;
+    }
+
+    public boolean isOnlyRefused() {
+        return onlyRefused;
+    }
+
+    public void setOnlyRefused(boolean onlyRefused) {
+        this.onlyRefused = onlyRefused;
+    }
+
     /** @return what an access touched, for reading: the record ({@code Type/id}) or how many */
     public String touched(Map<String, Object> access) {
         Object resources = access.get("resources");

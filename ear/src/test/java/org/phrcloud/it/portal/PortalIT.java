@@ -311,9 +311,15 @@ class PortalIT {
                 WebElement pending = patient.find(By.id("pending"));
                 assertThat(pending.getText()).contains("demo-practitioner").contains("Results and measurements").contains("full: the records themselves").contains("treatment");
                 patient.screenshot("patient-access-requests");
-                // the key file comes through the system's file dialog; everything else by keyboard only
-                patient.find(By.id("key-file")).sendKeys(consentKeyFile.toAbsolutePath().toString());
+                // by keyboard only: Tab to the key file (chosen through the system's file dialog), then the passphrase, then
+                // the request's Approve button, and Enter
                 org.openqa.selenium.interactions.Actions keys = new org.openqa.selenium.interactions.Actions(patient.driver());
+                for (int tabs = 0; tabs < 40 && !"key-file".equals(patient.driver().switchTo().activeElement().getAttribute("id")); tabs++) {
+                    keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+                }
+                WebElement keyFile = patient.driver().switchTo().activeElement();
+                assertThat(keyFile.getAttribute("id")).as("the key file is reached by Tab").isEqualTo("key-file");
+                keyFile.sendKeys(consentKeyFile.toAbsolutePath().toString());
                 keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
                 assertThat(patient.driver().switchTo().activeElement().getAttribute("id")).isEqualTo("key-passphrase");
                 keys.sendKeys(PASSPHRASE).sendKeys(org.openqa.selenium.Keys.TAB).perform();
@@ -343,6 +349,10 @@ class PortalIT {
                     allowedRead |= text.contains("demo-practitioner") && text.contains("search") && text.contains("allowed");
                 }
                 assertThat(allowedRead).as("the practitioner's allowed search is in the access log:\n" + log).isTrue();
+                // the patient's own views (every page they open reads their record) are folded away until asked for
+                assertThat(log).doesNotContain(CONSENT_LOGIN);
+                patient.find(By.id("logfilter:own")).click();
+                patient.waitForText(By.id("log"), CONSENT_LOGIN);
                 patient.screenshot("patient-access-log");
             }
         }
@@ -369,21 +379,25 @@ class PortalIT {
             // an implausible value is refused with the allowed range, and nothing is written
             // the value's unit follows the chosen measurement
             new Select(doctor.find(By.id("add:code"))).selectByValue("8867-4");
-            new org.openqa.selenium.support.ui.WebDriverWait(doctor.driver(), java.time.Duration.ofSeconds(30))
-                    .until(d -> d.findElement(By.cssSelector("label[for='add:value']")).getText().equals("Value in /min"));
+            doctor.waitForText(By.cssSelector("label[for='add:value']"), "Value in /min");
             doctor.find(By.id("add:value")).sendKeys("-5");
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Heart rate must be between 20 and 300 /min.");
             assertThat(doctor.find(By.id("record")).getText()).doesNotContain("-5 /min");
             new Select(doctor.find(By.id("add:code"))).selectByValue("2339-0");
-            new org.openqa.selenium.support.ui.WebDriverWait(doctor.driver(), java.time.Duration.ofSeconds(30))
-                    .until(d -> d.findElement(By.cssSelector("label[for='add:value']")).getText().equals("Value in mg/dL"));
+            doctor.waitForText(By.cssSelector("label[for='add:value']"), "Value in mg/dL");
             doctor.find(By.id("add:value")).clear();
             doctor.find(By.id("add:value")).sendKeys("123,4"); // a decimal comma is a decimal
-            doctor.setValue(doctor.find(By.id("add:when")), "2026-03-01T08:30");
+            // measured an hour ago (the record view shows the newest 100 of each kind; a date far back would be paged away)
+            java.time.LocalDateTime measured = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusHours(1)
+                    .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            doctor.setValue(doctor.find(By.id("add:when")), measured.toString());
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
-            assertThat(doctor.find(By.id("record")).getText()).contains("2026-03-01 Result Glucose").contains("123.4 mg/dL");
+            assertThat(doctor.find(By.id("record")).getText()).contains(measured.toLocalDate() + " Result Glucose").contains("123.4 mg/dL");
+            JsonNode written = json(calls.fhir("GET", "/Observation?patient=" + syntheaPatientId + "&code=http://loinc.org%7C2339-0"
+                    + "&_sort=-_lastUpdated&_count=1", platform.serviceToken(), null)).path("entry").path(0).path("resource");
+            assertThat(written.path("effectiveDateTime").asText()).isEqualTo(measured + ":00Z");
             // one kind at a time: the condition's field appears when its kind is chosen, the measurement's goes
             new Select(doctor.find(By.id("add:kind"))).selectByValue("Condition");
             doctor.waitFor(By.id("add:condition"));
