@@ -48,6 +48,7 @@ public class PatientPages implements Serializable {
     private List<String> types = new ArrayList<>(RecordReader.TYPES.keySet());
     private String from = "";
     private String to = "";
+    private String search = "";
     private List<TimelineEntry> timeline;
     private Map<String, String> plottable;
     private String seriesCode;
@@ -96,6 +97,11 @@ public class PatientPages implements Serializable {
             load();
         }
         return timeline;
+    }
+
+    /** @return the entries read so far that match the search words ({@link TimelineEntry#matches}), newest first */
+    public List<TimelineEntry> getShown() {
+        return getTimeline().stream().filter(e -> e.matches(search)).toList();
     }
 
     /** Applies the filter (types, from, to as yyyy-mm-dd). */
@@ -451,6 +457,14 @@ public class PatientPages implements Serializable {
 
     public void setTypes(List<String> types) {
         this.types = types;
+    }
+
+    public String getSearch() {
+        return search;
+    }
+
+    public void setSearch(String search) {
+        this.search = search == null ? "" : search;
     }
 
     public String getFrom() {

@@ -17,6 +17,24 @@ public record TimelineEntry(String date, String type, String title, String detai
         return RecordReader.kind(type);
     }
 
+    /**
+     * @param words what a person typed; blank matches everything
+     * @return whether every word occurs in what the entry says (its kind in plain words, what, value or status, date),
+     *         ignoring case
+     */
+    public boolean matches(String words) {
+        if (words == null || words.isBlank()) {
+            return true;
+        }
+        String text = String.join(" ", kind(), title, detail, day()).toLowerCase(java.util.Locale.ROOT);
+        for (String word : words.toLowerCase(java.util.Locale.ROOT).trim().split("\\s+")) {
+            if (!text.contains(word)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return the date part, {@code yyyy-mm-dd} */
     public String day() {
         return date.length() >= 10 ? date.substring(0, 10) : date;

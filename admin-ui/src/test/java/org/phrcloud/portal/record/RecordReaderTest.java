@@ -129,4 +129,15 @@ class RecordReaderTest {
         assertThat(new TimelineEntry("", "Observation", "", "", "Observation/1").kind()).isEqualTo("Result");
         assertThat(RecordReader.kind("Basic")).isEqualTo("Basic");
     }
+
+    @Test
+    void aSearchMatchesEveryWordInWhatAnEntrySaysIgnoringCase() {
+        TimelineEntry e = new TimelineEntry("2026-02-01T08:00:00Z", "Observation", "Heart rate", "72 /min", "Observation/1");
+        assertThat(e.matches("")).isTrue();
+        assertThat(e.matches("heart")).isTrue();
+        assertThat(e.matches("  HEART   72 ")).isTrue();
+        assertThat(e.matches("result 2026-02")).as("the kind in words and the date count").isTrue();
+        assertThat(e.matches("heart glucose")).isFalse();
+        assertThat(e.matches("Observation")).as("the FHIR type name is not what people see").isFalse();
+    }
 }

@@ -256,6 +256,12 @@ class PortalIT {
             assertThat(b.find(By.id("count")).getText()).isEqualTo(syntheaObservations + " of " + syntheaObservations + " entries shown, newest first");
             List<WebElement> last = b.all(By.cssSelector("#records\\:timeline tbody tr"));
             assertThat(last.get(last.size() - 1).getText()).startsWith("2001-01-01").contains("Heart rate").contains("60 /min");
+            // search within what is read: the heart rates of the first days of 2001
+            b.find(By.id("find:words")).sendKeys("heart rate 2001-01-0");
+            b.find(By.id("find:search")).click();
+            b.waitForText(By.id("matches"), "9 of the " + syntheaObservations + " entries read so far match");
+            assertThat(b.all(By.cssSelector("#records\\:timeline tbody tr"))).hasSize(9)
+                    .allSatisfy(row -> assertThat(row.getText()).startsWith("2001-01-0").contains("Heart rate"));
 
             b.clickAndWait(By.linkText("My key"));
             b.find(By.id("keyform:passphrase")).sendKeys(PASSPHRASE);
