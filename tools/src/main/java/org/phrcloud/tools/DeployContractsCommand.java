@@ -105,19 +105,8 @@ public final class DeployContractsCommand {
         }
         Deployed deployed = deploy(web3j, Credentials.create(DevChain.OPERATOR_KEY), state,
                 Map.of(DevChain.address(DevChain.INSTITUTION_KEY), endpoint));
-        writeSecret(senderKeyFile, DevChain.INSTITUTION_KEY);
+        SecretFile.write(senderKeyFile, DevChain.INSTITUTION_KEY);
         return deployed;
-    }
-
-    /** Writes a secret to a file only its owner reads (POSIX mode 600), unless it holds that secret already. */
-    private static void writeSecret(Path file, String secret) throws java.io.IOException {
-        if (Files.exists(file) && Files.readString(file).strip().equals(secret)) {
-            return;
-        }
-        Files.deleteIfExists(file);
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, secret + "\n");
     }
 
     /**

@@ -312,9 +312,7 @@ public class CarePages implements Serializable {
 
     /** The types one may ask access to: type to its name in plain words. */
     public Map<String, String> getAllTypes() {
-        Map<String, String> all = new java.util.LinkedHashMap<>();
-        RecordReader.TYPES.keySet().forEach(t -> all.put(t, RecordReader.words(t)));
-        return all;
+        return RecordReader.typesInWords();
     }
 
     public String getIdentifier() { return identifier; }

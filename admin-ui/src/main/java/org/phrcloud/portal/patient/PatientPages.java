@@ -125,8 +125,7 @@ public class PatientPages implements Serializable {
         } catch (RecordReader.Refused e) {
             error(e.getMessage());
         }
-        timeline.removeIf(e -> (!from.isBlank() && e.day().compareTo(from) < 0) || (!to.isBlank() && e.day().compareTo(to) > 0));
-        timeline.sort(java.util.Comparator.comparing(TimelineEntry::date).reversed());
+        withinDatesNewestFirst();
         if (seriesCode == null && !plottable.isEmpty()) {
             seriesCode = PREFERRED_SERIES.stream().filter(plottable::containsKey).findFirst()
                     .orElse(plottable.keySet().iterator().next());
@@ -167,6 +166,12 @@ public class PatientPages implements Serializable {
         return pages.values().stream().mapToInt(Paging::total).sum();
     }
 
+    /** Keeps the timeline's entries between the filter's dates (yyyy-mm-dd, either may be empty), newest first. */
+    private void withinDatesNewestFirst() {
+        timeline.removeIf(e -> (!from.isBlank() && e.day().compareTo(from) < 0) || (!to.isBlank() && e.day().compareTo(to) > 0));
+        timeline.sort(java.util.Comparator.comparing(TimelineEntry::date).reversed());
+    }
+
     /** Reads the next (older) page of one type of one record ({@code key} from {@link #getMore()}) into the timeline. */
     public void older(String key) {
         Paging paging = pages.get(key);
@@ -177,8 +182,7 @@ public class PatientPages implements Serializable {
             RecordReader.Page page = new RecordReader(api).older(paging.next());
             page.resources().forEach(r -> timeline.add(RecordReader.entry(r)));
             pages.put(key, new Paging(paging.type(), paging.total(), paging.shown() + page.resources().size(), page.next()));
-            timeline.removeIf(e -> (!from.isBlank() && e.day().compareTo(from) < 0) || (!to.isBlank() && e.day().compareTo(to) > 0));
-            timeline.sort(java.util.Comparator.comparing(TimelineEntry::date).reversed());
+            withinDatesNewestFirst();
         } catch (RecordReader.Refused e) {
             error(e.getMessage());
         }
@@ -265,9 +269,7 @@ public class PatientPages implements Serializable {
 
     /** The filter's choices: type to its name in plain words. */
     public Map<String, String> getAllTypes() {
-        Map<String, String> all = new LinkedHashMap<>();
-        RecordReader.TYPES.keySet().forEach(t -> all.put(t, RecordReader.words(t)));
-        return all;
+        return RecordReader.typesInWords();
     }
 
     // --- integrity ---
@@ -371,7 +373,7 @@ public class PatientPages implements Serializable {
         String me = user.getName();
         return getAccesses().stream()
                 .filter(a -> showOwn || !me.equals(a.get("actor")))
-                .filter(a -> !onlyRefused || !Integer.valueOf(0).equals(number(a.get("outcome"))))
+                .filter(a -> !onlyRefused || !(a.get("outcome") instanceof Number n && n.intValue() == 0))
                 .toList();
     }
 
@@ -379,10 +381,6 @@ public class PatientPages implements Serializable {
     public long getOwnCount() {
         String me = user.getName();
         return getAccesses().stream().filter(a -> me.equals(a.get("actor"))).count();
-    }
-
-    private static Integer number(Object o) {
-        return o instanceof Number n ? n.intValue() : null;
     }
 
     /** @return who accessed, in words: "demo-practitioner, practitioner at st-mary" */

@@ -261,16 +261,15 @@ public record ClinicalSummary(Banner banner, Section allergies, Section problems
             }
         }
         JsonObject q = o.getJsonObject("valueQuantity");
-        JsonArray ranges = o.getJsonArray("referenceRange");
-        if (q == null || !q.containsKey("value") || ranges == null || ranges.isEmpty()) {
+        Series.Range range = Series.Range.of(o);
+        if (q == null || !q.containsKey("value") || range == null) {
             return "";
         }
         double v = q.getJsonNumber("value").doubleValue();
-        JsonObject r = ranges.getJsonObject(0);
-        if (r.containsKey("high") && r.getJsonObject("high").containsKey("value") && v > r.getJsonObject("high").getJsonNumber("value").doubleValue()) {
+        if (range.high() != null && v > range.high()) {
             return "high";
         }
-        if (r.containsKey("low") && r.getJsonObject("low").containsKey("value") && v < r.getJsonObject("low").getJsonNumber("value").doubleValue()) {
+        if (range.low() != null && v < range.low()) {
             return "low";
         }
         return "";
@@ -283,21 +282,12 @@ public record ClinicalSummary(Banner banner, Section allergies, Section problems
             return "";
         }
         JsonObject r = ranges.getJsonObject(0);
-        JsonObject low = r.getJsonObject("low");
-        JsonObject high = r.getJsonObject("high");
-        String unit = high != null ? high.getString("unit", "") : low != null ? low.getString("unit", "") : "";
-        String suffix = unit.isEmpty() ? "" : " " + unit;
-        if (low != null && low.containsKey("value") && high != null && high.containsKey("value")) {
-            return RecordReader.number(low.getJsonNumber("value").doubleValue()) + "-"
-                    + RecordReader.number(high.getJsonNumber("value").doubleValue()) + suffix;
+        Series.Range limits = Series.Range.of(o);
+        if (limits == null) {
+            return r.getString("text", "");
         }
-        if (high != null && high.containsKey("value")) {
-            return "below " + RecordReader.number(high.getJsonNumber("value").doubleValue()) + suffix;
-        }
-        if (low != null && low.containsKey("value")) {
-            return "above " + RecordReader.number(low.getJsonNumber("value").doubleValue()) + suffix;
-        }
-        return r.getString("text", "");
+        JsonObject bound = r.containsKey("high") ? r.getJsonObject("high") : r.getJsonObject("low");
+        return limits.limits(bound == null ? "" : bound.getString("unit", ""));
     }
 
     /** A SNOMED CT display without its semantic tag: "Hypertension (disorder)" reads "Hypertension". */

@@ -54,6 +54,13 @@ public final class RecordReader {
         return w == null ? type : w[0];
     }
 
+    /** @return every timeline type with its name in plain words, in the timeline's order (for choices in forms) */
+    public static Map<String, String> typesInWords() {
+        Map<String, String> all = new LinkedHashMap<>();
+        TYPES.keySet().forEach(t -> all.put(t, words(t)));
+        return all;
+    }
+
     /** @return one entry's kind in plain words ("Result"); the type itself when unknown */
     public static String kind(String type) {
         String[] w = WORDS.get(type);
@@ -230,22 +237,10 @@ public final class RecordReader {
             unit = q.getString("unit", q.getString("code", ""));
             LocalDate day = LocalDate.parse(when.substring(0, 10));
             points.add(new Series.Point(day.toEpochDay(), when.substring(0, 10), q.getJsonNumber("value").doubleValue()));
-            measured = measured != null ? measured : laboratoryRange(o);
+            measured = measured != null ? measured : Series.Range.of(o);
         }
         java.util.Collections.reverse(points);
         return new Series(loincCode, display, unit, points, measured != null ? measured : Series.typical(loincCode, unit));
-    }
-
-    /** The Observation's own first reference range with a numeric limit, or null. */
-    private static Series.Range laboratoryRange(JsonObject o) {
-        JsonArray ranges = o.getJsonArray("referenceRange");
-        if (ranges == null || ranges.isEmpty()) {
-            return null;
-        }
-        JsonObject r = ranges.getJsonObject(0);
-        Double low = r.containsKey("low") && r.getJsonObject("low").containsKey("value") ? r.getJsonObject("low").getJsonNumber("value").doubleValue() : null;
-        Double high = r.containsKey("high") && r.getJsonObject("high").containsKey("value") ? r.getJsonObject("high").getJsonNumber("value").doubleValue() : null;
-        return low == null && high == null ? null : new Series.Range(low, high, "the laboratory's range");
     }
 
     private List<JsonObject> search(String path) throws Refused {

@@ -1,7 +1,9 @@
 package org.phrcloud.portal.record;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 
 import java.io.Serializable;
@@ -32,12 +34,37 @@ public record Series(String code, String display, String unit, List<Point> point
      *               guideline of {@link #TYPICAL}
      */
     public record Range(Double low, Double high, String source) implements Serializable {
+        /**
+         * The Observation's own first reference range ({@code referenceRange[0]} low and high values, FHIR R4
+         * Observation), as "the laboratory's range".
+         *
+         * @return null when it carries none with a numeric limit
+         */
+        public static Range of(JsonObject observation) {
+            JsonArray ranges = observation.getJsonArray("referenceRange");
+            if (ranges == null || ranges.isEmpty()) {
+                return null;
+            }
+            Double low = limit(ranges.getJsonObject(0), "low");
+            Double high = limit(ranges.getJsonObject(0), "high");
+            return low == null && high == null ? null : new Range(low, high, "the laboratory's range");
+        }
+
+        private static Double limit(JsonObject range, String which) {
+            JsonObject q = range.getJsonObject(which);
+            return q == null || !q.containsKey("value") ? null : q.getJsonNumber("value").doubleValue();
+        }
+
+        /** @return the limits alone, e.g. "70-99 mg/dL", "below 200 mg/dL", "above 60 mL/min" */
+        public String limits(String unit) {
+            String u = unit.isEmpty() ? "" : " " + unit;
+            return (low != null && high != null ? RecordReader.number(low) + "-" + RecordReader.number(high)
+                    : high != null ? "below " + RecordReader.number(high) : "above " + RecordReader.number(low)) + u;
+        }
+
         /** @return e.g. "60-100 /min (typical adult range, AHA)" */
         public String text(String unit) {
-            String u = unit.isEmpty() ? "" : " " + unit;
-            String limits = low != null && high != null ? RecordReader.number(low) + "-" + RecordReader.number(high)
-                    : high != null ? "below " + RecordReader.number(high) : "above " + RecordReader.number(low);
-            return limits + u + " (" + source + ")";
+            return limits(unit) + " (" + source + ")";
         }
     }
 

@@ -79,8 +79,7 @@ public class ResearchPages implements Serializable {
      */
     public List<Map<String, Object>> getStudies() {
         if (studies == null) {
-            ApiAnswer a = api.get("/api/consent/studies");
-            studies = a.ok() ? Plain.objects(a.array()) : List.of();
+            studies = objects(api, "/api/consent/studies");
             if (study.isBlank() && !studies.isEmpty()) {
                 study = String.valueOf(studies.get(0).get("id"));
             }

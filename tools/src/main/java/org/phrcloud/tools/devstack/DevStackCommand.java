@@ -3,12 +3,13 @@ package org.phrcloud.tools.devstack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
 import org.phrcloud.identity.totp.Totp;
+import org.phrcloud.tools.DeployContractsCommand;
+import org.phrcloud.tools.SecretFile;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,12 +82,13 @@ public final class DevStackCommand {
                     }
                 }
                 case "server-settings" -> {
-                    String anchorRegistry = JSON.readTree(Path.of(required(options, "contracts")).toFile()).path("anchorRegistry").asText();
+                    String anchorRegistry = JSON.readValue(Path.of(required(options, "contracts")).toFile(),
+                            DeployContractsCommand.Deployed.class).anchorRegistry();
                     new ServerSettings(required(options, "issuer"), required(options, "db-url"), required(options, "institution"),
                             required(options, "chain-rpc"), anchorRegistry, Path.of(required(options, "secrets")), Map.of())
                             .writeTo(Path.of(required(options, "domain")), Path.of(required(options, "realm-state")));
                 }
-                case "demo-patient" -> writePrivate(Path.of(required(options, "out")), DemoSetup.linkDemoPatient(
+                case "demo-patient" -> SecretFile.write(Path.of(required(options, "out")), DemoSetup.linkDemoPatient(
                         realm(options), required(options, "base-url")).toString());
                 case "token" -> System.out.println(DemoSetup.token(realm(options), required(options, "base-url"), required(options, "user")));
                 case "totp" -> System.out.println(Totp.code(realm(options).user(required(options, "user")).totpSecret(),
@@ -99,7 +101,7 @@ public final class DevStackCommand {
                             JSON.readTree(Path.of(required(options, "load")).toFile()),
                             JSON.readTree(Path.of(required(options, "demo-patient")).toFile()),
                             number(options, "seed"), number(options, "years"), number(options, "seconds"));
-                    writePrivate(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(up));
+                    SecretFile.write(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(up));
                     System.out.print(DemoSetup.text(up, out.toString()));
                 }
                 default -> usage();
@@ -144,13 +146,6 @@ public final class DevStackCommand {
             usage();
             return 0;
         }
-    }
-
-    /** Writes {@code text} to {@code file}, readable by its owner only (it may hold passwords). */
-    private static void writePrivate(Path file, String text) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, text + "\n");
     }
 
     private static String required(Map<String, String> options, String name) {

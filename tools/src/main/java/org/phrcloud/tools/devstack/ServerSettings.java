@@ -3,11 +3,11 @@ package org.phrcloud.tools.devstack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
 import org.phrcloud.ledger.anchor.DevChain;
+import org.phrcloud.tools.SecretFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -41,6 +41,7 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
     /** The id of the master key the development stack makes first. */
     public static final String FIRST_MASTER_KEY_ID = "k1";
     private static final String BEGIN = "<config name=\"server-config\">";
+    private static final Pattern ENV_LINE = Pattern.compile("(PHR_[A-Z_]+)=(.*)");
     private static final Pattern PHR_OPTION = Pattern.compile("[ \\t]*<jvm-options>-Dphr\\.[^<]*</jvm-options>\\r?\\n");
 
     /**
@@ -74,8 +75,8 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
      * @param realm  the provisioned realm, for the directory and portal client secrets
      */
     public void writeTo(Path domain, ProvisionedRealm realm) throws IOException {
-        writeSecret(secrets.resolve("directory-client.secret"), realm.directoryClientSecret());
-        writeSecret(secrets.resolve("portal-client.secret"), realm.portalWebClientSecret());
+        SecretFile.write(secrets.resolve("directory-client.secret"), realm.directoryClientSecret());
+        SecretFile.write(secrets.resolve("portal-client.secret"), realm.portalWebClientSecret());
         identityKeys(secrets);
         Path xml = domain.resolve("config/domain.xml");
         Files.writeString(xml, withProperties(Files.readString(xml),
@@ -127,7 +128,7 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
         Map<String, String> earlier = new LinkedHashMap<>();
         if (Files.exists(legacy)) {
             for (String line : Files.readAllLines(legacy)) {
-                Matcher m = Pattern.compile("(PHR_[A-Z_]+)=(.*)").matcher(line.strip());
+                Matcher m = ENV_LINE.matcher(line.strip());
                 if (m.matches()) {
                     earlier.put(m.group(1), m.group(2));
                 }
@@ -135,14 +136,14 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
         }
         // each file is made only when missing: a key once made is never replaced
         if (!Files.exists(masterKeys)) {
-            writeSecret(masterKeys, earlier.getOrDefault("PHR_MASTER_KEYS", FIRST_MASTER_KEY_ID + ":" + random32()));
+            SecretFile.write(masterKeys, earlier.getOrDefault("PHR_MASTER_KEYS", FIRST_MASTER_KEY_ID + ":" + random32()));
         }
         if (!Files.exists(masterKeyId)) {
             String ring = Files.readString(masterKeys).strip();
-            writeSecret(masterKeyId, earlier.getOrDefault("PHR_MASTER_KEY_ID", ring.substring(0, Math.max(0, ring.indexOf(':')))));
+            SecretFile.write(masterKeyId, earlier.getOrDefault("PHR_MASTER_KEY_ID", ring.substring(0, Math.max(0, ring.indexOf(':')))));
         }
         if (!Files.exists(blindIndexKey)) {
-            writeSecret(blindIndexKey, earlier.getOrDefault("PHR_BLIND_INDEX_KEY", random32()));
+            SecretFile.write(blindIndexKey, earlier.getOrDefault("PHR_BLIND_INDEX_KEY", random32()));
         }
     }
 
@@ -150,13 +151,6 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Base64.getEncoder().encodeToString(key);
-    }
-
-    private static void writeSecret(Path file, String value) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, value + "\n");
     }
 
     private static String escape(String value) {
