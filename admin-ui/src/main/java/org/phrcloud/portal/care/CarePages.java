@@ -270,6 +270,11 @@ public class CarePages implements Serializable {
         return record;
     }
 
+    /** @return the record as rows, entries that say the same on one day grouped ({@link TimelineEntry#grouped}) */
+    public List<TimelineEntry.Row> getRows() {
+        return record == null ? List.of() : TimelineEntry.grouped(record);
+    }
+
     /** @return the types of the record the caller may not read (type to the server's reason) */
     public Map<String, String> getNotShared() {
         return notShared;

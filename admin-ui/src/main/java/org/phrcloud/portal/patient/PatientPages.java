@@ -104,6 +104,11 @@ public class PatientPages implements Serializable {
         return getTimeline().stream().filter(e -> e.matches(search)).toList();
     }
 
+    /** @return {@link #getShown()} as rows: entries that say the same on one day grouped ({@link TimelineEntry#grouped}) */
+    public List<TimelineEntry.Row> getRows() {
+        return TimelineEntry.grouped(getShown());
+    }
+
     /** Applies the filter (types, from, to as yyyy-mm-dd). */
     public void load() {
         timeline = new ArrayList<>();
@@ -191,8 +196,9 @@ public class PatientPages implements Serializable {
     // --- alerts on arrival ---
 
     /**
-     * What the patient must know first: requests waiting for their decision, and emergency accesses in force (who,
-     * until when, why). Empty when there is nothing.
+     * What the patient must know first: requests waiting for their decision, emergency accesses in force (who, until
+     * when, why), and records that institutions added since the previous visit ({@link #newRecordAlerts}). Empty when
+     * there is nothing.
      */
     public List<String> getAlerts() {
         List<String> alerts = new ArrayList<>();
@@ -213,7 +219,55 @@ public class PatientPages implements Serializable {
                         + org.phrcloud.portal.Words.time(end) + why + ".");
             }
         }
+        alerts.addAll(newRecordAlerts());
         return alerts;
+    }
+
+    /** How far back "new" reaches on a first visit. */
+    private static final java.time.Duration FIRST_VISIT_WINDOW = java.time.Duration.ofDays(30);
+
+    @Inject
+    org.phrcloud.portal.api.Institutions institutions;
+
+    /**
+     * Records others added to my record since my previous visit, one line per institution: "3 new records from St
+     * Mary's Hospital since your last visit on 2026-12-06 22:18 UTC". The previous visit is my newest own access in the
+     * audit log before this portal session began; without one, the last 30 days count. New means written (create,
+     * update, transaction) with success by someone else, and counted once per record of the kinds the timeline shows.
+     */
+    List<String> newRecordAlerts() {
+        java.time.Instant sessionStart = java.time.Instant.ofEpochMilli(((jakarta.servlet.http.HttpSession) FacesContext
+                .getCurrentInstance().getExternalContext().getSession(true)).getCreationTime());
+        String me = user.getName();
+        ApiAnswer previous = api.get("/api/audit/my-record?actor=" + PhrApi.enc(me) + "&to=" + sessionStart + "&limit=1");
+        Object lastVisit = previous.ok() && !previous.array().isEmpty() ? previous.array().getJsonObject(0).getString("recorded") : null;
+        java.time.Instant since = lastVisit != null ? java.time.Instant.parse(lastVisit.toString()) : sessionStart.minus(FIRST_VISIT_WINDOW);
+        ApiAnswer written = api.get("/api/audit/my-record?from=" + since + "&limit=1000");
+        if (!written.ok()) {
+            return List.of();
+        }
+        Map<String, java.util.Set<String>> byInstitution = new java.util.TreeMap<>();
+        for (Map<String, Object> event : Plain.objects(written.array())) {
+            if (me.equals(event.get("actor")) || !List.of("create", "update", "transaction").contains(event.get("kind"))
+                    || !(event.get("outcome") instanceof Number n && n.intValue() == 0)) {
+                continue;
+            }
+            String from = event.get("institutions") instanceof List<?> l && !l.isEmpty()
+                    ? institutions.name(l.get(0)) : String.valueOf(event.get("actor"));
+            if (event.get("resources") instanceof List<?> resources) {
+                for (Object r : resources) {
+                    String reference = String.valueOf(r).replaceAll("/_history/.*", "");
+                    if (RecordReader.TYPES.containsKey(reference.substring(0, Math.max(0, reference.indexOf('/'))))) {
+                        byInstitution.computeIfAbsent(from, k -> new java.util.HashSet<>()).add(reference);
+                    }
+                }
+            }
+        }
+        String when = lastVisit != null ? " since your last visit on " + org.phrcloud.portal.Words.time(lastVisit) : " in the last 30 days";
+        List<String> lines = new ArrayList<>();
+        byInstitution.forEach((institution, records) -> lines.add(records.size() + (records.size() == 1 ? " new record from " : " new records from ")
+                + institution + when + "."));
+        return lines;
     }
 
     // --- summary ---
@@ -275,7 +329,16 @@ public class PatientPages implements Serializable {
     // --- integrity ---
 
     private Map<String, Object> verification;
-    private final Map<String, String> proofs = new LinkedHashMap<>();
+    private final Map<String, Proof> proofs = new LinkedHashMap<>();
+
+    /**
+     * A record's proof as shown: a status in words, and the details for those who want them (folded away).
+     *
+     * @param status  "In your chain and anchored on the blockchain", "In your chain, waiting for its anchor", ...
+     * @param details version, Merkle root, chain id, block, transaction and proof size; empty when there are none
+     */
+    public record Proof(String status, String details) implements Serializable {
+    }
 
     /** Has the server verify my whole chain: links, signatures, and every recorded resource against its entry. */
     public void verifyRecord() {
@@ -301,22 +364,24 @@ public class PatientPages implements Serializable {
         }
         ApiAnswer a = api.get("/api/ledger/resources/" + reference + "/proof");
         if (a.status() == 404) {
-            proofs.put(reference, "not recorded in the chain");
+            proofs.put(reference, new Proof("Not recorded in your chain", ""));
         } else if (!a.ok()) {
-            proofs.put(reference, a.message());
+            proofs.put(reference, new Proof(a.message(), ""));
         } else {
             JsonObject p = a.object();
             JsonObject anchor = p.isNull("anchor") ? null : p.getJsonObject("anchor");
             String version = p.getJsonObject("entry").getString("versionId", "");
             proofs.put(reference, anchor == null
-                    ? "version " + version + " in the chain; waiting for its anchor"
-                    : "version " + version + " anchored: Merkle root " + anchor.getString("root").substring(0, 16) + "..., chain "
+                    ? new Proof("In your chain, waiting for its anchor", "Version " + version + " of " + reference
+                    + " is an entry of a signed block of your chain; the block's Merkle root is anchored in the next round.")
+                    : new Proof("In your chain and anchored on the blockchain",
+                    "Version " + version + " of " + reference + ": Merkle root " + anchor.getString("root") + ", chain "
                     + anchor.getJsonNumber("chainId") + " block " + anchor.getJsonNumber("blockNumber") + ", transaction "
-                    + anchor.getString("txHash") + " (proof " + p.getInt("sizeBytes") + " bytes)");
+                    + anchor.getString("txHash") + "; inclusion proof " + p.getInt("sizeBytes") + " bytes."));
         }
     }
 
-    public Map<String, String> getProofs() {
+    public Map<String, Proof> getProofs() {
         return proofs;
     }
 
@@ -383,10 +448,10 @@ public class PatientPages implements Serializable {
         return getAccesses().stream().filter(a -> me.equals(a.get("actor"))).count();
     }
 
-    /** @return who accessed, in words: "demo-practitioner, practitioner at st-mary" */
+    /** @return who accessed, after their username, in words: ", practitioner at St Mary's Hospital" */
     public String who(Map<String, Object> access) {
         String roles = access.get("roles") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : "";
-        String places = access.get("institutions") instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : "";
+        String places = access.get("institutions") instanceof List<?> l ? institutions.names(l) : "";
         return (roles.isEmpty() ? "" : ", " + roles) + (places.isEmpty() ? "" : " at " + places);
     }
 

@@ -35,6 +35,60 @@ public record TimelineEntry(String date, String type, String title, String detai
         return true;
     }
 
+    /**
+     * One row of a timeline as shown: an entry, or several that say the same (one day, kind, what and value), as when two
+     * institutions send the same result or a visit records one procedure twice.
+     *
+     * @param entry      the first of them (newest first, as the timeline)
+     * @param references every one's {@code Type/id}, in timeline order
+     */
+    public record Row(TimelineEntry entry, java.util.List<String> references) implements Serializable {
+        public int count() {
+            return references.size();
+        }
+
+        public String day() {
+            return entry.day();
+        }
+
+        public String type() {
+            return entry.type();
+        }
+
+        public String kind() {
+            return entry.kind();
+        }
+
+        public String title() {
+            return entry.title();
+        }
+
+        public String detail() {
+            return entry.detail();
+        }
+
+        /** @return the first entry's {@code Type/id} (its proof stands for the row) */
+        public String reference() {
+            return entry.reference();
+        }
+    }
+
+    /**
+     * @param entries a timeline, in the order to show
+     * @return its rows: entries that say the same on the same day ({@link #day()}, type, title and detail equal) grouped
+     *         into one row at the place of the first, the others' order kept
+     */
+    public static java.util.List<Row> grouped(java.util.List<TimelineEntry> entries) {
+        java.util.Map<java.util.List<String>, java.util.List<String>> groups = new java.util.LinkedHashMap<>();
+        java.util.Map<java.util.List<String>, TimelineEntry> first = new java.util.HashMap<>();
+        for (TimelineEntry e : entries) {
+            java.util.List<String> key = java.util.List.of(e.day(), e.type(), e.title(), e.detail());
+            first.putIfAbsent(key, e);
+            groups.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(e.reference());
+        }
+        return groups.entrySet().stream().map(g -> new Row(first.get(g.getKey()), java.util.List.copyOf(g.getValue()))).toList();
+    }
+
     /** @return the date part, {@code yyyy-mm-dd} */
     public String day() {
         return date.length() >= 10 ? date.substring(0, 10) : date;

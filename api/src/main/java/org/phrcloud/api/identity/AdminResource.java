@@ -70,6 +70,11 @@ public class AdminResource {
     }
 
     private KeycloakDirectory directory() {
+        return directory(servletContext);
+    }
+
+    /** @throws ApiException PHR-API-0430 (503) when account administration is not configured */
+    static KeycloakDirectory directory(ServletContext servletContext) {
         KeycloakDirectory directory = SpringBeans.find(servletContext, KeycloakDirectory.class);
         if (directory == null) {
             throw new ApiException("PHR-API-0430: account administration is not configured (PHR_DIRECTORY_CLIENT_SECRET)");

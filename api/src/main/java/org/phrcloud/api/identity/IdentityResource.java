@@ -112,6 +112,16 @@ public class IdentityResource {
     }
 
     @GET
+    @Path("institutions")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT, Party.RESEARCHER, Party.ADMIN}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The network's institutions by name: id and display name, sorted by id",
+            description = "What audit events, access logs and chain blocks name by id, in words (no members, no keys). "
+                    + "Every signed-in party may read it; 503 when account administration is not configured.")
+    public Response institutions() {
+        return JsonBodies.ok(AdminResource.directory(servletContext).institutionNames());
+    }
+
+    @GET
     @Path("me")
     @Access(value = Party.PATIENT, withoutStepUp = Party.PATIENT)
     @Operation(summary = "The caller's own identity: the one their login is linked to (pseudonym, linked Patients, key state)",

@@ -279,6 +279,12 @@ class RecordAccessIT {
         }
         assertThat(east).as(institutions.toString()).isNotNull();
         assertThat(east.toString()).isEqualTo("{\"id\":\"" + institution + "\",\"name\":\"East Laboratory\",\"members\":[\"" + username + "\"]}");
+        // the names, without members, for every signed-in party (a patient at acr 1 too); nobody without a token
+        HttpResponse<String> names = api("GET", "/identity/institutions", token("demo-patient", "1"), null);
+        assertThat(names.statusCode()).as(names.body()).isEqualTo(200);
+        assertThat(names.body()).contains("{\"id\":\"" + institution + "\",\"name\":\"East Laboratory\"}")
+                .contains("{\"id\":\"st-mary\",\"name\":\"St Mary's Hospital\"}").doesNotContain(username);
+        assertThat(api("GET", "/identity/institutions", null, null).statusCode()).isEqualTo(401);
         JsonNode accounts = json(api("GET", "/identity/admin/users", admin, null));
         JsonNode listed = null;
         for (JsonNode a : accounts) {

@@ -208,7 +208,13 @@ class PortalIT {
             b.find(By.id("integrity:verify")).click();
             b.waitForText(By.id("verification"), "Intact");
             b.find(By.cssSelector("#records\\:timeline tbody tr a[id$='show-proof']")).click();
-            assertThat(b.waitFor(By.cssSelector("#records\\:timeline .proof")).getText()).containsAnyOf("anchored", "waiting for its anchor");
+            // the proof's status in words; its details (Merkle root, transaction) folded behind a disclosure
+            WebElement proof = b.waitFor(By.cssSelector("#records\\:timeline details.proof"));
+            assertThat(proof.getText()).isIn("In your chain and anchored on the blockchain", "In your chain, waiting for its anchor");
+            assertThat(proof.findElement(By.className("proof-details")).isDisplayed()).isFalse();
+            proof.findElement(By.tagName("summary")).click();
+            assertThat(proof.findElement(By.className("proof-details")).getText()).startsWith("Version ")
+                    .containsAnyOf("Merkle root", "anchored in the next round");
             Map<String, String> files = new HashMap<>();
             try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(b.fetchBytes(b.find(By.id("download-record")))))) {
                 for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
@@ -352,7 +358,8 @@ class PortalIT {
                 boolean allowedRead = false;
                 for (WebElement row : patient.all(By.cssSelector("#log tbody tr"))) {
                     String text = row.getText();
-                    allowedRead |= text.contains("demo-practitioner") && text.contains("search") && text.contains("allowed");
+                    allowedRead |= text.contains("demo-practitioner, practitioner at St Mary's Hospital") && text.contains("search")
+                            && text.contains("allowed");
                 }
                 assertThat(allowedRead).as("the practitioner's allowed search is in the access log:\n" + log).isTrue();
                 // the patient's own views (every page they open reads their record) are folded away until asked for
@@ -401,6 +408,12 @@ class PortalIT {
             doctor.clickAndWait(By.id("add:save"));
             assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
             assertThat(doctor.find(By.id("record")).getText()).contains(measured.toLocalDate() + " Result Glucose").contains("123.4 mg/dL");
+            // the same measurement saved twice (a double submission) is one row that says so
+            doctor.find(By.id("add:value")).sendKeys("123.4");
+            doctor.setValue(doctor.find(By.id("add:when")), measured.toString());
+            doctor.clickAndWait(By.id("add:save"));
+            assertThat(doctor.find(By.id("messages")).getText()).contains("Observation added");
+            assertThat(doctor.find(By.id("record")).getText()).contains(measured.toLocalDate() + " Result Glucose [Mass/volume] in Blood (recorded 2 times) 123.4 mg/dL");
             JsonNode written = json(calls.fhir("GET", "/Observation?patient=" + syntheaPatientId + "&code=http://loinc.org%7C2339-0"
                     + "&_sort=-_lastUpdated&_count=1", platform.serviceToken(), null)).path("entry").path(0).path("resource");
             assertThat(written.path("effectiveDateTime").asText()).isEqualTo(measured + ":00Z");
@@ -434,8 +447,11 @@ class PortalIT {
             assertThat(pharmacist.find(By.id("messages")).getText()).contains("MedicationDispense added");
         }
         try (Browser patient = open(SYNTHEA_LOGIN)) {
+            // on arrival: what St Mary's added since the visit of the first test (two glucose values, a condition, a dispense)
+            assertThat(patient.find(By.id("alerts")).getText())
+                    .containsPattern("4 new records from St Mary's Hospital since your last visit on 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.");
             String timeline = patient.find(By.id("records:timeline")).getText();
-            assertThat(timeline).contains("123.4 mg/dL").contains("Hypertensive disorder").contains("Lisinopril 10 MG Oral Tablet");
+            assertThat(timeline).contains("Glucose [Mass/volume] in Blood (recorded 2 times) 123.4 mg/dL").contains("Hypertensive disorder").contains("Lisinopril 10 MG Oral Tablet");
             new Select(patient.find(By.id("plotform:series"))).selectByValue("2339-0");
             patient.clickAndWait(By.id("plotform:show"));
             assertThat(patient.find(By.className("plot-label")).getText()).contains("Glucose")

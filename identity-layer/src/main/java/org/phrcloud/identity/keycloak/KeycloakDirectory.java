@@ -93,12 +93,8 @@ public final class KeycloakDirectory {
      * @throws DirectoryException 502 if Keycloak fails
      */
     public List<Institution> institutions() {
-        String parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
-        if (parent == null) {
-            return List.of();
-        }
         List<Institution> out = new java.util.ArrayList<>();
-        for (JsonNode g : json(send("GET", "/groups/" + parent + "/children?briefRepresentation=false&first=0&max=" + LIST_MAX, null, 200))) {
+        for (JsonNode g : institutionGroups()) {
             List<String> members = new java.util.ArrayList<>();
             json(send("GET", "/groups/" + g.path("id").asText() + "/members?briefRepresentation=true&first=0&max=" + LIST_MAX, null, 200))
                     .forEach(u -> members.add(u.path("username").asText()));
@@ -108,6 +104,40 @@ public final class KeycloakDirectory {
         }
         out.sort(java.util.Comparator.comparing(Institution::id));
         return out;
+    }
+
+    /**
+     * An institution as everyone in the network may know it.
+     *
+     * @param id   its id, as tokens, audit events and chain blocks name it
+     * @param name its display name; the id when none was given
+     */
+    public record InstitutionName(String id, String name) {
+    }
+
+    /**
+     * Every institution's id and display name, sorted by id, without members (one Keycloak call); empty before the first.
+     *
+     * @throws DirectoryException 502 if Keycloak fails
+     */
+    public List<InstitutionName> institutionNames() {
+        List<InstitutionName> out = new java.util.ArrayList<>();
+        for (JsonNode g : institutionGroups()) {
+            String id = g.path("name").asText();
+            out.add(new InstitutionName(id, g.path("attributes").path("name").path(0).asText(id)));
+        }
+        out.sort(java.util.Comparator.comparing(InstitutionName::id));
+        return out;
+    }
+
+    /** The {@code /institutions/*} groups with their attributes (none when the parent group is missing). */
+    private List<JsonNode> institutionGroups() {
+        String parent = groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP);
+        List<JsonNode> groups = new java.util.ArrayList<>();
+        if (parent != null) {
+            json(send("GET", "/groups/" + parent + "/children?briefRepresentation=false&first=0&max=" + LIST_MAX, null, 200)).forEach(groups::add);
+        }
+        return groups;
     }
 
     /**
