@@ -40,9 +40,17 @@ public class AuditConfig {
         return interceptor;
     }
 
-    /** Seals the audit log onto the audit chain every 2 seconds. */
+    /**
+     * Seals the audit log onto the audit chain every 2 seconds, in the one replica holding the lease
+     * {@code audit-sealing} (30 s: after a replica dies, another seals within 32 s).
+     */
     @Bean(destroyMethod = "close")
-    public AuditSealer auditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, JpaTransactionManager transactionManager) {
-        return new AuditSealer(log, chains, author, transactionManager, 2000);
+    public AuditSealer auditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, JpaTransactionManager transactionManager,
+                                   javax.sql.DataSource dataSource, org.springframework.core.env.Environment environment) {
+        org.phrcloud.database.Lease.migrate(dataSource);
+        org.phrcloud.database.Lease lease = new org.phrcloud.database.Lease(dataSource, "audit-sealing",
+                org.phrcloud.database.Lease.replicaId(environment.getProperty("com.sun.aas.instanceRoot")),
+                java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
+        return new AuditSealer(log, chains, author, transactionManager, 2000, lease);
     }
 }

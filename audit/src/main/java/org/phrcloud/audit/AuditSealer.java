@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import org.phrcloud.database.Lease;
+
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +22,11 @@ import java.util.concurrent.TimeUnit;
  * round), become the entries of ONE block appended to the institution's audit chain ({@link AuditLog#chainPseudonym}):
  * type AuditEvent, the event id, version 1, create, the content hash of its JSON; signed by the institution like
  * every block. The ledger anchors that chain's head with the patients' heads, so a deleted, altered or reordered
- * AuditEvent no longer matches an anchored chain. Rows and block commit together. One sealer per database.
+ * AuditEvent no longer matches an anchored chain. Rows and block commit together.
+ *
+ * <p>Every replica of the server schedules sealing; with a {@link Lease} only the holder of the lease
+ * {@code audit-sealing} seals (renewed inside the sealing transaction, which also fences a holder that paused past
+ * its lease), so the audit chain never forks. Without a lease every call seals (tests, one server).
  */
 public class AuditSealer implements AutoCloseable {
     static final int BATCH = 500;
@@ -32,10 +38,18 @@ public class AuditSealer implements AutoCloseable {
     private final TransactionTemplate transactions;
     private final String pseudonym;
     private final ScheduledExecutorService timer;
+    private final Lease lease;
 
     /** @param intervalMillis how often to seal; 0 or less: never by itself (tests call {@link #sealOnce}) */
     public AuditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, PlatformTransactionManager transactionManager,
                        long intervalMillis) {
+        this(log, chains, author, transactionManager, intervalMillis, null);
+    }
+
+    /** @param lease the lease {@code audit-sealing} every replica shares, or null when this is the only server */
+    public AuditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, PlatformTransactionManager transactionManager,
+                       long intervalMillis, Lease lease) {
+        this.lease = lease;
         this.log = log;
         this.chains = chains;
         this.author = author;
@@ -53,9 +67,19 @@ public class AuditSealer implements AutoCloseable {
         }
     }
 
-    /** @return the number of AuditEvents sealed in this round (0 when none waited) */
+    /** @return the number of AuditEvents sealed in this round (0 when none waited, or another replica holds the lease) */
     public synchronized int sealOnce() {
+        try {
+            if (lease != null && !lease.acquire()) {
+                return 0;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("PHR-LEDGER-0508: a lease cannot be read (SQL state " + e.getSQLState() + ")", e);
+        }
         Integer sealed = transactions.execute(status -> log.inTransaction(c -> {
+            if (lease != null && !lease.renew(c)) {
+                return 0;
+            }
             List<AuditLog.Stored> rows = log.unsealed(c, BATCH);
             if (rows.isEmpty()) {
                 return 0;

@@ -81,12 +81,31 @@ class AnchoringResilienceIT {
     }
 
     @Test
+    @Order(0)
+    void theHealthEndpointsSayStartedLiveAndReadyWithTheDatabaseTheIssuerAndTheChain() throws Exception {
+        assertThat(health("started").path("status").asText()).isEqualTo("UP");
+        assertThat(health("live").path("status").asText()).isEqualTo("UP");
+        JsonNode ready = health("ready");
+        assertThat(ready.path("status").asText()).as(ready.toString()).isEqualTo("UP");
+        assertThat(check(ready, "database").path("status").asText()).isEqualTo("UP");
+        assertThat(check(ready, "token-issuer").path("status").asText()).isEqualTo("UP");
+        assertThat(check(ready, "token-issuer").path("data").path("jwks").asText())
+                .isEqualTo(platform.realm().issuer() + "/protocol/openid-connect/certs");
+        assertThat(check(ready, "chain").path("data").path("node").asText()).isEqualTo("reachable");
+    }
+
+    @Test
     @Order(1)
     void writesGoOnWhileTheChainIsDownAndAreAllAnchoredOnceWhenItIsBack() throws Exception {
         awaitAllAnchored();
         JsonNode before = anchoring();
         platform.stopChain();
         try {
+            // still ready: the chain is reported, never a condition (writes go on without it)
+            JsonNode ready = health("ready");
+            assertThat(ready.path("status").asText()).as(ready.toString()).isEqualTo("UP");
+            assertThat(check(ready, "chain").path("status").asText()).isEqualTo("UP");
+            assertThat(check(ready, "chain").path("data").path("node").asText()).isEqualTo("unreachable");
             for (int i = 0; i < 5; i++) {
                 assertThat(fhir("POST", "/Observation", observation(70 + i)).statusCode()).isEqualTo(201);
             }
@@ -125,6 +144,7 @@ class AnchoringResilienceIT {
             platform.rpc("evm_setIntervalMining", "[1]"); // mined while the server is down
         }
         platform.startServer();
+        assertThat(health("started").path("status").asText()).isEqualTo("UP");
         for (String id : accepted) { // nothing acknowledged is lost (H2 commits to disk at each commit)
             assertThat(fhir("GET", "/Observation/" + id, null).statusCode()).as("Observation/" + id).isEqualTo(200);
         }
@@ -133,6 +153,24 @@ class AnchoringResilienceIT {
         JsonNode receipt = platform.rpc("eth_getTransactionReceipt", "[\"" + inFlight + "\"]");
         assertThat(receipt.path("status").asText()).isEqualTo("0x1");
         assertEveryAnchorOnChainOnceAndTheExportVerifies();
+    }
+
+    /** {@code GET /health/<kind>} of MicroProfile Health (200 UP, 503 DOWN, both with the JSON). */
+    private static JsonNode health(String kind) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl() + "health/" + kind))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo("UP".equals(body.path("status").asText()) ? 200 : 503);
+        return body;
+    }
+
+    private static JsonNode check(JsonNode health, String name) {
+        for (JsonNode c : health.path("checks")) {
+            if (c.path("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + health);
     }
 
     private static void awaitAllAnchored() {

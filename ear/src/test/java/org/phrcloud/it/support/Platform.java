@@ -204,6 +204,16 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         DevStack.configureDomain(domain);
     }
 
+    /** The fixture's work folder (logs, secrets, data of the run). */
+    public Path workDir() {
+        return work;
+    }
+
+    /** Where the distributions are unpacked (Payara Server, Keycloak). */
+    public Path distDir() {
+        return dist;
+    }
+
     public String keycloakUrl() {
         return "http://127.0.0.1:" + keycloakPort;
     }

@@ -3,6 +3,7 @@ package org.phrcloud.ledger.anchor;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.merkle.MerkleTree;
 import org.phrcloud.database.JdbcTransactions;
+import org.phrcloud.database.Lease;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;
@@ -64,11 +65,15 @@ import java.util.TreeMap;
  * in the same transaction, so they share its no-loss, no-duplicate bookkeeping (a consent state weighs
  * {@value #CONSENT_WEIGHT} heads against {@code maxHeads}).
  *
- * <p>{@link #runOnce} is meant to be called on a fixed interval by one scheduler per database.
+ * <p>{@link #runOnce} is called on a fixed interval by a scheduler in every replica of the server. With a
+ * {@link Lease} (PostgreSQL with several replicas) only the replica holding the lease {@code anchoring} anchors: it
+ * renews the lease at each round and inside the transaction that records an anchor (fencing), so there is one
+ * sender and one nonce sequence at a time, and a survivor takes over within the lease's time to live after its
+ * holder dies. Without a lease (one server on H2) every call anchors.
  */
 public final class Anchorer {
     /** What a round did. */
-    public enum Outcome { NOTHING_PENDING, CONFIRMED, SENT, WAITING, FAILED, CHAIN_UNREACHABLE }
+    public enum Outcome { NOTHING_PENDING, CONFIRMED, SENT, WAITING, FAILED, CHAIN_UNREACHABLE, STANDBY }
 
     /**
      * @param outcome  what happened
@@ -88,6 +93,7 @@ public final class Anchorer {
     private final Clock clock;
     private final Duration receiptWait;
     private final int maxHeads;
+    private final Lease lease;
 
     /** The default number of chain heads one anchor carries at most. */
     public static final int DEFAULT_MAX_HEADS = 400;
@@ -104,6 +110,15 @@ public final class Anchorer {
     /** @param maxHeads chain heads per anchor at most, at least 1 */
     public Anchorer(DataSource dataSource, Web3j web3j, Credentials sender, long chainId, String contract, Clock clock,
                     Duration receiptWait, int maxHeads) {
+        this(dataSource, web3j, sender, chainId, contract, clock, receiptWait, maxHeads, null);
+    }
+
+    /**
+     * @param lease the lease {@code anchoring} every replica shares (its time to live longer than {@code receiptWait}
+     *              plus a few JSON-RPC calls), or null when this is the only server of its database
+     */
+    public Anchorer(DataSource dataSource, Web3j web3j, Credentials sender, long chainId, String contract, Clock clock,
+                    Duration receiptWait, int maxHeads, Lease lease) {
         if (maxHeads < 1) {
             throw new IllegalArgumentException("maxHeads must be at least 1");
         }
@@ -115,6 +130,7 @@ public final class Anchorer {
         this.clock = clock;
         this.receiptWait = receiptWait;
         this.maxHeads = maxHeads;
+        this.lease = lease;
     }
 
     /**
@@ -122,14 +138,23 @@ public final class Anchorer {
      * round is confirmed, or an anchor was full ({@code maxHeads} heads) and is confirmed, the round goes on with
      * the next anchor (at most {@value #MAX_ANCHORS_PER_ROUND}). Chain errors do not throw.
      *
-     * @return what the round's last anchor did; {@link Result#leaves()} counts the heads of all its anchors
+     * @return what the round's last anchor did; {@link Result#leaves()} counts the heads of all its anchors;
+     *         {@link Outcome#STANDBY} when another replica holds the lease
      */
     public synchronized Result runOnce() {
         Result result = null;
         int leaves = 0;
         for (int i = 0; i < MAX_ANCHORS_PER_ROUND; i++) {
+            if (!holdsLease()) {
+                return new Result(Outcome.STANDBY, result == null ? null : result.anchorId(), leaves);
+            }
             Optional<InFlight> inFlight = inFlight();
-            Result next = inFlight.isPresent() ? settle(inFlight.get(), true) : anchorPending();
+            Result next;
+            try {
+                next = inFlight.isPresent() ? settle(inFlight.get(), true) : anchorPending();
+            } catch (LeaseLost e) {
+                return new Result(Outcome.STANDBY, null, leaves);
+            }
             if (next.outcome() == Outcome.NOTHING_PENDING && result != null) {
                 break;
             }
@@ -140,6 +165,21 @@ public final class Anchorer {
             }
         }
         return new Result(result.outcome(), result.anchorId(), leaves);
+    }
+
+    private boolean holdsLease() {
+        try {
+            return lease == null || lease.acquire();
+        } catch (SQLException e) {
+            throw new IllegalStateException("PHR-LEDGER-0508: a lease cannot be read (SQL state " + e.getSQLState() + ")", e);
+        }
+    }
+
+    /** The lease ran out or was taken between the round's start and the recording of an anchor: nothing was recorded. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super(null, null, false, false);
+        }
     }
 
     /** Anchors per round at most. */
@@ -277,6 +317,17 @@ public final class Anchorer {
         String txHash = Numeric.toHexString(Hash.sha3(signed));
 
         long id = sql(c -> {
+            // fencing: still the holder (the lease row stays locked until this commits), and nothing else in flight
+            if (lease != null && !lease.renew(c)) {
+                throw new LeaseLost();
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM ledger_anchor WHERE status = 'SENT'");
+                 ResultSet r = s.executeQuery()) {
+                r.next();
+                if (r.getLong(1) > 0) {
+                    throw new LeaseLost();
+                }
+            }
             long next;
             try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_anchor");
                  ResultSet r = s.executeQuery()) {

@@ -24,7 +24,7 @@ public final class AnchoringSchedule implements AutoCloseable {
         executor.scheduleAtFixedRate(() -> {
             try {
                 Anchorer.Result result = anchorer.runOnce();
-                if (result.outcome() != Anchorer.Outcome.NOTHING_PENDING) {
+                if (result.outcome() != Anchorer.Outcome.NOTHING_PENDING && result.outcome() != Anchorer.Outcome.STANDBY) {
                     LOG.log(System.Logger.Level.INFO, "anchoring: {0} (anchor {1}, {2} chain heads)", result.outcome(),
                             result.anchorId(), result.leaves());
                 }

@@ -252,6 +252,97 @@ class AnchorerOnAnvilTest {
         assertThat(chains.pendingAnchors()).isZero();
     }
 
+    /**
+     * Two replicas of the server on one PostgreSQL, both scheduling anchoring rounds while blocks are written: only
+     * the lease holder anchors, every block is anchored exactly once, no transaction is refused for its nonce; the
+     * holder dies, and the other takes over once the lease has run out.
+     */
+    @Test
+    void twoReplicasOnOnePostgresAnchorEveryBlockOnceAndASurvivorTakesOver() throws Exception {
+        try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start()) {
+            javax.sql.DataSource pg = postgres.getPostgresDatabase();
+            JdbcChainStore.migrate(pg);
+            org.phrcloud.database.Lease.migrate(pg);
+            JdbcChainStore pgChains = new JdbcChainStore(pg, outboxClock);
+            SteppedClock leaseClock = new SteppedClock(java.time.Instant.parse("2026-12-07T10:00:00Z"));
+            Duration ttl = Duration.ofSeconds(30);
+            java.util.function.Function<String, Anchorer> replica = name -> new Anchorer(pg, web3j, Credentials.create(DevChain.INSTITUTION_KEY),
+                    DevChain.CHAIN_ID, registry.getContractAddress(), Clock.systemUTC(), Duration.ofSeconds(10), Anchorer.DEFAULT_MAX_HEADS,
+                    new org.phrcloud.database.Lease(pg, "anchoring", name, ttl, leaseClock));
+            Anchorer a = replica.apply("replica-a");
+            Anchorer b = replica.apply("replica-b");
+            assertThat(a.runOnce().outcome()).isEqualTo(Anchorer.Outcome.NOTHING_PENDING); // a takes the lease first
+
+            // both schedule rounds every 50 ms while 40 blocks are written to 10 chains
+            java.util.Map<String, java.util.List<Anchorer.Outcome>> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean aAlive = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.List<Thread> schedulers = new java.util.ArrayList<>();
+            for (var r : java.util.Map.of("replica-a", a, "replica-b", b).entrySet()) {
+                outcomes.put(r.getKey(), java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+                Thread t = new Thread(() -> {
+                    while (running.get() && (r.getValue() != a || aAlive.get())) {
+                        outcomes.get(r.getKey()).add(r.getValue().runOnce().outcome());
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                t.start();
+                schedulers.add(t);
+            }
+            for (int i = 0; i < 40; i++) {
+                pgChains.append(Integer.toHexString(i % 10).repeat(64), "k1", "dr",
+                        List.of(new Entry("Observation", "o" + i, "1", Operation.CREATE, new byte[32])), (keyId, hash) -> new byte[64]);
+                Thread.sleep(25);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> pgChains.pendingAnchors() == 0);
+            long anchoredByA = anchorsOnChain();
+
+            // a dies (its scheduler stops, as with kill -9); its lease is not renewed
+            aAlive.set(false);
+            schedulers.get(0).join(10_000);
+            for (int i = 40; i < 45; i++) {
+                pgChains.append(Integer.toHexString(i % 10).repeat(64), "k1", "dr",
+                        List.of(new Entry("Observation", "o" + i, "1", Operation.CREATE, new byte[32])), (keyId, hash) -> new byte[64]);
+            }
+            Thread.sleep(500);
+            assertThat(pgChains.pendingAnchors()).as("b waits while a's lease lasts").isEqualTo(5);
+            leaseClock.advance(ttl.plusSeconds(1));
+            await("b takes over").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> pgChains.pendingAnchors() == 0);
+            running.set(false);
+            for (Thread t : schedulers) {
+                t.join(10_000);
+            }
+
+            assertThat(outcomes.get("replica-a")).doesNotContain(Anchorer.Outcome.FAILED, Anchorer.Outcome.STANDBY)
+                    .contains(Anchorer.Outcome.CONFIRMED);
+            List<Anchorer.Outcome> ofB = outcomes.get("replica-b");
+            int firstActive = java.util.stream.IntStream.range(0, ofB.size()).filter(i -> ofB.get(i) != Anchorer.Outcome.STANDBY)
+                    .findFirst().orElseThrow();
+            assertThat(ofB.subList(0, firstActive)).as("b stood by while a held the lease").isNotEmpty()
+                    .containsOnly(Anchorer.Outcome.STANDBY);
+            assertThat(ofB).doesNotContain(Anchorer.Outcome.FAILED).contains(Anchorer.Outcome.CONFIRMED);
+            // exactly once: every anchor on chain is a confirmed anchor of the database, each block is under one of them
+            try (java.sql.Connection c = pg.getConnection(); java.sql.Statement st = c.createStatement()) {
+                try (java.sql.ResultSet r = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT nonce), "
+                        + "SUM(CASE WHEN status = 'CONFIRMED' THEN 1 ELSE 0 END) FROM ledger_anchor")) {
+                    r.next();
+                    assertThat(r.getLong(1)).as("anchors recorded").isEqualTo(anchorsOnChain()).isGreaterThan(anchoredByA - 1);
+                    assertThat(r.getLong(2)).as("one nonce each").isEqualTo(r.getLong(1));
+                    assertThat(r.getLong(3)).as("all confirmed").isEqualTo(r.getLong(1));
+                }
+                try (java.sql.ResultSet r = st.executeQuery("SELECT COUNT(*) FROM ledger_outbox WHERE anchored_at IS NULL OR anchor_id IS NULL")) {
+                    r.next();
+                    assertThat(r.getLong(1)).isZero();
+                }
+            }
+            assertThat(anchorsOnChain()).isGreaterThan(anchoredByA);
+        }
+    }
+
     @Test
     void aBacklogLargerThanOneAnchorIsAnchoredInOneRoundOldestChainsFirst() throws Exception {
         for (String seed : List.of("e", "d", "c", "b", "a")) { // e waits longest

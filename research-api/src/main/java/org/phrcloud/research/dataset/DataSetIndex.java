@@ -51,10 +51,10 @@ public class DataSetIndex {
         SchemaMigrations.migrate(dataSource, "research", DataSetIndex.class);
     }
 
-    public void insert(Row r) {
+    public void insert(Row r, String runner) {
         update("INSERT INTO phr_research_dataset (id, researcher, researcher_name, study_id, requested_at, status, phase, percent, "
-                + "request_id, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", r.id(), r.researcher(), r.researcherName(), r.studyId(),
-                Timestamp.from(r.requestedAt()), r.status().name(), r.phase(), r.percent(), r.requestId(), r.request());
+                + "request_id, request, runner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", r.id(), r.researcher(), r.researcherName(), r.studyId(),
+                Timestamp.from(r.requestedAt()), r.status().name(), r.phase(), r.percent(), r.requestId(), r.request(), runner);
     }
 
     public void progress(String id, Status status, String phase, int percent) {
@@ -71,11 +71,17 @@ public class DataSetIndex {
                 Timestamp.from(at), error, id);
     }
 
-    /** Data sets left queued or running by a stopped server: failed, they are not resumed. */
-    public int failUnfinished(Instant at) {
-        return update("UPDATE phr_research_dataset SET status = ?, finished_at = ?, error = ? WHERE status IN (?, ?)", Status.FAILED.name(),
+    /**
+     * Data sets left queued or running by this replica when it stopped (and those of no recorded replica, from before
+     * replicas were recorded): failed, they are not resumed. Other replicas' jobs are left to them.
+     *
+     * @param runner this replica ({@code Lease.replicaId}: the same across its restarts)
+     */
+    public int failUnfinished(String runner, Instant at) {
+        return update("UPDATE phr_research_dataset SET status = ?, finished_at = ?, error = ? WHERE status IN (?, ?) "
+                        + "AND (runner = ? OR runner IS NULL)", Status.FAILED.name(),
                 Timestamp.from(at), "PHR-RESEARCH-1101: the server stopped before the job finished; ask again", Status.QUEUED.name(),
-                Status.RUNNING.name());
+                Status.RUNNING.name(), runner);
     }
 
     public Optional<Row> find(String id) {

@@ -35,6 +35,6 @@ public class ResearchConfig {
         java.nio.file.Path folder = java.nio.file.Path.of(environment.getProperty("phr.research.dir", instanceRoot + "/phr-data/research"));
         return new ResearchDataSets(fhirContext,
                 new Extraction(fhirContext, daoRegistry, matchUrlService, mpi), consents, index, auditor,
-                folder, Clock.systemUTC());
+                folder, Clock.systemUTC(), org.phrcloud.database.Lease.replicaId(instanceRoot));
     }
 }

@@ -77,15 +77,22 @@ public class ResearchDataSets implements AutoCloseable {
     private final Auditor auditor;
     private final Path folder;
     private final Clock clock;
+    private final String runner;
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "phr-research-jobs");
         t.setDaemon(true);
         return t;
     });
 
-    /** @param folder where each data set gets a folder of its own (phr.research.dir) */
+    /**
+     * @param folder where each data set gets a folder of its own (phr.research.dir; with several replicas a volume they
+     *               all mount, since any replica may serve a download)
+     * @param runner this replica, the same across its restarts ({@code Lease.replicaId}): a job runs in the replica
+     *               that accepted it, and a restart fails only its own unfinished jobs
+     */
     public ResearchDataSets(FhirContext fhir, Extraction extraction, ConsentService consents, DataSetIndex index, Auditor auditor,
-                            Path folder, Clock clock) {
+                            Path folder, Clock clock, String runner) {
+        this.runner = runner;
         this.fhir = fhir;
         this.extraction = extraction;
         this.consents = consents;
@@ -93,7 +100,7 @@ public class ResearchDataSets implements AutoCloseable {
         this.auditor = auditor;
         this.folder = folder;
         this.clock = clock;
-        int stale = index.failUnfinished(clock.instant());
+        int stale = index.failUnfinished(runner, clock.instant());
         if (stale > 0) {
             LOG.warn("PHR-RESEARCH-1101: {} research data set jobs were left unfinished by a stop and are marked failed", stale);
         }
@@ -126,7 +133,7 @@ public class ResearchDataSets implements AutoCloseable {
         }
         DataSetIndex.Row row = new DataSetIndex.Row(UUID.randomUUID().toString(), caller.subject(), caller.username(), request.study(),
                 clock.instant(), null, DataSetIndex.Status.QUEUED, "queued", 0, requestId, json, null, null, null);
-        index.insert(row);
+        index.insert(row, runner);
         audit(caller, requestId, "create", 0, "research data set " + row.id() + " requested (study " + request.study() + ")", Set.of(), null);
         jobs.submit(() -> run(row, caller, request));
         return row;

@@ -231,6 +231,7 @@ public enum PhrError {
     PHR_LEDGER_0505(500, "Cannot read the anchoring status"),
     PHR_LEDGER_0506(500, "An anchoring round failed"),
     PHR_LEDGER_0507(500, "Admitting an institution's account failed"),
+    PHR_LEDGER_0508(500, "A lease of a background task (anchoring, audit sealing) cannot be read"),
     PHR_LEDGER_0601(500, "A consent registry entry is malformed"),
     PHR_LEDGER_0602(500, "Cannot read the anchors of a chain"),
     PHR_LEDGER_0603(500, "Cannot read a proof"),
@@ -314,7 +315,9 @@ public enum PhrError {
     PHR_TOKEN_0005(500, "The bearer token has malformed claims"),
     PHR_TOKEN_0010(500, "Interrupted"),
     PHR_TOKEN_0011(500, "Token endpoint answered HTTP"),
-    PHR_TOKEN_0020(500, "The browser login did not end with an authorization code");
+    PHR_TOKEN_0020(500, "The browser login did not end with an authorization code"),
+    // TOOLS (command lines, never in the server)
+    PHR_TOOLS_0601(500, "The QBFT network could not be written");
 
     private static final Pattern CODE = Pattern.compile("^(PHR-[A-Z0-9]+-\\d{4})\\b");
     private static final Map<String, PhrError> BY_CODE = Arrays.stream(values())

@@ -1,0 +1,190 @@
+package org.phrcloud.it.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.phrcloud.ledger.anchor.DevChain;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.tools.SecretFile;
+import org.phrcloud.tools.devstack.DevStack;
+import org.phrcloud.tools.devstack.ServerSettings;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several replicas of the server on one PostgreSQL, as a Kubernetes Deployment runs them: Payara Server domains of
+ * their own (their own ports), each with the EAR, all with the same settings (one institution, one database, one
+ * set of keys, one anchoring account), next to the {@link Platform}'s Keycloak and anvil. The database is a real
+ * PostgreSQL (the embedded binaries), started here. The replicas' institution anchors with anvil's second
+ * institution account, admitted here, so its nonces never meet those of the platform's own server.
+ */
+public final class ReplicaServers implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * One replica.
+     *
+     * @param name     its domain's name
+     * @param portbase its domain's port base: HTTP on base + 80, admin on base + 48
+     */
+    public record Replica(String name, int portbase) {
+        public String baseUrl() {
+            return "http://127.0.0.1:" + (portbase + 80) + "/";
+        }
+
+        public String fhirBase() {
+            return baseUrl() + "fhir";
+        }
+
+        public String apiBase() {
+            return baseUrl() + "api";
+        }
+    }
+
+    private final Platform platform;
+    private final Path dir;
+    private final EmbeddedPostgres postgres;
+    private final List<Replica> replicas = new ArrayList<>();
+
+    private ReplicaServers(Platform platform, Path dir, EmbeddedPostgres postgres) {
+        this.platform = platform;
+        this.dir = dir;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts PostgreSQL, admits the replicas' anchoring account on chain, creates one domain per port base with the EAR
+     * and the shared settings, and starts them one after the other (the first creates the schema), each until its FHIR
+     * endpoint answers.
+     *
+     * @param institution the replicas' institution id (its audit chain must not be the platform server's)
+     */
+    public static ReplicaServers start(Platform platform, String institution, int... portbases) throws Exception {
+        Path dir = platform.workDir().resolve("replicas").toAbsolutePath();
+        if (Files.exists(dir)) {
+            org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
+        }
+        Files.createDirectories(dir.resolve("secrets"));
+        ReplicaServers servers = new ReplicaServers(platform, dir, EmbeddedPostgres.builder().start());
+        try {
+            servers.admitAnchoringAccount(new Replica("first", portbases[0]).baseUrl());
+            SecretFile.write(dir.resolve("secrets/chain-sender.key"), DevChain.OTHER_INSTITUTION_KEY);
+            Path payara = platform.distDir().resolve("payara6");
+            for (int i = 0; i < portbases.length; i++) {
+                Replica r = new Replica("phr-replica-" + (i + 1), portbases[i]);
+                ManagedProcess.run("create-domain " + r.name(), DevStack.createDomain(payara, dir, r.name(), r.portbase()), Map.of(),
+                        dir.resolve("create-" + r.name() + ".log"));
+                Path domain = dir.resolve(r.name());
+                DevStack.configureDomain(domain);
+                Map<String, String> more = new LinkedHashMap<>();
+                more.put("phr.db.username", "postgres");
+                more.put("phr.db.password", "postgres");
+                more.put("phr.anchor.interval.seconds", "2");
+                more.put("phr.mllp.port", String.valueOf(r.portbase() + 75));
+                more.put("phr.terminology.dir", System.getProperty("phr.it.terminology.dir"));
+                new ServerSettings(platform.realm().issuer(), "jdbc:postgresql://127.0.0.1:" + servers.postgres.getPort() + "/postgres",
+                        institution, platform.anvilUrl(), System.getProperty("phr.it.anchor.contract"), dir.resolve("secrets"), more)
+                        .writeTo(domain, platform.realm());
+                Files.createDirectories(domain.resolve("autodeploy"));
+                Files.copy(Path.of(System.getProperty("phr.it.ear")), domain.resolve("autodeploy/phr-cloud.ear"), StandardCopyOption.REPLACE_EXISTING);
+                servers.replicas.add(r);
+            }
+            for (Replica r : servers.replicas) {
+                servers.start(r);
+            }
+            return servers;
+        } catch (Exception | Error e) {
+            servers.close();
+            throw e;
+        }
+    }
+
+    private void admitAnchoringAccount(String endpoint) throws Exception {
+        Web3j web3j = Web3j.build(new HttpService(platform.anvilUrl()));
+        try {
+            AnchorRegistry.load(System.getProperty("phr.it.anchor.contract"), web3j, new RawTransactionManager(web3j,
+                            Credentials.create(DevChain.OPERATOR_KEY), DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 250, 120)),
+                    new DefaultGasProvider()).setInstitution(DevChain.address(DevChain.OTHER_INSTITUTION_KEY), endpoint).send();
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
+    public List<Replica> replicas() {
+        return replicas;
+    }
+
+    /** The replicas' PostgreSQL database. */
+    public DataSource database() {
+        return postgres.getPostgresDatabase();
+    }
+
+    /** @return the replica a lease holder id names ({@code host:instance root}), or null */
+    public Replica holder(String leaseHolder) {
+        return replicas.stream().filter(r -> leaseHolder.endsWith(":" + dir.resolve(r.name()))).findFirst().orElse(null);
+    }
+
+    /** Starts a replica's domain (the EAR deploys from its autodeploy folder) and waits until FHIR answers. */
+    public void start(Replica r) throws Exception {
+        ManagedProcess.run("start " + r.name(), List.of("bash", platform.distDir().resolve("payara6/bin/asadmin").toString(),
+                "start-domain", "--domaindir", dir.toString(), r.name()), Map.of(), dir.resolve("start-" + r.name() + "-" + System.currentTimeMillis() + ".log"));
+        await(r.name() + " serving FHIR").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> status(r.fhirBase() + "/metadata") == 200);
+    }
+
+    /** Kills a replica at once ({@code kill -9}), as a crashed pod. */
+    public void kill(Replica r) throws IOException {
+        long pid = Long.parseLong(Files.readString(dir.resolve(r.name()).resolve("config/pid")).trim());
+        ProcessHandle server = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no Payara process " + pid));
+        server.destroyForcibly();
+        server.onExit().join();
+    }
+
+    private static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Replica r : replicas) {
+            try {
+                ManagedProcess.run("stop " + r.name(), List.of("bash", platform.distDir().resolve("payara6/bin/asadmin").toString(),
+                        "stop-domain", "--kill=true", "--domaindir", dir.toString(), r.name()), Map.of(), dir.resolve("stop-" + r.name() + ".log"));
+            } catch (Exception e) {
+                // stopped already (killed)
+            }
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            // the test JVM ends anyway
+        }
+    }
+}
