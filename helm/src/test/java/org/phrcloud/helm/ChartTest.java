@@ -334,6 +334,15 @@ class ChartTest {
         assertThat(server.getSpec().getReplicas()).as("the HPA decides").isNull();
         assertThat(server.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("phr-pg-app"));
+        // the issuer is published through the Ingress to the operator's Service; the bundled StatefulSet's otherwise
+        var operatorBackend = named(objects, io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "phr-keycloak")
+                .getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService();
+        assertThat(operatorBackend.getName() + ":" + operatorBackend.getPort().getNumber()).isEqualTo("phr-keycloak-service:8443");
+        var bundled = named(render(CHART.resolve("ci/cloudnative-pg-values.yaml")), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class,
+                "phr-keycloak").getSpec().getRules().get(0).getHttp();
+        assertThat(bundled.getPaths()).extracting(p -> p.getPath()).containsExactly("/admin/realms/", "/realms/", "/resources/");
+        assertThat(bundled.getPaths().get(0).getBackend().getService().getName() + ":" + bundled.getPaths().get(0).getBackend().getService().getPort().getNumber())
+                .isEqualTo("phr-keycloak:443");
         GenericKubernetesResource realm = named(objects, GenericKubernetesResource.class, "phr-realm");
         assertThat(((Map<?, ?>) realm.getAdditionalProperties().get("spec")).get("realm").toString()).contains("realm=phr");
     }

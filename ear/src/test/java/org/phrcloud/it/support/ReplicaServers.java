@@ -73,8 +73,8 @@ public final class ReplicaServers implements AutoCloseable {
 
     /**
      * Starts PostgreSQL, admits the replicas' anchoring account on chain, creates one domain per port base with the EAR
-     * and the shared settings, and starts them one after the other (the first creates the schema), each until its FHIR
-     * endpoint answers.
+     * and the shared settings, and starts them all at once, as a Deployment does (on the empty database they create the
+     * schema one after the other, under the servers' migration lock), until each one's FHIR endpoint answers.
      *
      * @param institution the replicas' institution id (its audit chain must not be the platform server's)
      */
@@ -109,7 +109,10 @@ public final class ReplicaServers implements AutoCloseable {
                 servers.replicas.add(r);
             }
             for (Replica r : servers.replicas) {
-                servers.start(r);
+                servers.launch(r);
+            }
+            for (Replica r : servers.replicas) {
+                servers.awaitServing(r);
             }
             return servers;
         } catch (Exception | Error e) {
@@ -145,9 +148,17 @@ public final class ReplicaServers implements AutoCloseable {
 
     /** Starts a replica's domain (the EAR deploys from its autodeploy folder) and waits until FHIR answers. */
     public void start(Replica r) throws Exception {
+        launch(r);
+        awaitServing(r);
+    }
+
+    private void launch(Replica r) throws Exception {
         ManagedProcess.run("start " + r.name(), List.of("bash", platform.distDir().resolve("payara6/bin/asadmin").toString(),
                 "start-domain", "--domaindir", dir.toString(), r.name()), Map.of(), dir.resolve("start-" + r.name() + "-" + System.currentTimeMillis() + ".log"));
-        await(r.name() + " serving FHIR").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2))
+    }
+
+    private void awaitServing(Replica r) {
+        await(r.name() + " serving FHIR").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> status(r.fhirBase() + "/metadata") == 200);
     }
 

@@ -57,15 +57,40 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 @Import({JpaR4Config.class, HapiJpaConfig.class, JpaBatch2Config.class, Batch2JobsConfig.class,
         SubscriptionChannelConfig.class, SubscriptionSubmitterConfig.class, ThreadPoolFactoryConfig.class})
 public class FhirStorageConfig {
+    /** Held from the pool's creation until the context has started: every schema change of the start runs under it. */
+    private volatile org.phrcloud.database.MigrationLock migrationLock;
+
+    /**
+     * The pool. On PostgreSQL its first act is to wait for the {@link org.phrcloud.database.MigrationLock}: replicas
+     * starting together create and upgrade the schema (HAPI FHIR's tables, every module's migrations) one after the
+     * other; the lock is released once this context has started ({@link #schemaReady}) or when it fails (the pool's close).
+     */
     @Bean(destroyMethod = "close")
-    public BasicDataSource dataSource(PlatformSettings settings) {
-        BasicDataSource ds = new BasicDataSource();
+    public BasicDataSource dataSource(PlatformSettings settings) throws java.sql.SQLException {
+        BasicDataSource ds = new BasicDataSource() {
+            @Override
+            public synchronized void close() throws java.sql.SQLException {
+                schemaReady();
+                super.close();
+            }
+        };
         ds.setDriverClassName(settings.isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
         ds.setUrl(settings.dbUrl());
         ds.setUsername(settings.dbUsername());
         ds.setPassword(settings.dbPassword());
         ds.setMaxTotal(20);
+        migrationLock = org.phrcloud.database.MigrationLock.acquire(ds, settings.dbUrl());
         return ds;
+    }
+
+    /** Releases the migration lock: this replica's schema work is done (or it gave up). */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextRefreshedEvent.class)
+    public void schemaReady() throws java.sql.SQLException {
+        org.phrcloud.database.MigrationLock lock = migrationLock;
+        migrationLock = null;
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     @Bean
