@@ -12,9 +12,6 @@ import org.phrcloud.it.support.ReplicaServers;
 import org.phrcloud.it.support.ReplicaServers.Replica;
 import org.phrcloud.ledger.anchor.DevChain;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -44,7 +41,6 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PlatformExtension.class)
 class ReplicasIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The lease's time to live (LedgerConfig.ANCHORING_LEASE), two anchoring intervals of 2 s, and 10 s for the round itself. */
     private static final Duration TAKE_OVER_BOUND = Duration.ofSeconds(30 + 4 + 10);
@@ -209,12 +205,6 @@ class ReplicasIT {
     }
 
     private static HttpResponse<String> send(String url, String method, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json, application/json;q=0.9")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/fhir+json");
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ReplicaServers.call(url, method, token, body);
     }
 }

@@ -79,7 +79,17 @@ public final class ReplicaServers implements AutoCloseable {
      * @param institution the replicas' institution id (its audit chain must not be the platform server's)
      */
     public static ReplicaServers start(Platform platform, String institution, int... portbases) throws Exception {
-        Path dir = platform.workDir().resolve("replicas").toAbsolutePath();
+        return start(platform, "replicas", institution, platform.realm().issuer(), null, portbases);
+    }
+
+    /**
+     * As {@link #start(Platform, String, int...)}, in the work folder {@code folder}, trusting tokens of {@code issuer}
+     * (a realm with the platform realm's client secrets) whose TLS certificate {@code trustedCertificate} (PEM, or null
+     * for plain HTTP) the servers add to their trust store.
+     */
+    public static ReplicaServers start(Platform platform, String folder, String institution, String issuer, Path trustedCertificate,
+                                       int... portbases) throws Exception {
+        Path dir = platform.workDir().resolve(folder).toAbsolutePath();
         if (Files.exists(dir)) {
             org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
         }
@@ -101,7 +111,12 @@ public final class ReplicaServers implements AutoCloseable {
                 more.put("phr.anchor.interval.seconds", "2");
                 more.put("phr.mllp.port", String.valueOf(r.portbase() + 75));
                 more.put("phr.terminology.dir", System.getProperty("phr.it.terminology.dir"));
-                new ServerSettings(platform.realm().issuer(), "jdbc:postgresql://127.0.0.1:" + servers.postgres.getPort() + "/postgres",
+                if (trustedCertificate != null) {
+                    ManagedProcess.run("trust " + r.name(), List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                            "-importcert", "-noprompt", "-alias", "phr-issuer", "-file", trustedCertificate.toString(), "-keystore",
+                            domain.resolve("config/cacerts.p12").toString(), "-storepass", "changeit"), Map.of(), dir.resolve("trust-" + r.name() + ".log"));
+                }
+                new ServerSettings(issuer, "jdbc:postgresql://127.0.0.1:" + servers.postgres.getPort() + "/postgres",
                         institution, platform.anvilUrl(), System.getProperty("phr.it.anchor.contract"), dir.resolve("secrets"), more)
                         .writeTo(domain, platform.realm());
                 Files.createDirectories(domain.resolve("autodeploy"));
@@ -168,6 +183,21 @@ public final class ReplicaServers implements AutoCloseable {
         ProcessHandle server = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no Payara process " + pid));
         server.destroyForcibly();
         server.onExit().join();
+    }
+
+    /**
+     * A request to a replica as a FHIR or JSON client sends it.
+     *
+     * @param token a bearer token; @param body JSON text (as {@code application/fhir+json}) or null
+     */
+    public static HttpResponse<String> call(String url, String method, String token, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json, application/json;q=0.9")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/fhir+json");
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int status(String url) {

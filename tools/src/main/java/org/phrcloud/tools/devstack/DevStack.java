@@ -41,6 +41,21 @@ public final class DevStack {
                 "--http-management-port=" + managementPort, "--health-enabled=true");
     }
 
+    /**
+     * Keycloak of the distribution in {@code home} in production mode, as the chart starts it: {@code kc.sh start}
+     * (built for PostgreSQL at the first start), HTTPS only on {@code httpsPort} with the key pair of {@code keyStore}
+     * (PKCS#12; its password from {@code KC_HTTPS_KEY_STORE_PASSWORD}), the hostname fixed, health on the management
+     * port, the realm files of {@code data/import} imported at the first start (their {@code ${VAR}} placeholders from
+     * the environment). The database password comes from {@code KC_DB_PASSWORD}.
+     */
+    public static List<String> keycloakProduction(Path home, int httpsPort, int managementPort, String dbUrl, String dbUser, Path keyStore) {
+        return List.of("bash", home.resolve("bin/kc.sh").toString(), "start", "--import-realm",
+                "--db=postgres", "--db-url=" + dbUrl, "--db-username=" + dbUser,
+                "--hostname=https://127.0.0.1:" + httpsPort, "--http-enabled=false", "--https-port=" + httpsPort,
+                "--http-host=127.0.0.1", "--https-key-store-file=" + keyStore, "--https-key-store-type=PKCS12",
+                "--http-management-port=" + managementPort, "--health-enabled=true");
+    }
+
     /** The environment that gives Keycloak its first admin ({@code KC_BOOTSTRAP_ADMIN_*}). */
     public static Map<String, String> keycloakAdmin(String password) {
         return Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD", password);
