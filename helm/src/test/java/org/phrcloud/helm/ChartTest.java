@@ -176,13 +176,15 @@ class ChartTest {
     }
 
     @Test
-    void theValidatorsJsonRpcIsOpenToTheServerOnlyAndTheirPeerPortToEachOther() {
+    void theValidatorsJsonRpcIsOpenToTheServerAndTheContractsJobOnlyAndTheirPeerPortToEachOther() {
         List<HasMetadata> objects = render(CHART.resolve("ci/cloudnative-pg-values.yaml"));
         NetworkPolicy besu = named(objects, NetworkPolicy.class, "phr-besu");
         assertThat(besu.getSpec().getIngress()).hasSize(2);
         assertThat(besu.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal()).isEqualTo(8545);
-        assertThat(onlyPeer(besu.getSpec().getIngress().get(0).getFrom()))
-                .isEqualTo(Map.of("app.kubernetes.io/name", "phr", "app.kubernetes.io/instance", "phr", "app.kubernetes.io/component", "server"));
+        assertThat(besu.getSpec().getIngress().get(0).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels())
+                .containsExactly(Map.of("app.kubernetes.io/name", "phr", "app.kubernetes.io/instance", "phr", "app.kubernetes.io/component", "server"),
+                        Map.of("app.kubernetes.io/name", "phr", "app.kubernetes.io/instance", "phr", "app.kubernetes.io/component", "contracts"));
+        assertThat(besu.getSpec().getIngress().get(0).getFrom()).allSatisfy(p -> assertThat(p.getNamespaceSelector()).isNull());
         assertThat(besu.getSpec().getIngress().get(1).getPorts().get(0).getPort().getIntVal()).isEqualTo(30303);
         assertThat(onlyPeer(besu.getSpec().getIngress().get(1).getFrom())).containsEntry("app.kubernetes.io/component", "besu");
         NetworkPolicy database = named(objects, NetworkPolicy.class, "phr-database");
@@ -244,6 +246,10 @@ class ChartTest {
         assertThat(named(render(CHART.resolve("ci/external-values.yaml")), io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
                 "phr-research").getSpec().getAccessModes()).containsExactly("ReadWriteMany");
         assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/phr/research"));
+        // portal sessions live in one replica: the Ingress keeps a browser with it by cookie
+        assertThat(named(render(CHART.resolve("ci/external-values.yaml")), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "phr")
+                .getMetadata().getAnnotations()).containsEntry("nginx.ingress.kubernetes.io/affinity", "cookie")
+                .containsEntry("nginx.ingress.kubernetes.io/session-cookie-secure", "true");
         assertThat(c.getEnv()).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("phr-db"));
     }
 
@@ -317,6 +323,28 @@ class ChartTest {
         assertThatThrownBy(() -> render(CHART.resolve("ci/cloudnative-pg-values.yaml"), KUBE_VERSIONS.get(1),
                 Map.of("besu.validators", 5)))
                 .hasMessageContaining("besu.nodePublicKeys must hold the 5 validators' public keys");
+    }
+
+    @Test
+    void theContractsJobDeploysWithTheOperatorsKeyAndAdmitsTheInstitutionsAccountWithItsEndpoint() {
+        List<HasMetadata> objects = render(CHART.resolve("ci/cloudnative-pg-values.yaml"));
+        Job job = named(objects, Job.class, "phr-contracts-1");
+        Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getCommand()).containsExactly("java", "-cp", "/opt/phr/lib/*", "org.phrcloud.tools.DeployContractsCommand",
+                "--rpc", "http://phr-besu-rpc:8545", "--state", "/var/lib/phr/contracts/contracts.json",
+                "--admit", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8=https://phr.example.org/");
+        assertThat(c.getEnv()).singleElement().satisfies(e -> {
+            assertThat(e.getName()).isEqualTo("PHR_CHAIN_OPERATOR_KEY");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("chain-operator");
+            assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("operator.key");
+        });
+        NetworkPolicy contracts = named(objects, NetworkPolicy.class, "phr-contracts");
+        assertThat(contracts.getSpec().getIngress()).isNullOrEmpty();
+        assertThat(contracts.getSpec().getEgress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts().get(0).getPort().getIntVal()).isEqualTo(8545);
+            assertThat(rule.getTo().get(0).getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/component", "besu");
+        });
+        assertThat(render(CHART.resolve("ci/external-values.yaml"))).noneMatch(Job.class::isInstance);
     }
 
     @Test
