@@ -246,6 +246,9 @@ class ChartTest {
         assertThat(named(render(CHART.resolve("ci/external-values.yaml")), io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
                 "phr-research").getSpec().getAccessModes()).containsExactly("ReadWriteMany");
         assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/phr/research"));
+        // only the platform's endpoints are published; /health stays inside the cluster
+        assertThat(named(render(CHART.resolve("ci/external-values.yaml")), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "phr")
+                .getSpec().getRules().get(0).getHttp().getPaths()).extracting(p -> p.getPath()).containsExactly("/fhir", "/api", "/portal", "/openapi");
         // portal sessions live in one replica: the Ingress keeps a browser with it by cookie
         assertThat(named(render(CHART.resolve("ci/external-values.yaml")), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class, "phr")
                 .getMetadata().getAnnotations()).containsEntry("nginx.ingress.kubernetes.io/affinity", "cookie")
