@@ -50,7 +50,7 @@ class KeycloakProductionIT {
         previousDefault = SSLContext.getDefault();
         SSLContext.setDefault(keycloak.trust());
         server = ReplicaServers.start(platform, "keycloak-production-server", "north-clinic", keycloak.issuer(), keycloak.certificate(),
-                Integer.getInteger("phr.it.kcprod.portbase", 30400));
+                false, Integer.getInteger("phr.it.kcprod.portbase", 30400));
     }
 
     @AfterAll

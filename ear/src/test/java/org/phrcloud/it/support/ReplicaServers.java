@@ -79,16 +79,17 @@ public final class ReplicaServers implements AutoCloseable {
      * @param institution the replicas' institution id (its audit chain must not be the platform server's)
      */
     public static ReplicaServers start(Platform platform, String institution, int... portbases) throws Exception {
-        return start(platform, "replicas", institution, platform.realm().issuer(), null, portbases);
+        return start(platform, "replicas", institution, platform.realm().issuer(), null, true, portbases);
     }
 
     /**
      * As {@link #start(Platform, String, int...)}, in the work folder {@code folder}, trusting tokens of {@code issuer}
      * (a realm with the platform realm's client secrets) whose TLS certificate {@code trustedCertificate} (PEM, or null
-     * for plain HTTP) the servers add to their trust store.
+     * for plain HTTP) the servers add to their trust store; with {@code anchoring} false the servers have no chain
+     * (their blocks wait in the outbox), so they never use the anchoring account another test counts.
      */
     public static ReplicaServers start(Platform platform, String folder, String institution, String issuer, Path trustedCertificate,
-                                       int... portbases) throws Exception {
+                                       boolean anchoring, int... portbases) throws Exception {
         Path dir = platform.workDir().resolve(folder).toAbsolutePath();
         if (Files.exists(dir)) {
             org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
@@ -96,7 +97,9 @@ public final class ReplicaServers implements AutoCloseable {
         Files.createDirectories(dir.resolve("secrets"));
         ReplicaServers servers = new ReplicaServers(platform, dir, EmbeddedPostgres.builder().start());
         try {
-            servers.admitAnchoringAccount(new Replica("first", portbases[0]).baseUrl());
+            if (anchoring) {
+                servers.admitAnchoringAccount(new Replica("first", portbases[0]).baseUrl());
+            }
             SecretFile.write(dir.resolve("secrets/chain-sender.key"), DevChain.OTHER_INSTITUTION_KEY);
             Path payara = platform.distDir().resolve("payara6");
             for (int i = 0; i < portbases.length; i++) {
@@ -117,7 +120,7 @@ public final class ReplicaServers implements AutoCloseable {
                             domain.resolve("config/cacerts.p12").toString(), "-storepass", "changeit"), Map.of(), dir.resolve("trust-" + r.name() + ".log"));
                 }
                 new ServerSettings(issuer, "jdbc:postgresql://127.0.0.1:" + servers.postgres.getPort() + "/postgres",
-                        institution, platform.anvilUrl(), System.getProperty("phr.it.anchor.contract"), dir.resolve("secrets"), more)
+                        institution, anchoring ? platform.anvilUrl() : "", System.getProperty("phr.it.anchor.contract"), dir.resolve("secrets"), more)
                         .writeTo(domain, platform.realm());
                 Files.createDirectories(domain.resolve("autodeploy"));
                 Files.copy(Path.of(System.getProperty("phr.it.ear")), domain.resolve("autodeploy/phr-cloud.ear"), StandardCopyOption.REPLACE_EXISTING);
