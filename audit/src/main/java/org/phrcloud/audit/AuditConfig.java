@@ -46,11 +46,7 @@ public class AuditConfig {
      */
     @Bean(destroyMethod = "close")
     public AuditSealer auditSealer(AuditLog log, JdbcChainStore chains, BlockAuthor author, JpaTransactionManager transactionManager,
-                                   javax.sql.DataSource dataSource, org.springframework.core.env.Environment environment) {
-        org.phrcloud.database.Lease.migrate(dataSource);
-        org.phrcloud.database.Lease lease = new org.phrcloud.database.Lease(dataSource, "audit-sealing",
-                org.phrcloud.database.Lease.replicaId(environment.getProperty("com.sun.aas.instanceRoot")),
-                java.time.Duration.ofSeconds(30), java.time.Clock.systemUTC());
-        return new AuditSealer(log, chains, author, transactionManager, 2000, lease);
+                                   org.phrcloud.database.Leases leases) {
+        return new AuditSealer(log, chains, author, transactionManager, 2000, leases.lease("audit-sealing", java.time.Duration.ofSeconds(30)));
     }
 }

@@ -69,12 +69,8 @@ public class AuditSealer implements AutoCloseable {
 
     /** @return the number of AuditEvents sealed in this round (0 when none waited, or another replica holds the lease) */
     public synchronized int sealOnce() {
-        try {
-            if (lease != null && !lease.acquire()) {
-                return 0;
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("PHR-LEDGER-0508: a lease cannot be read (SQL state " + e.getSQLState() + ")", e);
+        if (lease != null && !lease.acquire()) {
+            return 0;
         }
         Integer sealed = transactions.execute(status -> log.inTransaction(c -> {
             if (lease != null && !lease.renew(c)) {

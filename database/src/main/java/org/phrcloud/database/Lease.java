@@ -77,9 +77,9 @@ public final class Lease {
      * transaction of its own (or the caller's, {@link JdbcTransactions}).
      *
      * @return whether this replica holds the lease now (for {@code ttl} from now)
-     * @throws SQLException when the database fails
+     * @throws IllegalStateException PHR-LEDGER-0508 when the database fails
      */
-    public boolean acquire() throws SQLException {
+    public boolean acquire() {
         try {
             return JdbcTransactions.inTransaction(dataSource, c -> {
                 if (take(c)) {
@@ -105,7 +105,7 @@ public final class Lease {
             if (e.getSQLState() != null && e.getSQLState().startsWith("23")) { // another replica inserted it first (rolled back)
                 return false;
             }
-            throw e;
+            throw new IllegalStateException("PHR-LEDGER-0508: the lease " + name + " cannot be read (SQL state " + e.getSQLState() + ")", e);
         }
     }
 

@@ -152,7 +152,7 @@ public final class Anchorer {
             Result next;
             try {
                 next = inFlight.isPresent() ? settle(inFlight.get(), true) : anchorPending();
-            } catch (LeaseLost e) {
+            } catch (NotRecorded e) {
                 return new Result(Outcome.STANDBY, null, leaves);
             }
             if (next.outcome() == Outcome.NOTHING_PENDING && result != null) {
@@ -168,16 +168,15 @@ public final class Anchorer {
     }
 
     private boolean holdsLease() {
-        try {
-            return lease == null || lease.acquire();
-        } catch (SQLException e) {
-            throw new IllegalStateException("PHR-LEDGER-0508: a lease cannot be read (SQL state " + e.getSQLState() + ")", e);
-        }
+        return lease == null || lease.acquire();
     }
 
-    /** The lease ran out or was taken between the round's start and the recording of an anchor: nothing was recorded. */
-    private static final class LeaseLost extends RuntimeException {
-        LeaseLost() {
+    /**
+     * Nothing was recorded: the lease ran out or was taken between the round's start and the recording of an anchor,
+     * or another anchor is in flight.
+     */
+    private static final class NotRecorded extends RuntimeException {
+        NotRecorded() {
             super(null, null, false, false);
         }
     }
@@ -319,13 +318,13 @@ public final class Anchorer {
         long id = sql(c -> {
             // fencing: still the holder (the lease row stays locked until this commits), and nothing else in flight
             if (lease != null && !lease.renew(c)) {
-                throw new LeaseLost();
+                throw new NotRecorded();
             }
             try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM ledger_anchor WHERE status = 'SENT'");
                  ResultSet r = s.executeQuery()) {
                 r.next();
                 if (r.getLong(1) > 0) {
-                    throw new LeaseLost();
+                    throw new NotRecorded();
                 }
             }
             long next;

@@ -30,11 +30,11 @@ public class ResearchConfig {
     @Bean(destroyMethod = "close")
     public ResearchDataSets researchDataSets(FhirContext fhirContext, DaoRegistry daoRegistry,
             ca.uhn.fhir.jpa.searchparam.MatchUrlService matchUrlService, MasterPatientIndex mpi, ConsentService consents,
-            DataSetIndex index, Auditor auditor, Environment environment) {
+            DataSetIndex index, Auditor auditor, Environment environment, org.phrcloud.database.Leases leases) {
         String instanceRoot = environment.getProperty("com.sun.aas.instanceRoot", System.getProperty("java.io.tmpdir"));
         java.nio.file.Path folder = java.nio.file.Path.of(environment.getProperty("phr.research.dir", instanceRoot + "/phr-data/research"));
         return new ResearchDataSets(fhirContext,
                 new Extraction(fhirContext, daoRegistry, matchUrlService, mpi), consents, index, auditor,
-                folder, Clock.systemUTC(), org.phrcloud.database.Lease.replicaId(instanceRoot));
+                folder, Clock.systemUTC(), leases.replica());
     }
 }

@@ -3,6 +3,8 @@ package org.phrcloud.core.config;
 import java.time.Clock;
 import java.util.Base64;
 import javax.sql.DataSource;
+import org.phrcloud.database.Lease;
+import org.phrcloud.database.Leases;
 import org.phrcloud.identity.demographics.BlindIndex;
 import org.phrcloud.identity.demographics.EnvelopeCipher;
 import org.phrcloud.identity.demographics.MasterKeyRing;
@@ -59,6 +61,15 @@ public class PlatformConfig {
     public KeycloakDirectory keycloakDirectory(PlatformSettings settings) {
         return settings.directoryClientSecret() == null ? null
                 : new KeycloakDirectory(settings.issuer(), RealmProvisioner.DIRECTORY_CLIENT, settings.directoryClientSecret());
+    }
+
+    /**
+     * The leases of background tasks that run in one replica at a time (anchoring, audit sealing), held under this
+     * replica's id: host name and Payara instance root, the same across a restart.
+     */
+    @Bean
+    public Leases leases(DataSource dataSource, Environment environment) {
+        return new Leases(dataSource, Lease.replicaId(environment.getProperty("com.sun.aas.instanceRoot")), Clock.systemUTC());
     }
 
     @Bean

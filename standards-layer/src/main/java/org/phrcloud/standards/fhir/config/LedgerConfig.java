@@ -62,18 +62,18 @@ public class LedgerConfig {
     }
 
     /**
-     * Anchoring on the configured chain (ARCHITECTURE.md write path step 5), one round per interval; absent (null)
-     * without a chain, and the blocks wait in the outbox.
-     */
-    /**
      * How long the anchoring lease lasts unrenewed (at least three intervals): after a replica dies, another anchors
      * within this plus one interval.
      */
     static final Duration ANCHORING_LEASE = Duration.ofSeconds(30);
 
+    /**
+     * Anchoring on the configured chain (ARCHITECTURE.md write path step 5), one round per interval, in the replica
+     * holding the lease {@code anchoring}; absent (null) without a chain, and the blocks wait in the outbox.
+     */
     @Bean(destroyMethod = "close")
     public AnchoringSchedule anchoringSchedule(PlatformSettings settings, DataSource dataSource, JdbcChainStore migrated,
-                                               org.springframework.core.env.Environment environment) {
+                                               org.phrcloud.database.Leases leases) {
         PlatformSettings.Chain chain = settings.chain();
         if (chain == null) {
             return null;
@@ -81,10 +81,8 @@ public class LedgerConfig {
         Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
         Duration interval = Duration.ofSeconds(Math.max(1, chain.intervalSeconds()));
         // one anchoring replica at a time (one sender, one nonce sequence): the lease outlasts a round's receipt wait
-        org.phrcloud.database.Lease.migrate(dataSource);
-        org.phrcloud.database.Lease lease = new org.phrcloud.database.Lease(dataSource, "anchoring",
-                org.phrcloud.database.Lease.replicaId(environment.getProperty("com.sun.aas.instanceRoot")),
-                ANCHORING_LEASE.compareTo(interval.multipliedBy(3)) > 0 ? ANCHORING_LEASE : interval.multipliedBy(3), Clock.systemUTC());
+        org.phrcloud.database.Lease lease = leases.lease("anchoring",
+                ANCHORING_LEASE.compareTo(interval.multipliedBy(3)) > 0 ? ANCHORING_LEASE : interval.multipliedBy(3));
         Anchorer anchorer = new Anchorer(dataSource, web3j, Credentials.create(chain.senderKey()), chain.chainId(),
                 chain.anchorContract(), Clock.systemUTC(), interval, chain.maxHeads(), lease);
         return new AnchoringSchedule(anchorer, interval);
