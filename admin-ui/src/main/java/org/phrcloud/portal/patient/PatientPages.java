@@ -201,6 +201,16 @@ public class PatientPages implements Serializable {
      * there is nothing.
      */
     public List<String> getAlerts() {
+        if (alerts == null) {
+            alerts = alerts();
+        }
+        return alerts;
+    }
+
+    /** Read once per view: the page asks for them more than once, and the new records take two audit log reads. */
+    private List<String> alerts;
+
+    private List<String> alerts() {
         List<String> alerts = new ArrayList<>();
         if (getMe() == null) {
             return alerts;
@@ -240,8 +250,9 @@ public class PatientPages implements Serializable {
                 .getCurrentInstance().getExternalContext().getSession(true)).getCreationTime());
         String me = user.getName();
         ApiAnswer previous = api.get("/api/audit/my-record?actor=" + PhrApi.enc(me) + "&to=" + sessionStart + "&limit=1");
-        Object lastVisit = previous.ok() && !previous.array().isEmpty() ? previous.array().getJsonObject(0).getString("recorded") : null;
-        java.time.Instant since = lastVisit != null ? java.time.Instant.parse(lastVisit.toString()) : sessionStart.minus(FIRST_VISIT_WINDOW);
+        jakarta.json.JsonArray own = previous.ok() ? previous.array() : jakarta.json.JsonValue.EMPTY_JSON_ARRAY;
+        String lastVisit = own.isEmpty() ? null : own.getJsonObject(0).getString("recorded");
+        java.time.Instant since = lastVisit != null ? java.time.Instant.parse(lastVisit) : sessionStart.minus(FIRST_VISIT_WINDOW);
         ApiAnswer written = api.get("/api/audit/my-record?from=" + since + "&limit=1000");
         if (!written.ok()) {
             return List.of();
@@ -256,7 +267,7 @@ public class PatientPages implements Serializable {
                     ? institutions.name(l.get(0)) : String.valueOf(event.get("actor"));
             if (event.get("resources") instanceof List<?> resources) {
                 for (Object r : resources) {
-                    String reference = String.valueOf(r).replaceAll("/_history/.*", "");
+                    String reference = unversioned(r);
                     if (RecordReader.TYPES.containsKey(reference.substring(0, Math.max(0, reference.indexOf('/'))))) {
                         byInstitution.computeIfAbsent(from, k -> new java.util.HashSet<>()).add(reference);
                     }
@@ -477,7 +488,12 @@ public class PatientPages implements Serializable {
         if (!(resources instanceof List<?> list) || list.isEmpty()) {
             return "";
         }
-        return list.size() == 1 ? String.valueOf(list.get(0)).replaceAll("/_history/.*", "") : list.size() + " records";
+        return list.size() == 1 ? unversioned(list.get(0)) : list.size() + " records";
+    }
+
+    /** @return an audit event's {@code Type/id/_history/v} as {@code Type/id} */
+    private static String unversioned(Object reference) {
+        return String.valueOf(reference).replaceAll("/_history/.*", "");
     }
 
     public List<Map<String, Object>> getNotifications() {

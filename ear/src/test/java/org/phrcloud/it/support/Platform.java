@@ -182,7 +182,8 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
     }
 
-    private Map<String, String> keycloakAdminEnv() throws IOException {
+    /** The environment that makes Keycloak's first admin ({@code KC_BOOTSTRAP_ADMIN_*}), its password made once per run. */
+    Map<String, String> keycloakAdminEnv() throws IOException {
         Path file = work.resolve("keycloak-admin.password");
         if (!Files.exists(file)) {
             byte[] random = new byte[18];
@@ -347,7 +348,8 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         }
     }
 
-    private static int status(String url) {
+    /** @return the HTTP status of a GET, or -1 when nothing answers */
+    static int status(String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {

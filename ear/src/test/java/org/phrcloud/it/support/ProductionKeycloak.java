@@ -69,7 +69,7 @@ public final class ProductionKeycloak implements AutoCloseable {
         // the realm file, from the realm the platform provisioned
         Files.createDirectories(home.resolve("data/import"));
         try (Keycloak admin = KeycloakBuilder.builder().serverUrl(platform.keycloakUrl()).realm("master").clientId("admin-cli")
-                .username("admin").password(Files.readString(platform.workDir().resolve("keycloak-admin.password")).trim()).build()) {
+                .username(admin(platform, "USERNAME")).password(admin(platform, "PASSWORD")).build()) {
             RealmFileCommand.write(admin, home.resolve("data/import/realm-phr.json"));
         }
         // TLS: a key pair for 127.0.0.1, given to Keycloak as a PKCS#12 key store
@@ -88,7 +88,7 @@ public final class ProductionKeycloak implements AutoCloseable {
         }
         ProductionKeycloak kc = new ProductionKeycloak(dir, httpsPort, managementPort, postgres, trusting(dir.resolve("tls.crt")));
         try {
-            Map<String, String> env = new HashMap<>(DevStack.keycloakAdmin(Files.readString(platform.workDir().resolve("keycloak-admin.password")).trim()));
+            Map<String, String> env = new HashMap<>(platform.keycloakAdminEnv());
             env.put("KC_DB_PASSWORD", "postgres");
             env.put("KC_HTTPS_KEY_STORE_PASSWORD", storePassword);
             env.put(RealmFile.SECRET_VARIABLES.get("phr-backend"), platform.realm().backendClientSecret());
@@ -153,9 +153,14 @@ public final class ProductionKeycloak implements AutoCloseable {
 
     /** An admin client of the master realm, over HTTPS. */
     public Keycloak admin(Platform platform) throws java.io.IOException {
-        return KeycloakBuilder.builder().serverUrl(url()).realm("master").clientId("admin-cli").username("admin")
-                .password(Files.readString(platform.workDir().resolve("keycloak-admin.password")).trim())
+        return KeycloakBuilder.builder().serverUrl(url()).realm("master").clientId("admin-cli").username(admin(platform, "USERNAME"))
+                .password(admin(platform, "PASSWORD"))
                 .resteasyClient(ClientBuilder.newBuilder().sslContext(trust).build()).build();
+    }
+
+    /** @return the platform's Keycloak admin's {@code USERNAME} or {@code PASSWORD}, which this Keycloak starts with too */
+    private static String admin(Platform platform, String which) throws java.io.IOException {
+        return platform.keycloakAdminEnv().get("KC_BOOTSTRAP_ADMIN_" + which);
     }
 
     @Override

@@ -177,7 +177,7 @@ public final class ReplicaServers implements AutoCloseable {
 
     private void awaitServing(Replica r) {
         await(r.name() + " serving FHIR").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> status(r.fhirBase() + "/metadata") == 200);
+                .until(() -> Platform.status(r.fhirBase() + "/metadata") == 200);
     }
 
     /** Kills a replica at once ({@code kill -9}), as a crashed pod. */
@@ -203,17 +203,6 @@ public final class ReplicaServers implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
-    }
 
     @Override
     public void close() {
