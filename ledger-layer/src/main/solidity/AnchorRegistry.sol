@@ -24,16 +24,24 @@ contract AnchorRegistry {
     ConsentRegistry public immutable consentRegistry;
     /// @notice Admitted institution accounts and the base URL of their deployment (empty = not admitted).
     mapping(address => string) public endpoints;
+    /// @notice Each institution's JWK Set (RFC 7517 JSON, public keys only), published by the institution's own
+    ///         account: the keys that sign its chain blocks and its RFC 7523 client assertions to other deployments.
+    mapping(address => string) public jwks;
+    /// @notice Every account ever admitted, in order of admission (see institutions() for the admitted ones).
+    address[] private accounts;
+    mapping(address => bool) private listed;
     Checkpoint[] private checkpoints;
 
     event InstitutionRegistered(address indexed account, string endpoint);
     event InstitutionRemoved(address indexed account);
+    event KeysPublished(address indexed account);
     event Anchored(uint256 indexed index, bytes32 indexed root, uint64 treeSize, address indexed institution);
 
     error NotOwner();
     error NotInstitution();
     error EmptyTree();
     error EmptyEndpoint();
+    error EmptyKeys();
     error LengthMismatch();
     error RootMismatch(bytes32 computed);
     error NoSuchCheckpoint();
@@ -49,7 +57,33 @@ contract AnchorRegistry {
         if (msg.sender != owner) revert NotOwner();
         if (bytes(endpoint).length == 0) revert EmptyEndpoint();
         endpoints[account] = endpoint;
+        if (!listed[account]) {
+            listed[account] = true;
+            accounts.push(account);
+        }
         emit InstitutionRegistered(account, endpoint);
+    }
+
+    /// @notice An admitted institution publishes its JWK Set (replacing the previous one; keep retired keys in it
+    ///         while their signatures must still verify).
+    function publishKeys(string calldata jwkSet) external {
+        if (!isInstitution(msg.sender)) revert NotInstitution();
+        if (bytes(jwkSet).length == 0) revert EmptyKeys();
+        jwks[msg.sender] = jwkSet;
+        emit KeysPublished(msg.sender);
+    }
+
+    /// @notice The admitted institutions' accounts, in order of admission.
+    function institutions() external view returns (address[] memory admitted) {
+        uint256 n = 0;
+        for (uint256 i = 0; i < accounts.length; i++) {
+            if (isInstitution(accounts[i])) n++;
+        }
+        admitted = new address[](n);
+        uint256 j = 0;
+        for (uint256 i = 0; i < accounts.length; i++) {
+            if (isInstitution(accounts[i])) admitted[j++] = accounts[i];
+        }
     }
 
     /// @notice The owner removes an institution's account; its checkpoints and registrations stay.

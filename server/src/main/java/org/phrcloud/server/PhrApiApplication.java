@@ -28,7 +28,7 @@ public class PhrApiApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(AccessFilter.class, ProblemMapper.class, org.phrcloud.api.problem.ProblemTypeResource.class, IdentityResource.class, AdminResource.class, LedgerResource.class,
-                ConsentResource.class, AuditResource.class,
+                ConsentResource.class, AuditResource.class, org.phrcloud.api.federation.FederationResource.class,
                 org.phrcloud.api.hl7v2.Hl7v2Resource.class, org.phrcloud.research.dataset.ResearchResource.class);
     }
 

@@ -65,6 +65,7 @@ public class PhrFhirServer extends RestfulServer {
         // registration order is execution order at the same pointcut: authenticate before reading the body
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);
+        registerProvider(new org.phrcloud.standards.fhir.identity.PatientMatchOperation(mpi));
         ConsentService consents = spring.getBean(ConsentService.class);
         registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new CompartmentAuthorizationInterceptor(mpi, consents::grantsInForce));

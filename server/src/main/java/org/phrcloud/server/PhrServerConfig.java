@@ -17,6 +17,6 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration
 @Import({PlatformConfig.class, FhirStorageConfig.class, LedgerConfig.class, AuditConfig.class, ConsentConfig.class,
-        Hl7v2Config.class, ResearchConfig.class})
+        Hl7v2Config.class, ResearchConfig.class, org.phrcloud.standards.fhir.federation.FederationConfig.class})
 public class PhrServerConfig {
 }

@@ -55,6 +55,8 @@ import java.util.Map;
  *       their own studies only;</li>
  *   <li>declare an emergency access: care givers at acr 2; the patient's notifications of emergency accesses: the
  *       patient at acr 1.</li>
+ *   <li>care givers of other deployments (their institution's client assertion, ARCHITECTURE.md "Federation"), at
+ *       acr 2: ask, declare an emergency access, and read a consent they asked for.</li>
  * </ul>
  */
 @Path("consent")
@@ -123,7 +125,7 @@ public class ConsentResource {
 
     @POST
     @Path("requests")
-    @Access({Party.CARE_GIVER, Party.RESEARCHER})
+    @Access({Party.CARE_GIVER, Party.RESEARCHER, Party.FEDERATED_CARE_GIVER})
     @Operation(summary = "Ask a patient for access to their record",
             description = "Writes a FHIR Task (requested) and a proposed FHIR Consent with the terms. The patient decides.")
     @APIResponse(responseCode = "201", description = "asked; the consent is pending")
@@ -284,7 +286,7 @@ public class ConsentResource {
 
     @POST
     @Path("emergency")
-    @Access(Party.CARE_GIVER)
+    @Access({Party.CARE_GIVER, Party.FEDERATED_CARE_GIVER})
     @Operation(summary = "Emergency access (break the glass): full read access to a patient's whole record, without asking",
             description = "For the configured time (PHR_EMERGENCY_HOURS, default 24). Written as an active FHIR Consent with purpose "
                     + "ETREAT and the reason; the patient is notified (FHIR Communication, GET /api/consent/notifications) and every "
@@ -328,7 +330,7 @@ public class ConsentResource {
 
     @GET
     @Path("{id}")
-    @Access(value = {Party.PATIENT, Party.CARE_GIVER, Party.RESEARCHER}, withoutStepUp = Party.PATIENT)
+    @Access(value = {Party.PATIENT, Party.CARE_GIVER, Party.RESEARCHER, Party.FEDERATED_CARE_GIVER}, withoutStepUp = Party.PATIENT)
     @Operation(summary = "One consent; for its patient with the documents to sign")
     @APIResponse(responseCode = "404", description = "no such consent for this caller")
     public Response get(@PathParam("id") String id) {

@@ -85,6 +85,8 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
             case CARE_GIVER -> {
                 rules.allow("transactions").transaction().withAnyOperation().andApplyNormalRules();
                 rules.allow("register patients").create().resourcesOfType("Patient").withAnyId();
+                rules.allow("Patient $match").operation().named("$match").onType(org.hl7.fhir.r4.model.Patient.class)
+                        .andAllowAllResponses();
                 directory(rules);
                 everything(rules);
                 if (!scope.patientIds().isEmpty()) {

@@ -53,7 +53,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
      * Patient logins beyond demo-patient ({@code it-patient-01} ...), with password and TOTP like the demo users, for
      * tests that need patients who decide for themselves (consent).
      */
-    public static final int EXTRA_PATIENTS = 23;
+    public static final int EXTRA_PATIENTS = 24;
     private String patientRegistry;
     private String anchorRegistry;
 
@@ -180,6 +180,13 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
         ManagedProcess.run("realm provisioning", command,
                 keycloakAdminEnv(), work.resolve("logs/provision.log"));
         realm = JSON.readValue(state.toFile(), ProvisionedRealm.class);
+    }
+
+    /** An admin client of the platform's Keycloak (master realm), for realms of other deployments. */
+    public org.keycloak.admin.client.Keycloak keycloakAdmin() throws IOException {
+        Map<String, String> env = keycloakAdminEnv();
+        return org.keycloak.admin.client.KeycloakBuilder.builder().serverUrl(keycloakUrl()).realm("master").clientId("admin-cli")
+                .username(env.get("KC_BOOTSTRAP_ADMIN_USERNAME")).password(env.get("KC_BOOTSTRAP_ADMIN_PASSWORD")).build();
     }
 
     /** The environment that makes Keycloak's first admin ({@code KC_BOOTSTRAP_ADMIN_*}), its password made once per run. */

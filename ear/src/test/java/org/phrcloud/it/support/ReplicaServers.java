@@ -132,6 +132,9 @@ public final class ReplicaServers implements AutoCloseable {
             for (Replica r : servers.replicas) {
                 servers.awaitServing(r);
             }
+            if (anchoring) {
+                servers.awaitKeysPublished();
+            }
             return servers;
         } catch (Exception | Error e) {
             servers.close();
@@ -145,6 +148,26 @@ public final class ReplicaServers implements AutoCloseable {
             AnchorRegistry.load(System.getProperty("phr.it.anchor.contract"), web3j, new RawTransactionManager(web3j,
                             Credentials.create(DevChain.OPERATOR_KEY), DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 250, 120)),
                     new DefaultGasProvider()).setInstitution(DevChain.address(DevChain.OTHER_INSTITUTION_KEY), endpoint).send();
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
+    /**
+     * Waits until the replicas' institution published its JWK Set on chain (the anchoring schedule does it once, before
+     * any anchor of a new database), so that what a test counts of the anchoring account starts after it.
+     */
+    private void awaitKeysPublished() {
+        Web3j web3j = Web3j.build(new HttpService(platform.anvilUrl()));
+        try {
+            AnchorRegistry registry = AnchorRegistry.load(System.getProperty("phr.it.anchor.contract"), web3j,
+                    new org.web3j.tx.ReadonlyTransactionManager(web3j, null), new DefaultGasProvider());
+            await("the replicas' keys published on chain").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                HttpResponse<String> keys = HTTP.send(HttpRequest.newBuilder(URI.create(replicas.get(0).apiBase() + "/identity/institutions/keys"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                String kid = com.nimbusds.jose.jwk.JWKSet.parse(keys.body()).getKeys().get(0).getKeyID();
+                return registry.jwks(DevChain.address(DevChain.OTHER_INSTITUTION_KEY)).send().contains("\"" + kid + "\"");
+            });
         } finally {
             web3j.shutdown();
         }

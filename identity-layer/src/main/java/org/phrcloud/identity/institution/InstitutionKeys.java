@@ -140,8 +140,20 @@ public final class InstitutionKeys {
      * retired key only for signatures made before then.
      */
     public JWKSet jwkSet() {
+        return jwkSet(published());
+    }
+
+    /**
+     * As {@link #jwkSet()}, with one institution's keys only: what its deployment publishes on chain for other
+     * deployments (ARCHITECTURE.md "Federation").
+     */
+    public JWKSet jwkSet(String institution) {
+        return jwkSet(published().stream().filter(k -> k.institution().equals(institution)).toList());
+    }
+
+    private static JWKSet jwkSet(List<InstitutionKey> keys) {
         List<com.nimbusds.jose.jwk.JWK> jwks = new ArrayList<>();
-        for (InstitutionKey key : published()) {
+        for (InstitutionKey key : keys) {
             try {
                 jwks.add(new ECKey.Builder(Curve.P_256, (ECPublicKey) EcdsaP256.publicKey(key.publicKey()))
                         .keyID(key.keyId()).keyUse(KeyUse.SIGNATURE).algorithm(com.nimbusds.jose.JWSAlgorithm.ES256)

@@ -67,14 +67,26 @@ public final class RealmProvisioner {
 
     private final Keycloak admin;
     private final String keycloakUrl;
+    private final String realmName;
+    private final String homeInstitution;
 
     /**
      * @param admin       an admin client logged in to the master realm
      * @param keycloakUrl the server's base URL as clients reach it, e.g. {@code http://127.0.0.1:8180}
      */
     public RealmProvisioner(Keycloak admin, String keycloakUrl) {
+        this(admin, keycloakUrl, REALM, DEMO_INSTITUTIONS.get(0).getKey());
+    }
+
+    /**
+     * A realm of another name whose care givers and service account belong to {@code homeInstitution} (one of
+     * {@link #DEMO_INSTITUTIONS}): the login of a second deployment on the same Keycloak (federation on one machine).
+     */
+    public RealmProvisioner(Keycloak admin, String keycloakUrl, String realmName, String homeInstitution) {
         this.admin = admin;
         this.keycloakUrl = keycloakUrl.replaceAll("/+$", "");
+        this.realmName = realmName;
+        this.homeInstitution = homeInstitution;
     }
 
     /**
@@ -102,7 +114,7 @@ public final class RealmProvisioner {
         for (Map.Entry<String, String> institution : DEMO_INSTITUTIONS) {
             ensureInstitution(realm, institution.getKey(), institution.getValue());
         }
-        String home = groupId(realm, DEMO_INSTITUTIONS.get(0).getKey());
+        String home = groupId(realm, homeInstitution);
         String backendSecret = previous != null ? previous.backendClientSecret() : randomSecret(32);
         ensureClient(realm, backendClient(backendSecret));
         ensureClient(realm, portalClient(portalUrl));
@@ -134,20 +146,20 @@ public final class RealmProvisioner {
             }
             users.add(user);
         }
-        return new ProvisionedRealm(REALM, keycloakUrl + "/realms/" + REALM, BACKEND_CLIENT, backendSecret,
+        return new ProvisionedRealm(realmName, keycloakUrl + "/realms/" + realmName, BACKEND_CLIENT, backendSecret,
                 PORTAL_CLIENT, users, directorySecret, PORTAL_WEB_CLIENT, portalWebSecret);
     }
 
     private RealmResource ensureRealm(boolean otpCodeReusable) {
-        boolean exists = admin.realms().findAll().stream().anyMatch(r -> REALM.equals(r.getRealm()));
+        boolean exists = admin.realms().findAll().stream().anyMatch(r -> realmName.equals(r.getRealm()));
         if (!exists) {
             RealmRepresentation created = new RealmRepresentation();
-            created.setRealm(REALM);
+            created.setRealm(realmName);
             created.setEnabled(true);
             admin.realms().create(created);
-            LOG.info("created realm {}", REALM);
+            LOG.info("created realm {}", realmName);
         }
-        RealmResource realm = admin.realm(REALM);
+        RealmResource realm = admin.realm(realmName);
         RealmRepresentation rep = realm.toRepresentation();
         rep.setDisplayName("PHR Cloud");
         rep.setOtpPolicyType("totp");

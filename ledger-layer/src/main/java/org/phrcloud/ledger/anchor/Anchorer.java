@@ -167,6 +167,65 @@ public final class Anchorer {
         return new Result(result.outcome(), result.anchorId(), leaves);
     }
 
+    /**
+     * Publishes the institution's JWK Set on chain ({@code AnchorRegistry.publishKeys}, sent by this anchoring account,
+     * ARCHITECTURE.md "Federation") unless the chain holds it already. Sent only by the lease holder and only while no
+     * anchor is in flight, so it never takes the nonce of an anchor; waits for the receipt up to the receipt wait.
+     * Chain errors do not throw.
+     *
+     * @param jwkSet the JWK Set JSON (RFC 7517 section 5), public keys only
+     * @return true when the chain holds exactly this JWK Set afterwards; false to try again in a later round
+     */
+    public synchronized boolean publishKeys(String jwkSet) {
+        if (!holdsLease() || inFlight().isPresent()) {
+            return false;
+        }
+        try {
+            AnchorRegistry registry = AnchorRegistry.load(contract, web3j, sender, new org.web3j.tx.gas.DefaultGasProvider());
+            if (jwkSet.equals(registry.jwks(sender.getAddress()).send())) {
+                return true;
+            }
+            String data = FunctionEncoder.encode(new Function("publishKeys",
+                    List.of(new org.web3j.abi.datatypes.Utf8String(jwkSet)), List.of()));
+            EthSendTransaction sent = web3j.ethSendRawTransaction(Numeric.toHexString(signedCall(data).bytes())).send();
+            if (sent.hasError()) {
+                return false;
+            }
+            Instant deadline = clock.instant().plus(receiptWait);
+            while (true) {
+                Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(sent.getTransactionHash()).send()
+                        .getTransactionReceipt();
+                if (receipt.isPresent()) {
+                    return receipt.get().isStatusOK();
+                }
+                if (clock.instant().isAfter(deadline)) {
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    /** A signed transaction calling the contract: its nonce and its bytes. */
+    private record SignedCall(BigInteger nonce, byte[] bytes) {
+    }
+
+    /** Signs a call of the contract with the sender's next nonce (pending ones counted) and the estimated gas plus margin. */
+    private SignedCall signedCall(String data) throws IOException {
+        BigInteger nonce = web3j.ethGetTransactionCount(sender.getAddress(), DefaultBlockParameterName.PENDING).send()
+                .getTransactionCount();
+        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice();
+        BigInteger gas = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(sender.getAddress(), nonce, gasPrice,
+                null, contract, data)).send().getAmountUsed().multiply(GAS_MARGIN_PERCENT).divide(BigInteger.valueOf(100));
+        return new SignedCall(nonce, TransactionEncoder.signMessage(RawTransaction.createTransaction(nonce, gasPrice, gas, contract, data),
+                chainId, sender));
+    }
+
     private boolean holdsLease() {
         return lease == null || lease.acquire();
     }
@@ -305,13 +364,9 @@ public final class Anchorer {
             throw new IllegalStateException("PHR-LEDGER-0501: the anchor contract refuses this account's anchor: "
                     + (trial.hasError() ? trial.getError().getMessage() : trial.getRevertReason()));
         }
-        BigInteger nonce = web3j.ethGetTransactionCount(sender.getAddress(), DefaultBlockParameterName.PENDING).send()
-                .getTransactionCount();
-        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice();
-        BigInteger gas = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(sender.getAddress(), nonce, gasPrice,
-                null, contract, data)).send().getAmountUsed().multiply(GAS_MARGIN_PERCENT).divide(BigInteger.valueOf(100));
-        byte[] signed = TransactionEncoder.signMessage(RawTransaction.createTransaction(nonce, gasPrice, gas, contract, data),
-                chainId, sender);
+        SignedCall call = signedCall(data);
+        BigInteger nonce = call.nonce();
+        byte[] signed = call.bytes();
         String signedHex = Numeric.toHexString(signed);
         String txHash = Numeric.toHexString(Hash.sha3(signed));
 

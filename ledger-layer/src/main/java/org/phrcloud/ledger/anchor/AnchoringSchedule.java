@@ -21,12 +21,26 @@ public final class AnchoringSchedule implements AutoCloseable {
     });
 
     public AnchoringSchedule(Anchorer anchorer, Duration interval) {
+        this(anchorer, interval, null);
+    }
+
+    /**
+     * @param keys the institution's current JWK Set (read each round); after each round the schedule publishes it on
+     *             chain when it differs from what it last saw published ({@link Anchorer#publishKeys}); null: never
+     */
+    public AnchoringSchedule(Anchorer anchorer, Duration interval, java.util.function.Supplier<String> keys) {
+        String[] published = {null};
         executor.scheduleAtFixedRate(() -> {
             try {
                 Anchorer.Result result = anchorer.runOnce();
                 if (result.outcome() != Anchorer.Outcome.NOTHING_PENDING && result.outcome() != Anchorer.Outcome.STANDBY) {
                     LOG.log(System.Logger.Level.INFO, "anchoring: {0} (anchor {1}, {2} chain heads)", result.outcome(),
                             result.anchorId(), result.leaves());
+                }
+                String current = keys == null ? null : keys.get();
+                if (current != null && !current.equals(published[0]) && anchorer.publishKeys(current)) {
+                    published[0] = current;
+                    LOG.log(System.Logger.Level.INFO, "published the institution's keys on chain");
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "PHR-LEDGER-0506: an anchoring round failed: " + e.getMessage());

@@ -18,6 +18,8 @@ public final class DevChain {
     public static final String INSTITUTION_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     /** Account 2: a second institution, for tests of what another member may and may not do. */
     public static final String OTHER_INSTITUTION_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    /** anvil's account 3: an institution the tests admit, publish keys for and remove again (federation refusals). */
+    public static final String TEST_INSTITUTION_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
     private DevChain() {
     }

@@ -153,6 +153,35 @@ class ContractsOnAnvilTest {
     }
 
     @Test
+    void anAdmittedInstitutionPublishesItsJwkSetAndTheListShowsOnlyAdmittedInstitutions() throws Exception {
+        String account = address(DevChain.TEST_INSTITUTION_KEY);
+        AnchorRegistry asTester = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.TEST_INSTITUTION_KEY),
+                new DefaultGasProvider());
+        String jwks = "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"tester-1\",\"x\":\"x\",\"y\":\"y\"}]}";
+        assertThatThrownBy(() -> asTester.publishKeys(jwks).send()).as("not admitted yet").isInstanceOf(Exception.class);
+
+        asOperator.setInstitution(account, "https://tester.example/").send();
+        assertThat(admitted()).contains(account.toLowerCase());
+        assertThatThrownBy(() -> asTester.publishKeys("").send()).as("empty").isInstanceOf(Exception.class);
+        asTester.publishKeys(jwks).send();
+        assertThat(asOperator.jwks(account).send()).isEqualTo(jwks);
+        assertThatThrownBy(() -> asOperator.publishKeys(jwks).send()).as("the operator is no institution").isInstanceOf(Exception.class);
+
+        asOperator.removeInstitution(account).send();
+        assertThat(admitted()).doesNotContain(account.toLowerCase());
+        assertThatThrownBy(() -> asTester.publishKeys(jwks).send()).as("removed").isInstanceOf(Exception.class);
+        asOperator.setInstitution(account, "https://tester.example/v2/").send();
+        assertThat(admitted())
+                .filteredOn(a -> a.equals(account.toLowerCase())).hasSize(1);
+        asOperator.removeInstitution(account).send();
+    }
+
+    private static List<String> admitted() throws Exception {
+        List<?> accounts = asOperator.institutions().send();
+        return accounts.stream().map(a -> a.toString().toLowerCase()).toList();
+    }
+
+    @Test
     void theLatestAnchoredHeadWinsAndNamesItsInstitution() throws Exception {
         asOperator.setInstitution(address(DevChain.OTHER_INSTITUTION_KEY), NORTH_CLINIC).send();
         AnchorRegistry asNorthClinic = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.OTHER_INSTITUTION_KEY),

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * the anonymization engine) write the code in their messages, and {@code ErrorCatalogTest} checks that every code
  * in the sources is here and every code here is used.
  *
- * <p>Areas: API (the JSON APIs), AUDIT, AUTHZ (FHIR authorization), CONSENT, FHIR, HL7, IDENTITY, LEDGER, PORTAL,
+ * <p>Areas: API (the JSON APIs), AUDIT, AUTHZ (FHIR authorization), CONSENT, FEDERATION, FHIR, HL7, IDENTITY, LEDGER, PORTAL,
  * RESEARCH, TERM (terminology), TOKEN (access tokens). The status of a code that never reaches a caller (a
  * start-up check, a log line) is 500. The problem type of a code is {@code /api/problems/<code>} (RFC 9457
  * section 3.1.1), which answers with the entry.
@@ -120,6 +120,27 @@ public enum PhrError {
     PHR_CONSENT_0901(500, "The consent index could not be read"),
     PHR_CONSENT_0902(500, "The consent index could not be written"),
 
+    // FEDERATION
+    PHR_FEDERATION_0401(401, "The client assertion is not an ES256 JWS of type phr-federation+jwt"),
+    PHR_FEDERATION_0402(401, "Iss and sub must both be the calling institution's account id"),
+    PHR_FEDERATION_0403(401, "The issuer is not an admitted institution with published keys"),
+    PHR_FEDERATION_0404(401, "The client assertion is not signed by a current key the issuer published"),
+    PHR_FEDERATION_0405(401, "The client assertion is for another audience"),
+    PHR_FEDERATION_0406(401, "The client assertion needs exp, iat and jti, and lives 5 minutes at most"),
+    PHR_FEDERATION_0407(401, "The client assertion has expired or is not valid yet"),
+    PHR_FEDERATION_0408(401, "The client assertion lacks the hl7-b2b subject claims"),
+    PHR_FEDERATION_0409(401, "The client assertion was used before (replay)"),
+    PHR_FEDERATION_0410(403, "Another institution may use only what federation offers"),
+    PHR_FEDERATION_0411(403, "Another institution may act only for care givers"),
+    PHR_FEDERATION_0412(400, "A path relative to the other deployment's FHIR endpoint is required"),
+    PHR_FEDERATION_0413(404, "No institution holds a chain of this pseudonym"),
+    PHR_FEDERATION_0414(400, "The purpose of use is TREAT or ETREAT"),
+    PHR_FEDERATION_0501(500, "A client assertion cannot be signed"),
+    PHR_FEDERATION_0502(502, "The patient's home deployment cannot be reached"),
+    PHR_FEDERATION_0503(503, "The network registry on chain cannot be read"),
+    PHR_FEDERATION_0504(503, "This deployment has no chain configured, so no federation"),
+    PHR_FEDERATION_0505(500, "The replay check of client assertions cannot use the database"),
+
     // FHIR
     PHR_FHIR_0001(500, "Phr.oidc.issuer (PHR_OIDC_ISSUER) is not set"),
     PHR_FHIR_0002(500, "Phr.chain.sender.key (PHR_CHAIN_SENDER_KEY) is not set or not a key"),
@@ -133,6 +154,9 @@ public enum PhrError {
     PHR_FHIR_0302(400, "Subject must name a Patient of this server, as Patient/[id]"),
     PHR_FHIR_0303(400, "Too many Observations match; narrow the request by code or period"),
     PHR_FHIR_0304(400, "Duration is a positive number of hours"),
+    PHR_FHIR_0305(400, "$match needs a Patient in the parameter resource"),
+    PHR_FHIR_0306(400, "Count is 1 to 50"),
+    PHR_FHIR_0307(400, "$match needs an identifier, or a name with birth date and gender"),
     PHR_FHIR_0400(400, "The request body is not well-formed FHIR"),
     PHR_FHIR_0401(401, "A bearer access token is required"),
     PHR_FHIR_0402(401, "The bearer access token is not valid for this server"),

@@ -9,6 +9,10 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import org.phrcloud.connector.ClientAssertion;
+import org.phrcloud.connector.InvalidAssertionException;
+import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.core.federation.FederatedCallers;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
 import org.phrcloud.identity.caller.Caller;
@@ -21,7 +25,9 @@ import java.util.Set;
 /**
  * Enforces {@link Access} on every API request, deny by default: the bearer token (RFC 6750) is verified as
  * for FHIR (signature, issuer, audience {@code phr-backend}, expiry), the caller's {@link Party parties} must meet
- * the endpoint's, and people need {@code acr=2} unless the endpoint waives it for their party. The resources read
+ * the endpoint's, and people need {@code acr=2} unless the endpoint waives it for their party. A bearer token that is
+ * another deployment's client assertion ({@code FederatedCallers}) makes the caller {@link Party#FEDERATED_CARE_GIVER}
+ * and nothing else. The resources read
  * the verified caller with {@link #caller}.
  */
 @Priority(Priorities.AUTHENTICATION)
@@ -52,14 +58,30 @@ public class AccessFilter implements ContainerRequestFilter {
             request.abortWith(unauthorized("PHR-API-0401: a bearer access token is required", null));
             return;
         }
+        String bearer = header.substring(BEARER.length()).trim();
+        FederatedCallers federation = SpringBeans.find(servletContext, FederatedCallers.class);
         Caller token;
-        try {
-            token = SpringBeans.get(servletContext, AccessTokenVerifier.class).verify(header.substring(BEARER.length()).trim());
-        } catch (InvalidAccessTokenException e) {
-            request.abortWith(unauthorized("PHR-API-0402: the bearer access token is not valid for this server", "invalid_token"));
-            return;
+        Set<Party> parties;
+        if (federation != null && ClientAssertion.isAssertion(bearer)) {
+            try {
+                token = federation.verify(bearer).caller();
+            } catch (InvalidAssertionException e) {
+                request.abortWith(unauthorized(e.getMessage(), "invalid_client"));
+                return;
+            } catch (NetworkRegistry.RegistryUnavailableException e) {
+                request.abortWith(Problem.response("PHR-FEDERATION-0503: the network registry on chain cannot be read"));
+                return;
+            }
+            parties = token.isCareGiver() ? Set.of(Party.FEDERATED_CARE_GIVER) : Set.of();
+        } else {
+            try {
+                token = SpringBeans.get(servletContext, AccessTokenVerifier.class).verify(bearer);
+            } catch (InvalidAccessTokenException e) {
+                request.abortWith(unauthorized("PHR-API-0402: the bearer access token is not valid for this server", "invalid_token"));
+                return;
+            }
+            parties = Party.of(token);
         }
-        Set<Party> parties = Party.of(token);
         if (parties.stream().noneMatch(admitted::contains)) {
             request.abortWith(Problem.response("PHR-API-0403: this caller may not use this operation"));
             return;

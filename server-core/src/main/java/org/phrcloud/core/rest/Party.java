@@ -16,7 +16,12 @@ public enum Party {
     CARE_GIVER,
     PATIENT,
     RESEARCHER,
-    ADMIN;
+    ADMIN,
+    /**
+     * A care giver of another deployment of the network, acting through their institution's RFC 7523 client assertion
+     * (ARCHITECTURE.md "Federation"); admitted only where an endpoint names this party, never as {@link #CARE_GIVER}.
+     */
+    FEDERATED_CARE_GIVER;
 
     /** Every party the token's holder belongs to. */
     public static Set<Party> of(Caller token) {

@@ -198,7 +198,8 @@ public class FhirStorageConfig {
     }
 
     @Bean
-    public BearerTokenAuthenticationInterceptor bearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier) {
-        return new BearerTokenAuthenticationInterceptor(verifier, new FhirAccessPolicy());
+    public BearerTokenAuthenticationInterceptor bearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier,
+            org.springframework.beans.factory.ObjectProvider<org.phrcloud.core.federation.FederatedCallers> federation) {
+        return new BearerTokenAuthenticationInterceptor(verifier, new FhirAccessPolicy(), federation.getIfAvailable());
     }
 }

@@ -73,7 +73,7 @@ public class LedgerConfig {
      */
     @Bean(destroyMethod = "close")
     public AnchoringSchedule anchoringSchedule(PlatformSettings settings, DataSource dataSource, JdbcChainStore migrated,
-                                               org.phrcloud.database.Leases leases) {
+                                               org.phrcloud.database.Leases leases, InstitutionKeys keys) {
         PlatformSettings.Chain chain = settings.chain();
         if (chain == null) {
             return null;
@@ -85,6 +85,7 @@ public class LedgerConfig {
                 ANCHORING_LEASE.compareTo(interval.multipliedBy(3)) > 0 ? ANCHORING_LEASE : interval.multipliedBy(3));
         Anchorer anchorer = new Anchorer(dataSource, web3j, Credentials.create(chain.senderKey()), chain.chainId(),
                 chain.anchorContract(), Clock.systemUTC(), interval, chain.maxHeads(), lease);
-        return new AnchoringSchedule(anchorer, interval);
+        // the institution's JWK Set on chain, where other deployments find the keys of its blocks and assertions
+        return new AnchoringSchedule(anchorer, interval, () -> keys.jwkSet(settings.institution()).toString());
     }
 }

@@ -12,7 +12,10 @@ import org.phrcloud.consent.policy.FhirAccessPolicy;
 import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
-import org.phrcloud.identity.caller.Caller;
+import org.phrcloud.connector.ClientAssertion;
+import org.phrcloud.connector.InvalidAssertionException;
+import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.core.federation.FederatedCallers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +40,17 @@ public class BearerTokenAuthenticationInterceptor {
 
     private final AccessTokenVerifier verifier;
     private final FhirAccessPolicy policy;
+    private final FederatedCallers federation;
 
     public BearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier, FhirAccessPolicy policy) {
+        this(verifier, policy, null);
+    }
+
+    /** @param federation the verifier of other deployments' client assertions; null: none are accepted */
+    public BearerTokenAuthenticationInterceptor(AccessTokenVerifier verifier, FhirAccessPolicy policy, FederatedCallers federation) {
         this.verifier = verifier;
         this.policy = policy;
+        this.federation = federation;
     }
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
@@ -52,9 +62,12 @@ public class BearerTokenAuthenticationInterceptor {
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("PHR-FHIR-0401: a bearer access token is required", null);
         }
+        String bearer = header.substring(BEARER.length()).trim();
         Caller token;
-        try {
-            token = verifier.verify(header.substring(BEARER.length()).trim());
+        if (federation != null && ClientAssertion.isAssertion(bearer)) {
+            token = federated(requestDetails, bearer);
+        } else try {
+            token = verifier.verify(bearer);
         } catch (InvalidAccessTokenException e) {
             LOG.info("refused a bearer token: {}", e.getMessage());
             throw unauthorized("PHR-FHIR-0402: the bearer access token is not valid for this server", "invalid_token");
@@ -72,6 +85,45 @@ public class BearerTokenAuthenticationInterceptor {
                 return true;
             }
         }
+    }
+
+    /**
+     * Another deployment's request (ARCHITECTURE.md "Federation"): its assertion verified, only what
+     * {@link #federationOffers} lists, for a care giver only; the purpose of use it asserts is the request's.
+     */
+    private Caller federated(RequestDetails requestDetails, String assertion) {
+        FederatedCallers.FederatedCaller federated;
+        try {
+            federated = federation.verify(assertion);
+        } catch (InvalidAssertionException e) {
+            LOG.info("refused a client assertion: {}", e.getMessage());
+            throw unauthorized(e.getMessage(), "invalid_client");
+        } catch (NetworkRegistry.RegistryUnavailableException e) {
+            LOG.warn(e.getMessage());
+            throw new ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException(503, "PHR-FEDERATION-0503: the network registry on chain cannot be read");
+        }
+        if (!federationOffers(requestDetails)) {
+            throw new ForbiddenOperationException("PHR-FEDERATION-0410: another institution may only read and search "
+                    + "(GET) and locate patients (POST Patient/$match) here");
+        }
+        if (!federated.caller().isCareGiver()) {
+            throw new ForbiddenOperationException("PHR-FEDERATION-0411: another institution may act only for care givers");
+        }
+        CallerContext.setPurposeOfUse(requestDetails, federated.assertion().party().purposeOfUse());
+        return federated.caller();
+    }
+
+    /**
+     * What another deployment may ask for: reads and searches ({@code GET}: read, vread, search, history,
+     * {@code $everything}), which the authorization rules then limit to what consents and emergency accesses granted
+     * its person (it has no care relationship here), and locating a patient ({@code POST Patient/$match}).
+     */
+    static boolean federationOffers(RequestDetails request) {
+        if (request.getRequestType() == ca.uhn.fhir.rest.api.RequestTypeEnum.GET) {
+            return true;
+        }
+        return request.getRequestType() == ca.uhn.fhir.rest.api.RequestTypeEnum.POST && "Patient".equals(request.getResourceName())
+                && "$match".equals(request.getOperation()) && request.getId() == null;
     }
 
     private static AuthenticationException unauthorized(String message, String error) {

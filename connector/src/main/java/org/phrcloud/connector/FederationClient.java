@@ -1,0 +1,181 @@
+package org.phrcloud.connector;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.api.IClientInterceptor;
+import ca.uhn.fhir.rest.client.api.IHttpRequest;
+import ca.uhn.fhir.rest.client.api.IHttpResponse;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Calls to other deployments of the network on behalf of a person (ARCHITECTURE.md "Federation"), each request
+ * authenticated by a new {@link ClientAssertion} of the calling institution. Built on HAPI FHIR's generic client.
+ *
+ * <p>Locating a patient (the cross-community patient discovery step of IHE XCPD, made with the FHIR operation of IHE
+ * PDQm, ITI-119 {@code Patient/$match}): every other admitted institution is asked with the demographics the caller
+ * has; each answers from its master patient index with the patients it matches, as Patients that carry only their
+ * pseudonym (no demographics the caller did not send); the chain's {@code PatientRegistry} then says where each
+ * pseudonym's chain lives.
+ */
+public final class FederationClient {
+    /** The identifier system of a pseudonym in a {@code $match} answer. */
+    public static final String PSEUDONYM_SYSTEM = "urn:phr:pseudonym";
+    /** FHIR's match-grade extension on a {@code $match} entry's search element. */
+    public static final String MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade";
+
+    private final FhirContext fhir;
+    private final NetworkRegistry registry;
+    private final java.util.function.Supplier<Signer> signer;
+    private final Clock clock;
+
+    /**
+     * The calling institution's signing key and names.
+     *
+     * @param key       its current P-256 signing key
+     * @param keyId     that key's {@code kid} in the JWK Set it published on chain
+     * @param accountId its CAIP-10 account id
+     * @param endpoint  its own deployment's endpoint ({@code organization_id})
+     */
+    public record Signer(PrivateKey key, String keyId, String accountId, String endpoint) {
+    }
+
+    /**
+     * A patient found at another institution.
+     *
+     * @param pseudonym  the patient's pseudonym (64 hex digits)
+     * @param patientId  the Patient's id at the answering institution
+     * @param grade      {@code certain}, {@code probable} or {@code possible} (FHIR match-grade)
+     * @param score      the answering index's score, 0 to 1
+     * @param answeredBy the institution that matched the patient
+     * @param home       where the chain lives per the PatientRegistry; empty before its first anchor
+     */
+    public record Match(String pseudonym, String patientId, String grade, double score,
+                        NetworkRegistry.Institution answeredBy, Optional<NetworkRegistry.Home> home) {
+    }
+
+    /**
+     * The outcome of asking the network.
+     *
+     * @param matches    what the institutions matched, best score first
+     * @param unanswered institutions that could not be asked or refused, with the reason (no person named)
+     */
+    public record Located(List<Match> matches, List<String> unanswered) {
+    }
+
+    /** @param signer the institution's current signing key and names, asked for each request (keys rotate) */
+    public FederationClient(FhirContext fhir, NetworkRegistry registry, java.util.function.Supplier<Signer> signer, Clock clock) {
+        this.fhir = fhir;
+        this.fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        this.registry = registry;
+        this.signer = signer;
+        this.clock = clock;
+    }
+
+    /** A FHIR client of another deployment whose every request carries a new assertion made for {@code party}. */
+    public IGenericClient client(NetworkRegistry.Institution institution, ActingParty party) {
+        IGenericClient client = fhir.newRestfulGenericClient(institution.fhirBase());
+        client.registerInterceptor(new IClientInterceptor() {
+            @Override
+            public void interceptRequest(IHttpRequest request) {
+                Signer s = signer.get();
+                request.addHeader("Authorization", "Bearer " + ClientAssertion.sign(s.key(), s.keyId(), s.accountId(), s.endpoint(),
+                        institution.endpoint(), party, clock.instant()));
+            }
+
+            @Override
+            public void interceptResponse(IHttpResponse response) {
+            }
+        });
+        return client;
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+
+    /**
+     * A request to another deployment on behalf of {@code party}, with a new assertion made for it: to its FHIR endpoint
+     * or JSON API, the path relative to its endpoint.
+     *
+     * @param path        e.g. {@code fhir/Observation?patient=12} or {@code api/consent/requests}; never absolute
+     * @param contentType the body's media type; null without a body
+     * @return the answer as it came (status, body)
+     * @throws java.io.IOException when the deployment cannot be reached
+     */
+    public java.net.http.HttpResponse<String> send(NetworkRegistry.Institution institution, ActingParty party, String method, String path,
+                                                   String contentType, String body) throws java.io.IOException, InterruptedException {
+        if (path.startsWith("/") || path.contains("://") || path.contains("..")) {
+            throw new IllegalArgumentException("PHR-FEDERATION-0412: a path relative to the other deployment's endpoint is required");
+        }
+        Signer s = signer.get();
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(institution.endpoint().replaceAll("/+$", "") + "/" + path))
+                .timeout(java.time.Duration.ofMinutes(1))
+                .header("Authorization", "Bearer " + ClientAssertion.sign(s.key(), s.keyId(), s.accountId(), s.endpoint(),
+                        institution.endpoint(), party, clock.instant()))
+                .header("Accept", path.startsWith("fhir") ? "application/fhir+json" : "application/json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Asks every other admitted institution for the patient ({@code Patient/$match}, at most {@code count} each).
+     *
+     * @param query the demographics known here: identifiers, or name, birth date and gender
+     * @throws NetworkRegistry.RegistryUnavailableException if the chain cannot be read
+     */
+    public Located locate(Patient query, ActingParty party, int count) {
+        List<Match> matches = new ArrayList<>();
+        List<String> unanswered = new ArrayList<>();
+        String self = signer.get().accountId();
+        for (NetworkRegistry.Institution institution : registry.institutions()) {
+            if (institution.accountId().equals(self)) {
+                continue;
+            }
+            Parameters in = new Parameters();
+            in.addParameter().setName("resource").setResource(query);
+            in.addParameter().setName("onlyCertainMatches").setValue(new BooleanType(false));
+            in.addParameter().setName("count").setValue(new IntegerType(count));
+            Bundle answer;
+            try {
+                answer = client(institution, party).operation().onType(Patient.class).named("$match").withParameters(in)
+                        .returnResourceType(Bundle.class).execute();
+            } catch (RuntimeException e) {
+                unanswered.add(institution.accountId() + " (" + institution.endpoint() + "): " + e.getMessage());
+                continue;
+            }
+            for (Bundle.BundleEntryComponent entry : answer.getEntry()) {
+                if (!(entry.getResource() instanceof Patient patient)) {
+                    continue;
+                }
+                String pseudonym = patient.getIdentifier().stream().filter(i -> PSEUDONYM_SYSTEM.equals(i.getSystem()))
+                        .map(org.hl7.fhir.r4.model.Identifier::getValue).findFirst().orElse(null);
+                if (pseudonym == null || !pseudonym.matches("[0-9a-f]{64}")) {
+                    continue;
+                }
+                Extension grade = entry.getSearch().getExtensionByUrl(MATCH_GRADE);
+                matches.add(new Match(pseudonym, patient.getIdElement().getIdPart(),
+                        grade == null ? "possible" : grade.getValue().primitiveValue(),
+                        entry.getSearch().hasScore() ? entry.getSearch().getScore().doubleValue() : 0,
+                        institution, registry.home(pseudonym)));
+            }
+        }
+        matches.sort((a, b) -> Double.compare(b.score(), a.score()));
+        return new Located(matches, unanswered);
+    }
+}

@@ -1,0 +1,173 @@
+package org.phrcloud.connector;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
+import org.web3j.protocol.Web3j;
+import org.web3j.tx.exceptions.ContractCallException;
+import org.web3j.tuples.generated.Tuple4;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.math.BigInteger;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The network's registries on chain, read-only (ARCHITECTURE.md "Federation"): the admitted institutions
+ * ({@code AnchorRegistry.institutions}, {@code endpoints}), the JWK Set each one published ({@code jwks}), and where a
+ * patient's chain lives ({@code PatientRegistry.lookup}: the institution that anchored its latest head; the latest
+ * entry wins). Calls go to the node by JSON-RPC {@code eth_call}; an institution's keys are cached for
+ * {@link #KEY_CACHE} (a removed institution or a new key takes effect after at most that).
+ */
+public final class NetworkRegistry {
+    /** How long an institution's admission and JWK Set are cached. */
+    public static final Duration KEY_CACHE = Duration.ofSeconds(30);
+
+    private final AnchorRegistry anchors;
+    private final long chainId;
+    private final Clock clock;
+    private final Web3j web3j;
+    private volatile PatientRegistry patients;
+    private final Map<String, Cached> keys = new ConcurrentHashMap<>();
+
+    /**
+     * An admitted institution.
+     *
+     * @param accountId its CAIP-10 account id ({@code eip155:<chain id>:<address>})
+     * @param endpoint  its deployment's base URL (FHIR at {@code <endpoint>fhir}, JSON at {@code <endpoint>api})
+     */
+    public record Institution(String accountId, String endpoint) {
+        /** The deployment's FHIR base, {@code <endpoint>/fhir}. */
+        public String fhirBase() {
+            return endpoint.replaceAll("/+$", "") + "/fhir";
+        }
+    }
+
+    /**
+     * The home of a patient's chain.
+     *
+     * @param pseudonym   the patient's pseudonym, 64 hex digits
+     * @param institution the institution that anchored the chain's latest head (endpoint empty if it left the network)
+     * @param head        that head's block hash, 64 hex digits
+     * @param height      its height (blocks in the chain minus one)
+     */
+    public record Home(String pseudonym, Institution institution, String head, long height) {
+    }
+
+    private record Cached(Optional<JWKSet> keys, Instant until) {
+    }
+
+    /**
+     * @param web3j          a client of a node of the network's chain
+     * @param chainId        the chain's EIP-155 id (names accounts in CAIP-10 ids)
+     * @param anchorRegistry the AnchorRegistry contract's address
+     */
+    public NetworkRegistry(Web3j web3j, long chainId, String anchorRegistry, Clock clock) {
+        this.web3j = web3j;
+        this.chainId = chainId;
+        this.clock = clock;
+        this.anchors = AnchorRegistry.load(anchorRegistry, web3j, new ReadonlyTransactionManager(web3j, null), new DefaultGasProvider());
+    }
+
+    public long chainId() {
+        return chainId;
+    }
+
+    /**
+     * The admitted institutions, in order of admission.
+     *
+     * @throws RegistryUnavailableException if the node does not answer
+     */
+    public List<Institution> institutions() {
+        try {
+            @SuppressWarnings("unchecked")
+            List<Object> accounts = anchors.institutions().send();
+            return accounts.stream().map(a -> institution(a.toString())).toList();
+        } catch (Exception e) {
+            throw new RegistryUnavailableException(e);
+        }
+    }
+
+    /** The admitted institution of a CAIP-10 account id; empty if it is not admitted (or not an account id). */
+    public Optional<Institution> institution(String accountId, boolean admittedOnly) {
+        Optional<String> address = ClientAssertion.address(accountId);
+        if (address.isEmpty() || !accountId.startsWith("eip155:" + chainId + ":")) {
+            return Optional.empty();
+        }
+        Institution found = institution(address.get());
+        return admittedOnly && found.endpoint().isEmpty() ? Optional.empty() : Optional.of(found);
+    }
+
+    private Institution institution(String address) {
+        try {
+            return new Institution(ClientAssertion.accountId(chainId, address), anchors.endpoints(address).send());
+        } catch (Exception e) {
+            throw new RegistryUnavailableException(e);
+        }
+    }
+
+    /**
+     * The JWK Set an admitted institution published; empty if it is not admitted, published none, or published text
+     * that is not a JWK Set. Cached for {@link #KEY_CACHE}.
+     *
+     * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
+     */
+    public Optional<JWKSet> keys(String accountId) {
+        Instant now = clock.instant();
+        Cached cached = keys.get(accountId);
+        if (cached != null && now.isBefore(cached.until())) {
+            return cached.keys();
+        }
+        Optional<JWKSet> found = institution(accountId, true).flatMap(i -> {
+            try {
+                String text = anchors.jwks(ClientAssertion.address(accountId).orElseThrow()).send();
+                return text.isEmpty() ? Optional.empty() : Optional.of(JWKSet.parse(text));
+            } catch (ParseException e) {
+                return Optional.empty();
+            } catch (Exception e) {
+                throw new RegistryUnavailableException(e);
+            }
+        });
+        keys.put(accountId, new Cached(found, now.plus(KEY_CACHE)));
+        return found;
+    }
+
+    /**
+     * Where a patient's chain lives.
+     *
+     * @param pseudonym 64 hex digits
+     * @return empty if no institution anchored a head of that chain yet
+     * @throws RegistryUnavailableException if the node does not answer
+     */
+    public Optional<Home> home(String pseudonym) {
+        byte[] key = HexFormat.of().parseHex(pseudonym);
+        try {
+            if (patients == null) {
+                patients = PatientRegistry.load(anchors.patientRegistry().send(), web3j, new ReadonlyTransactionManager(web3j, null),
+                        new DefaultGasProvider());
+            }
+            Tuple4<String, byte[], BigInteger, String> found = patients.lookup(key).send();
+            return Optional.of(new Home(pseudonym.toLowerCase(), new Institution(ClientAssertion.accountId(chainId, found.component4()),
+                    found.component1()), HexFormat.of().formatHex(found.component2()), found.component3().longValueExact()));
+        } catch (ContractCallException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            throw new RegistryUnavailableException(e);
+        }
+    }
+
+    /** The chain node could not be asked. */
+    public static final class RegistryUnavailableException extends RuntimeException {
+        RegistryUnavailableException(Exception cause) {
+            super("PHR-FEDERATION-0503: the network registry on chain cannot be read: " + cause.getMessage(), cause);
+        }
+    }
+}

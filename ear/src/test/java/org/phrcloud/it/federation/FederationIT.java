@@ -1,0 +1,359 @@
+package org.phrcloud.it.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.keycloak.admin.client.Keycloak;
+import org.phrcloud.connector.ActingParty;
+import org.phrcloud.connector.ClientAssertion;
+import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.identity.keycloak.DemoUser;
+import org.phrcloud.identity.keycloak.ProvisionedRealm;
+import org.phrcloud.identity.keycloak.RealmProvisioner;
+import org.phrcloud.identity.keys.EcdsaP256;
+import org.phrcloud.identity.keys.PatientKeyFile;
+import org.phrcloud.it.support.Calls;
+import org.phrcloud.it.support.Platform;
+import org.phrcloud.it.support.PlatformExtension;
+import org.phrcloud.it.support.ReplicaServers;
+import org.phrcloud.ledger.anchor.DevChain;
+import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.tools.BrowserLogin;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Federation, steps 1 to 4 of issue 22's scenario on the real stack: deployment A (St Mary's Hospital, the
+ * platform's server, realm {@code phr}) and deployment B (North Clinic: its own Payara Server domain, its own
+ * PostgreSQL, its own realm {@code phr-north} on the same Keycloak), one anvil chain whose AnchorRegistry admits both
+ * with their endpoints and holds the JWK Set each published. Paula is registered at A; her chain's home is in the
+ * PatientRegistry. B's practitioner, who cannot call A with B's login, locates her through B's server ({@code
+ * Patient/$match} at A with B's RFC 7523 client assertion; her pseudonym only comes back), is refused her record, asks
+ * for access (the request reaches Paula at A, who approves it with her signature), reads what the consent allows and
+ * not more, is refused again after Paula revokes it, then declares an emergency access: A notifies Paula and the read
+ * is audited with ETREAT at A and at B. Then A's refusals of assertions: not admitted, signed by an unpublished key,
+ * for another audience, expired, replayed, for a write, for a person who is not a care giver.
+ */
+@ExtendWith(PlatformExtension.class)
+@ExtendWith(ArquillianExtension.class)
+class FederationIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NATIONAL_ID = "urn:oid:2.16.840.1.113883.4.1";
+    private static final String TEST_INSTITUTION_ENDPOINT = "https://test-institution.example/";
+    private static final String PASSPHRASE = "paula travels light";
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    private static Platform platform;
+    private static ProvisionedRealm northRealm;
+    private static ReplicaServers north;
+    private static Web3j web3j;
+    private static NetworkRegistry registry;
+    private static String stMary;
+    private static String northClinic;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("phr.it.ear")));
+    }
+
+    @BeforeAll
+    static void twoDeployments() throws Exception {
+        platform = PlatformExtension.platform();
+        try (Keycloak admin = platform.keycloakAdmin()) {
+            northRealm = new RealmProvisioner(admin, platform.keycloakUrl(), "phr-north", "north-clinic")
+                    .provision(platform.portalUrl(), true, platform.realm());
+        }
+        north = ReplicaServers.start(platform, "federation", "north-clinic", northRealm.issuer(), null, true,
+                Integer.getInteger("phr.it.federation.portbase", 36000));
+        web3j = Web3j.build(new HttpService(platform.anvilUrl()));
+        registry = new NetworkRegistry(web3j, DevChain.CHAIN_ID, System.getProperty("phr.it.anchor.contract"), Clock.systemUTC());
+        stMary = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.INSTITUTION_KEY));
+        northClinic = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.OTHER_INSTITUTION_KEY));
+        // A publishes its keys in an anchoring round of its own server
+        await("St Mary's keys on chain").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> registry.keys(stMary).isPresent());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (north != null) {
+            north.close();
+        }
+        if (web3j != null) {
+            web3j.shutdown();
+        }
+    }
+
+    @Test
+    void aPractitionerOfAnotherDeploymentLocatesThePatientAsksForAccessReadsUnderHerConsentAndInAnEmergency() throws Exception {
+        Calls calls = new Calls(platform);
+        // Paula, registered at A (home St Mary's) with her key file, her login linked, two Observations and a Condition
+        String paulaId = "FED-" + UUID.randomUUID();
+        String admin = calls.token("demo-admin", "2");
+        HttpResponse<String> registered = calls.api("POST", "/identity/patients", admin, "{\"homeInstitution\":\"st-mary\",\"passphrase\":\""
+                + PASSPHRASE + "\",\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + paulaId + "\"}],"
+                + "\"family\":\"Wanderwell\",\"given\":[\"Paula\"],\"birthDate\":\"1984-03-15\",\"gender\":\"female\"}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        String pseudonym = Calls.json(registered).path("identity").path("pseudonym").asText();
+        PrivateKey paulaKey = PatientKeyFile.decrypt(Calls.json(registered).path("keyFile").toString(), PASSPHRASE.toCharArray());
+        String paulaUrl = "urn:uuid:" + UUID.randomUUID();
+        HttpResponse<String> written = calls.fhir("POST", "", platform.serviceToken(), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + entry(paulaUrl, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID
+                        + "\",\"value\":\"" + paulaId + "\"}],\"name\":[{\"family\":\"Wanderwell\",\"given\":[\"Paula\"]}],\"gender\":\"female\","
+                        + "\"birthDate\":\"1984-03-15\",\"address\":[{\"city\":\"Lisbon\"}]}") + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", glucose(paulaUrl, 5.4, "2026-11-01")) + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", glucose(paulaUrl, 6.1, "2026-11-20")) + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Condition", "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"" + paulaUrl + "\"},"
+                        + "\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"44054006\"}]}}") + "]}");
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        String patientId = Calls.json(written).path("entry").get(0).path("response").path("location").asText().split("/")[1];
+        String paula = Platform.extraPatient(24);
+        String sub = BrowserLogin.claims(calls.token(paula, "1")).path("sub").asText();
+        assertThat(calls.api("PUT", "/identity/patients/" + pseudonym + "/login", admin, "{\"keycloakUserId\":\"" + sub + "\"}").statusCode())
+                .isEqualTo(204);
+
+        // 1. her chain's home is A, in the PatientRegistry (A anchors it)
+        String stMaryEndpoint = registry.institution(stMary, true).orElseThrow().endpoint();
+        NetworkRegistry.Home home = await("Paula's chain registered").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> registry.home(pseudonym), Optional::isPresent).orElseThrow();
+        assertThat(home.institution().accountId()).isEqualTo(stMary);
+        assertThat(home.institution().endpoint()).isEqualTo(stMaryEndpoint);
+
+        // B's login is B's: A does not take it
+        DemoUser doctor = northRealm.user("demo-practitioner");
+        String northToken = new BrowserLogin(northRealm.issuer(), northRealm.portalClientId(), platform.portalUrl() + "/callback")
+                .login("2", doctor.username(), doctor.password(), doctor.totpSecret());
+        assertThat(BrowserLogin.claims(northToken).path("institutions").toString()).contains("/institutions/north-clinic");
+        assertThat(ReplicaServers.call(platform.fhirBase() + "/Patient/" + patientId, "GET", northToken, null).statusCode()).isEqualTo(401);
+        String northBase = north.replicas().get(0).apiBase();
+
+        // 2. by identifier: one certain match, answered by A, whose chain lives at A
+        HttpResponse<String> byIdentifier = api("POST", northBase + "/federation/locate", northToken,
+                "{\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + paulaId + "\"}]},\"count\":5}");
+        assertThat(byIdentifier.statusCode()).as(byIdentifier.body()).isEqualTo(200);
+        JsonNode located = JSON.readTree(byIdentifier.body());
+        assertThat(located.path("unanswered")).as(byIdentifier.body()).isEmpty();
+        assertThat(located.path("matches")).hasSize(1);
+        JsonNode match = located.path("matches").get(0);
+        assertThat(match.path("pseudonym").asText()).isEqualTo(pseudonym);
+        assertThat(match.path("patientId").asText()).isEqualTo(patientId);
+        assertThat(match.path("grade").asText()).isEqualTo("certain");
+        assertThat(match.path("answeredBy").path("account").asText()).isEqualTo(stMary);
+        assertThat(match.path("home").path("institution").path("account").asText()).isEqualTo(stMary);
+        assertThat(match.path("home").path("institution").path("endpoint").asText()).isEqualTo(stMaryEndpoint);
+        assertThat(byIdentifier.body()).as("no demographics B did not send").doesNotContain("Wanderwell").doesNotContain("Lisbon")
+                .doesNotContain("1984");
+
+        // by name, birth date and gender: the same patient, probable
+        JsonNode byName = JSON.readTree(api("POST", northBase + "/federation/locate", northToken,
+                "{\"demographics\":{\"family\":\"Wanderwell\",\"given\":[\"Paula\"],\"birthDate\":\"1984-03-15\",\"gender\":\"female\"}}").body());
+        assertThat(byName.path("matches")).as(byName.toString()).hasSize(1);
+        assertThat(byName.path("matches").get(0).path("pseudonym").asText()).isEqualTo(pseudonym);
+        assertThat(byName.path("matches").get(0).path("grade").asText()).isEqualTo("probable");
+        assertThat(byName.toString()).doesNotContain("Lisbon");
+
+        // A audited the queries as B's practitioner's, for B, on Paula's record
+        assertThat(actions(calls.api("GET", "/audit/my-record?actor=demo-practitioner", calls.token(paula, "1"), null), "operation", 0, "TREAT"))
+                .as("the two $match queries").isEqualTo(2);
+
+        // B's institution system (no person to act for) may not locate across the network
+        assertThat(api("POST", northBase + "/federation/locate",
+                new org.phrcloud.identity.token.TokenClient(northRealm.issuer(), northRealm.backendClientId(), northRealm.backendClientSecret())
+                        .clientCredentials(), "{\"demographics\":{\"family\":\"Wanderwell\"}}").statusCode()).isEqualTo(403);
+
+        // 3. without consent, A refuses B's read
+        String observations = northBase + "/federation/patients/" + pseudonym + "/fhir/Observation?patient=" + patientId;
+        String conditions = northBase + "/federation/patients/" + pseudonym + "/fhir/Condition?patient=" + patientId;
+        HttpResponse<String> refused = api("GET", observations, northToken, null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("OperationOutcome");
+
+        // B's practitioner asks; the request reaches Paula at A, who approves it with her signature
+        HttpResponse<String> asked = api("POST", northBase + "/federation/patients/" + pseudonym + "/consent-requests", northToken,
+                "{\"resourceTypes\":[\"Patient\",\"Observation\"],\"level\":\"full\",\"purpose\":\"TREAT\",\"days\":30}");
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(201);
+        String consentId = JSON.readTree(asked.body()).path("id").asText();
+        JsonNode pending = Calls.json(calls.api("GET", "/consent?status=pending", calls.token(paula, "1"), null));
+        assertThat(pending).as(pending.toString()).hasSize(1);
+        assertThat(pending.get(0).path("id").asText()).isEqualTo(consentId);
+        assertThat(pending.toString()).contains("demo-practitioner").contains(northClinic);
+        decide(calls, paula, paulaKey, consentId, "approve");
+
+        // B reads what the consent allows (Observations), not more (the Condition); A audits it as B's practitioner's
+        HttpResponse<String> read = api("GET", observations, northToken, null);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(JSON.readTree(read.body()).path("total").asInt()).isEqualTo(2);
+        assertThat(read.body()).contains("6.1").contains("5.4");
+        assertThat(api("GET", conditions, northToken, null).statusCode()).isEqualTo(403);
+        assertThat(actions(calls.api("GET", "/audit/my-record?actor=demo-practitioner&kind=search", calls.token(paula, "1"), null), "search", 0, "TREAT"))
+                .isEqualTo(1);
+
+        // a revoked consent opens nothing
+        decide(calls, paula, paulaKey, consentId, "revoke");
+        assertThat(api("GET", observations, northToken, null).statusCode()).isEqualTo(403);
+
+        // 4. emergency: B's practitioner breaks the glass; A opens the record, notifies Paula, audits with ETREAT at both ends
+        HttpResponse<String> emergency = api("POST", northBase + "/federation/patients/" + pseudonym + "/emergency", northToken,
+                "{\"reason\":\"found unconscious while travelling\"}");
+        assertThat(emergency.statusCode()).as(emergency.body()).isEqualTo(201);
+        JsonNode notices = Calls.json(calls.api("GET", "/consent/notifications", calls.token(paula, "1"), null));
+        assertThat(notices.toString()).contains("found unconscious while travelling").contains("demo-practitioner");
+        HttpResponse<String> inEmergency = apiWithPurpose(conditions, northToken, "ETREAT");
+        assertThat(inEmergency.statusCode()).as(inEmergency.body()).isEqualTo(200);
+        assertThat(JSON.readTree(inEmergency.body()).path("total").asInt()).isEqualTo(1);
+        assertThat(actions(calls.api("GET", "/audit/my-record?actor=demo-practitioner&kind=search", calls.token(paula, "1"), null), "search", 0, "ETREAT"))
+                .as("at A").isEqualTo(1);
+        JsonNode atNorth = JSON.readTree(api("GET", northBase + "/audit/my-actions", northToken, null).body());
+        long etreatAtNorth = 0;
+        for (JsonNode e : atNorth) {
+            if (e.path("purpose").asText().equals("ETREAT") && e.path("kind").asText().equals("search") && e.path("outcome").asInt() == 0
+                    && e.path("resources").toString().contains(stMaryEndpoint.replaceAll("/+$", "") + "/fhir/Condition")) {
+                etreatAtNorth++;
+            }
+        }
+        assertThat(etreatAtNorth).as("at B: " + atNorth).isEqualTo(1);
+    }
+
+    /** Counts the access-log entries (AccessView) of B's practitioner, for B, of a kind, outcome and purpose. */
+    private static long actions(HttpResponse<String> log, String kind, int outcome, String purpose) throws Exception {
+        assertThat(log.statusCode()).as(log.body()).isEqualTo(200);
+        long n = 0;
+        for (JsonNode e : JSON.readTree(log.body())) {
+            if (e.path("actor").asText().equals("demo-practitioner") && e.path("institutions").toString().contains(northClinic)
+                    && e.path("kind").asText().equals(kind) && e.path("outcome").asInt() == outcome && e.path("purpose").asText().equals(purpose)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Paula reads the consent at A, signs the document of the decision with her key, and sends it. */
+    private static void decide(Calls calls, String login, PrivateKey key, String consentId, String decision) throws Exception {
+        JsonNode consent = Calls.json(calls.api("GET", "/consent/" + consentId, calls.token(login, "1"), null));
+        byte[] document = consent.path("documents").path(decision).asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> r = calls.api("POST", "/consent/" + consentId + "/" + decision, calls.token(login, "2"),
+                "{\"signature\":\"" + java.util.Base64.getEncoder().encodeToString(EcdsaP256.sign(key, document)) + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private static String entry(String fullUrl, String type, String resource) {
+        return "{\"fullUrl\":\"" + fullUrl + "\",\"resource\":" + resource + ",\"request\":{\"method\":\"POST\",\"url\":\"" + type + "\"}}";
+    }
+
+    private static String glucose(String patient, double value, String day) {
+        return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+                + "\"code\":\"15074-8\",\"display\":\"Glucose\"}]},\"subject\":{\"reference\":\"" + patient + "\"},"
+                + "\"effectiveDateTime\":\"" + day + "T08:00:00Z\",\"valueQuantity\":{\"value\":" + value
+                + ",\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mmol/L\"}}";
+    }
+
+    @Test
+    void theHomeRefusesAssertionsThatAreNotFromAnAdmittedInstitutionsPublishedKeyForItNowAndOnce() throws Exception {
+        String tester = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.TEST_INSTITUTION_KEY));
+        ECKey key = new ECKeyGenerator(Curve.P_256).keyID("test-institution-1").generate();
+        AnchorRegistry asOperator = registryAs(DevChain.OPERATOR_KEY);
+        asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), TEST_INSTITUTION_ENDPOINT).send();
+        try {
+            registryAs(DevChain.TEST_INSTITUTION_KEY).publishKeys(new JWKSet(key.toPublicJWK()).toString()).send();
+            String audience = registry.institution(stMary, true).orElseThrow().endpoint();
+            ActingParty doctor = new ActingParty("test-user-1", "test-doctor", "practitioner", "2", "TREAT");
+            String match = "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"resource\",\"resource\":{\"resourceType\":\"Patient\","
+                    + "\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"FED-NOBODY-" + UUID.randomUUID() + "\"}]}}]}";
+            String url = platform.fhirBase() + "/Patient/$match";
+
+            String valid = ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now());
+            HttpResponse<String> answered = ReplicaServers.call(url, "POST", valid, match);
+            assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+            assertThat(JSON.readTree(answered.body()).path("resourceType").asText()).isEqualTo("Bundle");
+            assertThat(JSON.readTree(answered.body()).path("total").asInt()).isZero();
+
+            assertRefused(ReplicaServers.call(url, "POST", valid, match), 401, "PHR-FEDERATION-0409");
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester,
+                    TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now()), "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":"
+                    + "\"resource\",\"resource\":{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Wanderwell\"}]}}]}"), 400, "PHR-FHIR-0307");
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester,
+                    TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now().minus(Duration.ofMinutes(10))), match), 401, "PHR-FEDERATION-0407");
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester,
+                    TEST_INSTITUTION_ENDPOINT, north.replicas().get(0).baseUrl(), doctor, Instant.now()), match), 401, "PHR-FEDERATION-0405");
+            ECKey unpublished = new ECKeyGenerator(Curve.P_256).keyID("test-institution-1").generate();
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(unpublished.toECPrivateKey(), unpublished.getKeyID(), tester,
+                    TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now()), match), 401, "PHR-FEDERATION-0404");
+            String stranger = ClientAssertion.accountId(DevChain.CHAIN_ID, Credentials.create(org.web3j.crypto.Keys.createEcKeyPair()).getAddress());
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), stranger,
+                    TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now()), match), 401, "PHR-FEDERATION-0403");
+            assertRefused(ReplicaServers.call(platform.fhirBase() + "/Observation", "POST",
+                    ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now()),
+                    glucose("Patient/1", 5.0, "2026-12-01")), 403, "PHR-FEDERATION-0410");
+            assertRefused(ReplicaServers.call(platform.fhirBase() + "/Patient?identifier=" + NATIONAL_ID + "%7CX", "GET",
+                    ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now()),
+                    null), 403, "PHR-AUTHZ-0010");
+            assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester,
+                    TEST_INSTITUTION_ENDPOINT, audience, new ActingParty("test-user-2", "test-patient", "patient", "2", "TREAT"),
+                    Instant.now()), match), 403, "PHR-FEDERATION-0411");
+        } finally {
+            asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
+        }
+    }
+
+    /** A JSON API request to another deployment's server ({@code application/json}; a GET without a body). */
+    private static HttpResponse<String> api(String method, String url, String token, String json) throws Exception {
+        return apiWithPurpose(method, url, token, json, null);
+    }
+
+    /** A read through B's server with the purpose of use it declares ({@code X-Purpose-Of-Use}). */
+    private static HttpResponse<String> apiWithPurpose(String url, String token, String purpose) throws Exception {
+        return apiWithPurpose("GET", url, token, null, purpose);
+    }
+
+    private static HttpResponse<String> apiWithPurpose(String method, String url, String token, String json, String purpose) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json, application/fhir+json")
+                .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (purpose != null) {
+            b.header("X-Purpose-Of-Use", purpose);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode outcome = JSON.readTree(response.body());
+        assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
+        assertThat(outcome.path("issue").get(0).path("diagnostics").asText()).startsWith(code);
+    }
+
+    private static AnchorRegistry registryAs(String key) {
+        return AnchorRegistry.load(System.getProperty("phr.it.anchor.contract"), web3j, new RawTransactionManager(web3j,
+                Credentials.create(key), DevChain.CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 250, 120)), new DefaultGasProvider());
+    }
+}

@@ -1,0 +1,68 @@
+package org.phrcloud.standards.fhir.federation;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.phrcloud.connector.ClientAssertion;
+import org.phrcloud.connector.FederationClient;
+import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.core.config.PlatformSettings;
+import org.phrcloud.core.federation.FederatedCallers;
+import org.phrcloud.core.ledger.BlockAuthor;
+import org.phrcloud.identity.institution.InstitutionKeys;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+
+/**
+ * The federation's beans (ARCHITECTURE.md "Federation"). A deployment takes part in the federation when it has a
+ * chain: its institution is the chain account it anchors with ({@code phr.chain.sender.key}), admitted with its
+ * endpoint by the network's operator; its JWK Set is published on chain by the anchoring schedule. Without a chain
+ * every bean here is absent (null): other deployments' assertions are refused as any unknown token, and the
+ * federation API answers 503.
+ */
+@Configuration
+public class FederationConfig {
+
+    /** This deployment's institution account as a CAIP-10 id; null without a chain. */
+    static String ownAccountId(PlatformSettings settings) {
+        PlatformSettings.Chain chain = settings.chain();
+        return chain == null ? null : ClientAssertion.accountId(chain.chainId(), Credentials.create(chain.senderKey()).getAddress());
+    }
+
+    @Bean(destroyMethod = "")
+    public NetworkRegistry networkRegistry(PlatformSettings settings) {
+        PlatformSettings.Chain chain = settings.chain();
+        if (chain == null) {
+            return null;
+        }
+        Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+        return new NetworkRegistry(web3j, chain.chainId(), chain.anchorContract(), Clock.systemUTC());
+    }
+
+    @Bean
+    public FederatedCallers federatedCallers(PlatformSettings settings, DataSource dataSource,
+                                             org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry) {
+        NetworkRegistry network = registry.getIfAvailable();
+        return network == null ? null : new FederatedCallers(dataSource, network, ownAccountId(settings), Clock.systemUTC());
+    }
+
+    /** Calls to other deployments, signed with this institution's current key; null without a chain. */
+    @Bean
+    public FederationClient federationClient(PlatformSettings settings, FhirContext fhirContext, BlockAuthor author,
+                                             InstitutionKeys keys, org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry) {
+        NetworkRegistry network = registry.getIfAvailable();
+        if (network == null) {
+            return null;
+        }
+        String account = ownAccountId(settings);
+        return new FederationClient(fhirContext, network, () -> {
+            String keyId = author.keyId();
+            String endpoint = network.institution(account, false).map(NetworkRegistry.Institution::endpoint).orElse("");
+            return new FederationClient.Signer(keys.signingKey(keyId), keyId, account, endpoint);
+        }, Clock.systemUTC());
+    }
+}
