@@ -321,6 +321,68 @@ class FhirServerIT {
     }
 
     /**
+     * Issue 25, part 4: a second, different Synthea population (another seed) loaded after the first. Practitioners
+     * that both populations have (the same NPI) are one Practitioner afterwards, at the id the first load gave it, so the
+     * first population's references to it still resolve; the second population's conditional references to it are no
+     * longer ambiguous (they failed with HAPI-2207 when each load put its own copy); loading it again creates nothing.
+     */
+    @Test
+    @Order(11)
+    void aSecondPopulationMergesTheSharedPractitionersByNpiAndKeepsTheFirstOnesReferences() throws Exception {
+        java.nio.file.Path second = java.nio.file.Path.of(System.getProperty("phr.it.synthea.second.dir"));
+        java.util.Set<String> firstNpis = npis(platform.syntheaFolder());
+        java.util.Set<String> shared = new java.util.TreeSet<>(npis(second));
+        shared.retainAll(firstNpis);
+        assertThat(shared).as("Practitioners in both populations").isNotEmpty();
+        IGenericClient system = client(platform.serviceToken());
+        java.util.Map<String, String> before = new java.util.HashMap<>();
+        for (String npi : shared) {
+            before.put(npi, practitionerIds(system, npi).get(0));
+        }
+
+        LoadSummary loaded = platform.syntheaLoader(FHIR).loadSyntheaFolder(second);
+        assertThat(loaded.patients()).isEqualTo(3);
+        assertThat(loaded.created()).isPositive();
+
+        for (String npi : shared) {
+            assertThat(practitionerIds(system, npi)).as("NPI " + npi).containsExactly(before.get(npi));
+        }
+        // a first-population Encounter's practitioner still reads
+        Bundle encounters = system.search().forResource(org.hl7.fhir.r4.model.Encounter.class)
+                .where(new ca.uhn.fhir.rest.gclient.ReferenceClientParam("participant").hasId("Practitioner/" + before.values().iterator().next()))
+                .count(1).returnBundle(Bundle.class).execute();
+        assertThat(encounters.getEntry()).as("an Encounter of the first population with a shared Practitioner").hasSize(1);
+        String individual = ((org.hl7.fhir.r4.model.Encounter) encounters.getEntry().get(0).getResource()).getParticipantFirstRep()
+                .getIndividual().getReferenceElement().toUnqualifiedVersionless().getValue();
+        assertThat(system.read().resource(org.hl7.fhir.r4.model.Practitioner.class).withUrl(individual).execute().getIdentifierFirstRep()
+                .getValue()).isIn(shared);
+
+        assertThat(platform.syntheaLoader(FHIR).loadSyntheaFolder(second).created()).as("loaded again").isZero();
+    }
+
+    /** The NPIs of the Practitioners in a Synthea output folder's practitioner file. */
+    private static java.util.Set<String> npis(java.nio.file.Path folder) throws IOException {
+        java.util.Set<String> npis = new java.util.HashSet<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(folder)) {
+            for (java.nio.file.Path file : files.filter(f -> f.getFileName().toString().startsWith("practitionerInformation")).toList()) {
+                Bundle b = FHIR.newJsonParser().parseResource(Bundle.class, java.nio.file.Files.readString(file));
+                b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                        .filter(r -> r instanceof org.hl7.fhir.r4.model.Practitioner)
+                        .flatMap(r -> ((org.hl7.fhir.r4.model.Practitioner) r).getIdentifier().stream())
+                        .filter(i -> "http://hl7.org/fhir/sid/us-npi".equals(i.getSystem())).forEach(i -> npis.add(i.getValue()));
+            }
+        }
+        return npis;
+    }
+
+    private static List<String> practitionerIds(IGenericClient client, String npi) {
+        Bundle found = client.search().forResource(org.hl7.fhir.r4.model.Practitioner.class)
+                .where(org.hl7.fhir.r4.model.Practitioner.IDENTIFIER.exactly().systemAndCode("http://hl7.org/fhir/sid/us-npi", npi))
+                .returnBundle(Bundle.class).execute();
+        return found.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList();
+    }
+
+    /**
      * Role x level of authentication x operation on the loaded Synthea data, with the exact status each must get
      * (identity issue). Patients and the own/other compartment dimension: {@code RecordAccessIT}.
      */

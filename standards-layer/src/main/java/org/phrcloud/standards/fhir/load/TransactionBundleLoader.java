@@ -25,6 +25,15 @@ import java.util.stream.Stream;
  * {@code fullUrl} becomes the resource's absolute URL and references to {@code urn:uuid:} entries become
  * {@code Type/id}. Conditional references ({@code Organization?identifier=...}) are left to the server.
  *
+ * <p>Directory resources (Practitioner, PractitionerRole, Organization, Location) are shared by every source that
+ * writes them (other Synthea populations, HL7 v2 feeds, FHIR clients, other institutions), so they are matched by
+ * their business identifier, not by the id one source gave them: an entry that carries an identifier becomes a
+ * conditional update {@code PUT Type?identifier=system|value} (FHIR R4 3.1.0.10.2; the first identifier with a system
+ * and a value, e.g. the NPI {@code http://hl7.org/fhir/sid/us-npi}), which updates the one resource that has it or
+ * creates it; references to it inside the Bundle keep its {@code urn:uuid:} and the server resolves them. A second
+ * population whose Practitioner has the NPI of one already loaded thus updates that Practitioner instead of adding a
+ * second one that would make every {@code Practitioner?identifier=...} reference ambiguous (HAPI-2207).
+ *
  * <p>For a Synthea output folder, the shared resources ({@code hospitalInformation*.json},
  * {@code practitionerInformation*.json}) go first, then one transaction per patient file.
  * The first failing Bundle stops the load with the server's OperationOutcome in the exception; what the
@@ -91,6 +100,7 @@ public final class TransactionBundleLoader {
     public Bundle asIdempotentTransaction(Bundle bundle) {
         Map<String, String> localIds = new HashMap<>();
         List<Resource> resources = new ArrayList<>();
+        Map<Resource, String[]> conditional = new java.util.IdentityHashMap<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
             Resource resource = entry.getResource();
             if (resource == null) {
@@ -98,6 +108,13 @@ public final class TransactionBundleLoader {
             }
             String fullUrl = entry.getFullUrl();
             String id = resource.getIdElement().getIdPart();
+            String match = directoryMatch(resource);
+            if (match != null) {
+                resource.setIdElement(null);
+                resources.add(resource);
+                conditional.put(resource, new String[] {fullUrl != null && fullUrl.startsWith("urn:uuid:") ? fullUrl : null, match});
+                continue;
+            }
             if (fullUrl != null && fullUrl.startsWith("urn:uuid:")) {
                 String uuid = fullUrl.substring("urn:uuid:".length());
                 id = id == null || id.equals(fullUrl) ? uuid : id;
@@ -118,11 +135,52 @@ public final class TransactionBundleLoader {
                     ref.setReference(target);
                 }
             }
+            String[] byIdentifier = conditional.get(resource);
+            if (byIdentifier != null) {
+                tx.addEntry().setFullUrl(byIdentifier[0]).setResource(resource)
+                        .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(byIdentifier[1]);
+                continue;
+            }
             String local = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
             tx.addEntry().setFullUrl(serverBase + "/" + local).setResource(resource)
                     .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(local);
         }
         return tx;
+    }
+
+    /** Resource types of the directory, matched by business identifier. */
+    static final java.util.Set<String> DIRECTORY = java.util.Set.of("Practitioner", "PractitionerRole", "Organization", "Location");
+
+    /**
+     * The conditional update URL of a directory resource ({@code Type?identifier=system|value}, with FHIR search
+     * escaping of {@code | , $ \}); null for other resources and for directory resources without an identifier.
+     */
+    static String directoryMatch(Resource resource) {
+        if (!DIRECTORY.contains(resource.fhirType())) {
+            return null;
+        }
+        return fhirIdentifiers(resource).stream().filter(i -> i.hasSystem() && i.hasValue()).findFirst()
+                .map(i -> resource.fhirType() + "?identifier=" + java.net.URLEncoder.encode(escape(i.getSystem()) + "|" + escape(i.getValue()),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .orElse(null);
+    }
+
+    private static List<org.hl7.fhir.r4.model.Identifier> fhirIdentifiers(Resource resource) {
+        if (resource instanceof org.hl7.fhir.r4.model.Practitioner p) {
+            return p.getIdentifier();
+        } else if (resource instanceof org.hl7.fhir.r4.model.PractitionerRole p) {
+            return p.getIdentifier();
+        } else if (resource instanceof org.hl7.fhir.r4.model.Organization o) {
+            return o.getIdentifier();
+        } else if (resource instanceof org.hl7.fhir.r4.model.Location l) {
+            return l.getIdentifier();
+        }
+        return List.of();
+    }
+
+    /** FHIR R4 search escaping (3.1.1.5.7): a backslash before {@code \ | , $}. */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("|", "\\|").replace(",", "\\,").replace("$", "\\$");
     }
 
     /** Organizations and Locations, then Practitioners, then patients. */
