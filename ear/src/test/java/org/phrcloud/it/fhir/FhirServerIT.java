@@ -347,15 +347,19 @@ class FhirServerIT {
         for (String npi : shared) {
             assertThat(practitionerIds(system, npi)).as("NPI " + npi).containsExactly(before.get(npi));
         }
-        // a first-population Encounter's practitioner still reads
-        Bundle encounters = system.search().forResource(org.hl7.fhir.r4.model.Encounter.class)
-                .where(new ca.uhn.fhir.rest.gclient.ReferenceClientParam("participant").hasId("Practitioner/" + before.values().iterator().next()))
-                .count(1).returnBundle(Bundle.class).execute();
-        assertThat(encounters.getEntry()).as("an Encounter of the first population with a shared Practitioner").hasSize(1);
-        String individual = ((org.hl7.fhir.r4.model.Encounter) encounters.getEntry().get(0).getResource()).getParticipantFirstRep()
-                .getIndividual().getReferenceElement().toUnqualifiedVersionless().getValue();
-        assertThat(system.read().resource(org.hl7.fhir.r4.model.Practitioner.class).withUrl(individual).execute().getIdentifierFirstRep()
-                .getValue()).isIn(shared);
+        // an Encounter of each population with a shared Practitioner: both reference the one Practitioner, at its first id
+        java.util.Map<String, List<String>> firstEncounters = encountersByNpi(platform.syntheaFolder());
+        java.util.Map<String, List<String>> secondEncounters = encountersByNpi(second);
+        String npi = shared.stream().filter(n -> firstEncounters.containsKey(n) && secondEncounters.containsKey(n)).findFirst()
+                .orElseThrow(() -> new AssertionError("no shared Practitioner with Encounters in both populations: " + shared));
+        for (String encounter : List.of(firstEncounters.get(npi).get(0), secondEncounters.get(npi).get(0))) {
+            String individual = system.read().resource(org.hl7.fhir.r4.model.Encounter.class).withId(encounter).execute().getParticipant().stream()
+                    .map(p -> p.getIndividual().getReferenceElement().toUnqualifiedVersionless().getValue())
+                    .filter(r -> r.startsWith("Practitioner/")).findFirst().orElseThrow();
+            assertThat(individual).as("Encounter/" + encounter).isEqualTo("Practitioner/" + before.get(npi));
+            assertThat(system.read().resource(org.hl7.fhir.r4.model.Practitioner.class).withUrl(individual).execute().getIdentifierFirstRep()
+                    .getValue()).isEqualTo(npi);
+        }
 
         assertThat(platform.syntheaLoader(FHIR).loadSyntheaFolder(second).created()).as("loaded again").isZero();
     }
@@ -373,6 +377,29 @@ class FhirServerIT {
             }
         }
         return npis;
+    }
+
+    /** The ids of a Synthea folder's Encounters by the NPI of the Practitioner they name ({@code Practitioner?identifier=...|NPI}). */
+    private static java.util.Map<String, List<String>> encountersByNpi(java.nio.file.Path folder) throws IOException {
+        java.util.Map<String, List<String>> byNpi = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(folder)) {
+            for (java.nio.file.Path file : files.filter(f -> !f.getFileName().toString().contains("Information")).sorted().toList()) {
+                Bundle b = FHIR.newJsonParser().parseResource(Bundle.class, java.nio.file.Files.readString(file));
+                for (Bundle.BundleEntryComponent e : b.getEntry()) {
+                    if (e.getResource() instanceof org.hl7.fhir.r4.model.Encounter encounter) {
+                        for (org.hl7.fhir.r4.model.Encounter.EncounterParticipantComponent p : encounter.getParticipant()) {
+                            String ref = p.getIndividual().getReference();
+                            int bar = ref == null ? -1 : ref.indexOf("us-npi|");
+                            if (bar >= 0) {
+                                byNpi.computeIfAbsent(ref.substring(bar + "us-npi|".length()), k -> new ArrayList<>())
+                                        .add(e.getFullUrl().replaceFirst("^urn:uuid:", "")); // the id the loader puts it at
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return byNpi;
     }
 
     private static List<String> practitionerIds(IGenericClient client, String npi) {
