@@ -74,7 +74,18 @@ public final class FederationClient {
     public record Located(List<Match> matches, List<String> unanswered) {
     }
 
-    /** @param signer the institution's current signing key and names, asked for each request (keys rotate) */
+    /**
+     * @param signer the institution's current signing key and names, asked for each request (keys rotate)
+     * @see #FederationClient(NetworkRegistry, java.util.function.Supplier, Clock) with a FHIR R4 context of its own
+     */
+    public FederationClient(NetworkRegistry registry, java.util.function.Supplier<Signer> signer, Clock clock) {
+        this(FhirContext.forR4(), registry, signer, clock);
+    }
+
+    /**
+     * @param fhir a FHIR R4 context this client configures (its clients do not ask a server for its
+     *             CapabilityStatement before the first request); not one a server uses
+     */
     public FederationClient(FhirContext fhir, NetworkRegistry registry, java.util.function.Supplier<Signer> signer, Clock clock) {
         this.fhir = fhir;
         this.fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
@@ -89,9 +100,7 @@ public final class FederationClient {
         client.registerInterceptor(new IClientInterceptor() {
             @Override
             public void interceptRequest(IHttpRequest request) {
-                Signer s = signer.get();
-                request.addHeader("Authorization", "Bearer " + ClientAssertion.sign(s.key(), s.keyId(), s.accountId(), s.endpoint(),
-                        institution.endpoint(), party, clock.instant()));
+                request.addHeader("Authorization", "Bearer " + assertion(institution, party));
             }
 
             @Override
@@ -99,6 +108,12 @@ public final class FederationClient {
             }
         });
         return client;
+    }
+
+    /** A new client assertion of this institution for one request to {@code institution} on behalf of {@code party}. */
+    private String assertion(NetworkRegistry.Institution institution, ActingParty party) {
+        Signer s = signer.get();
+        return ClientAssertion.sign(s.key(), s.keyId(), s.accountId(), s.endpoint(), institution.endpoint(), party, clock.instant());
     }
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
@@ -118,12 +133,10 @@ public final class FederationClient {
         if (path.startsWith("/") || path.contains("://") || path.contains("..")) {
             throw new IllegalArgumentException("PHR-FEDERATION-0412: a path relative to the other deployment's endpoint is required");
         }
-        Signer s = signer.get();
         java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(institution.endpoint().replaceAll("/+$", "") + "/" + path))
                 .timeout(java.time.Duration.ofMinutes(1))
-                .header("Authorization", "Bearer " + ClientAssertion.sign(s.key(), s.keyId(), s.accountId(), s.endpoint(),
-                        institution.endpoint(), party, clock.instant()))
+                .header("Authorization", "Bearer " + assertion(institution, party))
                 .header("Accept", path.startsWith("fhir") ? "application/fhir+json" : "application/json")
                 .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                         : java.net.http.HttpRequest.BodyPublishers.ofString(body));

@@ -24,11 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The network's registries on chain, read-only (ARCHITECTURE.md "Federation"): the admitted institutions
  * ({@code AnchorRegistry.institutions}, {@code endpoints}), the JWK Set each one published ({@code jwks}), and where a
  * patient's chain lives ({@code PatientRegistry.lookup}: the institution that anchored its latest head; the latest
- * entry wins). Calls go to the node by JSON-RPC {@code eth_call}; an institution's keys are cached for
- * {@link #KEY_CACHE} (a removed institution or a new key takes effect after at most that).
+ * entry wins). Calls go to the node by JSON-RPC {@code eth_call}; an institution's endpoint and keys are cached for
+ * {@link #KEY_CACHE} (a removed institution, a new endpoint or a new key takes effect after at most that).
  */
 public final class NetworkRegistry {
-    /** How long an institution's admission and JWK Set are cached. */
+    /** How long an institution's admission, endpoint and JWK Set are cached. */
     public static final Duration KEY_CACHE = Duration.ofSeconds(30);
 
     private final AnchorRegistry anchors;
@@ -36,7 +36,8 @@ public final class NetworkRegistry {
     private final Clock clock;
     private final Web3j web3j;
     private volatile PatientRegistry patients;
-    private final Map<String, Cached> keys = new ConcurrentHashMap<>();
+    private final Map<String, Cached<Optional<JWKSet>>> keys = new ConcurrentHashMap<>();
+    private final Map<String, Cached<Institution>> endpoints = new ConcurrentHashMap<>();
 
     /**
      * An admitted institution.
@@ -62,7 +63,19 @@ public final class NetworkRegistry {
     public record Home(String pseudonym, Institution institution, String head, long height) {
     }
 
-    private record Cached(Optional<JWKSet> keys, Instant until) {
+    private record Cached<T>(T value, Instant until) {
+    }
+
+    /** The cached value of {@code key}, or {@code load}'s, kept for {@link #KEY_CACHE}; a failed load is not kept. */
+    private <T> T cached(Map<String, Cached<T>> cache, String key, java.util.function.Supplier<T> load) {
+        Instant now = clock.instant();
+        Cached<T> cached = cache.get(key);
+        if (cached != null && now.isBefore(cached.until())) {
+            return cached.value();
+        }
+        T value = load.get();
+        cache.put(key, new Cached<>(value, now.plus(KEY_CACHE)));
+        return value;
     }
 
     /**
@@ -96,13 +109,19 @@ public final class NetworkRegistry {
         }
     }
 
-    /** The admitted institution of a CAIP-10 account id; empty if it is not admitted (or not an account id). */
+    /**
+     * The institution of a CAIP-10 account id, its endpoint cached for {@link #KEY_CACHE}.
+     *
+     * @param admittedOnly true: empty if the account is not admitted (no endpoint on chain)
+     * @return empty if it is not an account id of this chain
+     * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
+     */
     public Optional<Institution> institution(String accountId, boolean admittedOnly) {
         Optional<String> address = ClientAssertion.address(accountId);
         if (address.isEmpty() || !accountId.startsWith("eip155:" + chainId + ":")) {
             return Optional.empty();
         }
-        Institution found = institution(address.get());
+        Institution found = cached(endpoints, accountId, () -> institution(address.get()));
         return admittedOnly && found.endpoint().isEmpty() ? Optional.empty() : Optional.of(found);
     }
 
@@ -121,12 +140,7 @@ public final class NetworkRegistry {
      * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
      */
     public Optional<JWKSet> keys(String accountId) {
-        Instant now = clock.instant();
-        Cached cached = keys.get(accountId);
-        if (cached != null && now.isBefore(cached.until())) {
-            return cached.keys();
-        }
-        Optional<JWKSet> found = institution(accountId, true).flatMap(i -> {
+        return cached(keys, accountId, () -> institution(accountId, true).flatMap(i -> {
             try {
                 String text = anchors.jwks(ClientAssertion.address(accountId).orElseThrow()).send();
                 return text.isEmpty() ? Optional.empty() : Optional.of(JWKSet.parse(text));
@@ -135,9 +149,7 @@ public final class NetworkRegistry {
             } catch (Exception e) {
                 throw new RegistryUnavailableException(e);
             }
-        });
-        keys.put(accountId, new Cached(found, now.plus(KEY_CACHE)));
-        return found;
+        }));
     }
 
     /**

@@ -40,13 +40,14 @@ class NetworkRegistryOnAnvilTest {
     private static Web3j web3j;
     private static NetworkRegistry registry;
     private static AnchorRegistry asStMary;
+    private static AnchorRegistry asOperator;
     private static ECKey key;
 
     @BeforeAll
     static void network() throws Exception {
         anvil = AnvilNode.start();
         web3j = Web3j.build(new HttpService(anvil.url()));
-        AnchorRegistry asOperator = AnchorRegistry.deploy(web3j, sender(DevChain.OPERATOR_KEY), new DefaultGasProvider()).send();
+        asOperator = AnchorRegistry.deploy(web3j, sender(DevChain.OPERATOR_KEY), new DefaultGasProvider()).send();
         asOperator.setInstitution(DevChain.address(DevChain.INSTITUTION_KEY), ST_MARY).send();
         asOperator.setInstitution(DevChain.address(DevChain.OTHER_INSTITUTION_KEY), NORTH_CLINIC).send();
         asStMary = AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.INSTITUTION_KEY), new DefaultGasProvider());
@@ -82,6 +83,41 @@ class NetworkRegistryOnAnvilTest {
         assertThat(registry.keys("eip155:1:" + DevChain.address(DevChain.INSTITUTION_KEY))).as("another chain").isEmpty();
         assertThat(registry.institution(stMary, true)).contains(new NetworkRegistry.Institution(stMary, ST_MARY));
         assertThat(registry.institution("st-mary", false)).isEmpty();
+    }
+
+    @Test
+    void anInstitutionsEndpointIsReadOnceInThirtySeconds() throws Exception {
+        String test = "eip155:31337:" + DevChain.address(DevChain.TEST_INSTITUTION_KEY);
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+                java.time.Instant.parse("2026-12-07T08:00:00Z"));
+        NetworkRegistry cached = new NetworkRegistry(web3j, DevChain.CHAIN_ID, asOperator.getContractAddress(), new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        });
+        asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), "https://first.example/").send();
+        try {
+            assertThat(cached.institution(test, true)).contains(new NetworkRegistry.Institution(test, "https://first.example/"));
+            asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), "https://second.example/").send();
+            now.set(now.get().plusSeconds(29));
+            assertThat(cached.institution(test, true)).as("cached for 30 s").contains(new NetworkRegistry.Institution(test, "https://first.example/"));
+            now.set(now.get().plusSeconds(2));
+            assertThat(cached.institution(test, true)).contains(new NetworkRegistry.Institution(test, "https://second.example/"));
+            assertThat(registry.institution(test, true)).as("another reader").contains(new NetworkRegistry.Institution(test, "https://second.example/"));
+        } finally {
+            asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
+        }
     }
 
     @Test

@@ -317,6 +317,12 @@ class FederationIT {
             assertRefused(ReplicaServers.call(url, "POST", ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester,
                     TEST_INSTITUTION_ENDPOINT, audience, new ActingParty("test-user-2", "test-patient", "patient", "2", "TREAT"),
                     Instant.now()), match), 403, "PHR-FEDERATION-0411");
+            String consentRequests = platform.apiBase() + "/consent/requests";
+            assertProblem(api("POST", consentRequests, ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT,
+                    audience, new ActingParty("test-user-2", "test-patient", "patient", "2", "TREAT"), Instant.now()), "{}"), 403, "PHR-FEDERATION-0411");
+            String once = ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now());
+            assertThat(api("POST", consentRequests, once, "{}").statusCode()).as("the same assertion refused on /api as on /fhir").isNotEqualTo(401);
+            assertProblem(api("POST", consentRequests, once, "{}"), 401, "PHR-FEDERATION-0409");
         } finally {
             asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
         }
@@ -350,6 +356,12 @@ class FederationIT {
         JsonNode outcome = JSON.readTree(response.body());
         assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
         assertThat(outcome.path("issue").get(0).path("diagnostics").asText()).startsWith(code);
+    }
+
+    /** An RFC 9457 problem of the JSON API with its status and code. */
+    private static void assertProblem(HttpResponse<String> response, int status, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).path("code").asText()).isEqualTo(code);
     }
 
     private static AnchorRegistry registryAs(String key) {

@@ -24,12 +24,17 @@ public final class AnchoringSchedule implements AutoCloseable {
         this(anchorer, interval, null);
     }
 
+    /** How often the lease holder reads the institution's JWK Set to publish a rotation: at most this long after it. */
+    public static final Duration KEY_CHECK = Duration.ofMinutes(1);
+
     /**
-     * @param keys the institution's current JWK Set (read each round); after each round the schedule publishes it on
-     *             chain when it differs from what it last saw published ({@link Anchorer#publishKeys}); null: never
+     * @param keys the institution's current JWK Set; read only by the anchoring lease holder (a standby replica never
+     *             reads it), in its first round and then every {@link #KEY_CHECK}, and published on chain when it
+     *             differs from what was last published ({@link Anchorer#publishKeys}); null: never
      */
     public AnchoringSchedule(Anchorer anchorer, Duration interval, java.util.function.Supplier<String> keys) {
         String[] published = {null};
+        KeyCheck check = new KeyCheck(Math.max(1, KEY_CHECK.toMillis() / Math.max(1, interval.toMillis())));
         executor.scheduleAtFixedRate(() -> {
             try {
                 Anchorer.Result result = anchorer.runOnce();
@@ -37,7 +42,7 @@ public final class AnchoringSchedule implements AutoCloseable {
                     LOG.log(System.Logger.Level.INFO, "anchoring: {0} (anchor {1}, {2} chain heads)", result.outcome(),
                             result.anchorId(), result.leaves());
                 }
-                String current = keys == null ? null : keys.get();
+                String current = keys == null || !check.due(result.outcome(), published[0] != null) ? null : keys.get();
                 if (current != null && !current.equals(published[0]) && anchorer.publishKeys(current)) {
                     published[0] = current;
                     LOG.log(System.Logger.Level.INFO, "published the institution's keys on chain");
@@ -46,6 +51,27 @@ public final class AnchoringSchedule implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "PHR-LEDGER-0506: an anchoring round failed: " + e.getMessage());
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * When the keys are read: never in a standby round; in a lease holder's round when nothing was published yet, and
+     * else every {@code everyRounds}-th round of this schedule.
+     */
+    static final class KeyCheck {
+        private final long everyRounds;
+        private long round;
+
+        KeyCheck(long everyRounds) {
+            this.everyRounds = everyRounds;
+        }
+
+        boolean due(Anchorer.Outcome outcome, boolean published) {
+            round++;
+            if (outcome == Anchorer.Outcome.STANDBY) {
+                return false;
+            }
+            return !published || round % everyRounds == 0;
+        }
     }
 
     @Override

@@ -139,7 +139,7 @@ public enum PhrError {
     PHR_FEDERATION_0502(502, "The patient's home deployment cannot be reached"),
     PHR_FEDERATION_0503(503, "The network registry on chain cannot be read"),
     PHR_FEDERATION_0504(503, "This deployment has no chain configured, so no federation"),
-    PHR_FEDERATION_0505(500, "The replay check of client assertions cannot use the database"),
+    PHR_FEDERATION_0505(503, "The replay check of client assertions cannot use the database"),
 
     // FHIR
     PHR_FHIR_0001(500, "Phr.oidc.issuer (PHR_OIDC_ISSUER) is not set"),

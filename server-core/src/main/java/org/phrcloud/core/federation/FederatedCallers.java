@@ -49,27 +49,60 @@ public final class FederatedCallers {
     }
 
     /**
-     * Verifies an assertion and records its {@code jti}.
+     * A refused assertion, the one answer {@code /fhir} and {@code /api} give for it.
      *
-     * @throws InvalidAssertionException {@code PHR-FEDERATION-0401} to {@code 0409}
-     * @throws NetworkRegistry.RegistryUnavailableException when the chain cannot be read
+     * @param status 401 (the assertion is not valid here: send {@code WWW-Authenticate} with {@code invalid_client}),
+     *               403 (valid, but the person it acts for may not act across deployments) or 503 (the chain or the
+     *               database cannot be asked; try again)
      */
-    public FederatedCaller verify(String token) throws InvalidAssertionException {
-        String audience = registry.institution(ownAccountId, true).map(NetworkRegistry.Institution::endpoint)
-                .orElseThrow(() -> new InvalidAssertionException("PHR-FEDERATION-0405: this deployment is not admitted on chain"));
-        Instant now = clock.instant();
-        ClientAssertion.Verified verified = ClientAssertion.verify(token, audience, registry::keys, now);
-        if (!firstUse(verified, now)) {
-            throw new InvalidAssertionException("PHR-FEDERATION-0409: this client assertion was used before");
+    public static final class Refused extends Exception {
+        private final int status;
+
+        Refused(int status, String message, Throwable cause) {
+            super(message, cause);
+            this.status = status;
         }
-        ActingParty party = verified.party();
-        Set<PhrRole> roles = PhrRole.fromRoleName(party.role()).filter(PhrRole.CARE_GIVERS::contains).map(Set::of).orElse(Set.of());
-        return new FederatedCaller(new Caller(party.subjectId() + "@" + verified.issuer(), party.subjectName(), verified.issuer(), roles, party.acr(),
-                verified.expiresAt(), false, Set.of(verified.issuer())), verified);
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /**
+     * Verifies an assertion, records its {@code jti} and requires that it acts for a care giver (the only people one
+     * deployment acts for at another).
+     *
+     * @throws Refused 401 with {@code PHR-FEDERATION-0401} to {@code 0409} (see {@link ClientAssertion#verify});
+     *                 403 with {@code PHR-FEDERATION-0411} for another person; 503 with {@code PHR-FEDERATION-0503}
+     *                 (chain) or {@code 0505} (database)
+     */
+    public FederatedCaller verify(String token) throws Refused {
+        try {
+            String audience = registry.institution(ownAccountId, true).map(NetworkRegistry.Institution::endpoint)
+                    .orElseThrow(() -> new InvalidAssertionException("PHR-FEDERATION-0405: this deployment is not admitted on chain"));
+            Instant now = clock.instant();
+            ClientAssertion.Verified verified = ClientAssertion.verify(token, audience, registry::keys, now);
+            if (!firstUse(verified, now)) {
+                throw new InvalidAssertionException("PHR-FEDERATION-0409: this client assertion was used before");
+            }
+            ActingParty party = verified.party();
+            Set<PhrRole> roles = PhrRole.fromRoleName(party.role()).filter(PhrRole.CARE_GIVERS::contains).map(Set::of).orElse(Set.of());
+            if (roles.isEmpty()) {
+                throw new Refused(403, "PHR-FEDERATION-0411: another institution may act only for care givers", null);
+            }
+            return new FederatedCaller(new Caller(party.subjectId() + "@" + verified.issuer(), party.subjectName(), verified.issuer(), roles,
+                    party.acr(), verified.expiresAt(), false, Set.of(verified.issuer())), verified);
+        } catch (InvalidAssertionException e) {
+            throw new Refused(401, e.getMessage(), e);
+        } catch (NetworkRegistry.RegistryUnavailableException e) {
+            throw new Refused(503, "PHR-FEDERATION-0503: the network registry on chain cannot be read", e);
+        } catch (SQLException e) {
+            throw new Refused(503, "PHR-FEDERATION-0505: the replay check cannot use the database", e);
+        }
     }
 
     /** Records the assertion's jti; false if it is there already. Each statement commits on its own. */
-    private boolean firstUse(ClientAssertion.Verified verified, Instant now) {
+    private boolean firstUse(ClientAssertion.Verified verified, Instant now) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             try (PreparedStatement s = c.prepareStatement("DELETE FROM phr_federation_assertion WHERE expires_at < ?")) {
@@ -89,8 +122,6 @@ public final class FederatedCallers {
                 }
                 throw e;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("PHR-FEDERATION-0505: the replay check cannot use the database", e);
         }
     }
 }

@@ -10,8 +10,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.phrcloud.connector.ClientAssertion;
-import org.phrcloud.connector.InvalidAssertionException;
-import org.phrcloud.connector.NetworkRegistry;
 import org.phrcloud.core.federation.FederatedCallers;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
@@ -65,14 +63,11 @@ public class AccessFilter implements ContainerRequestFilter {
         if (federation != null && ClientAssertion.isAssertion(bearer)) {
             try {
                 token = federation.verify(bearer).caller();
-            } catch (InvalidAssertionException e) {
-                request.abortWith(unauthorized(e.getMessage(), "invalid_client"));
-                return;
-            } catch (NetworkRegistry.RegistryUnavailableException e) {
-                request.abortWith(Problem.response("PHR-FEDERATION-0503: the network registry on chain cannot be read"));
+            } catch (FederatedCallers.Refused e) {
+                request.abortWith(e.status() == 401 ? unauthorized(e.getMessage(), "invalid_client") : Problem.response(e.getMessage()));
                 return;
             }
-            parties = token.isCareGiver() ? Set.of(Party.FEDERATED_CARE_GIVER) : Set.of();
+            parties = Set.of(Party.FEDERATED_CARE_GIVER);
         } else {
             try {
                 token = SpringBeans.get(servletContext, AccessTokenVerifier.class).verify(bearer);

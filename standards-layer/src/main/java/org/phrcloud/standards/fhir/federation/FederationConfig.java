@@ -1,6 +1,5 @@
 package org.phrcloud.standards.fhir.federation;
 
-import ca.uhn.fhir.context.FhirContext;
 import org.phrcloud.connector.ClientAssertion;
 import org.phrcloud.connector.FederationClient;
 import org.phrcloud.connector.NetworkRegistry;
@@ -52,14 +51,14 @@ public class FederationConfig {
 
     /** Calls to other deployments, signed with this institution's current key; null without a chain. */
     @Bean
-    public FederationClient federationClient(PlatformSettings settings, FhirContext fhirContext, BlockAuthor author,
+    public FederationClient federationClient(PlatformSettings settings, BlockAuthor author,
                                              InstitutionKeys keys, org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry) {
         NetworkRegistry network = registry.getIfAvailable();
         if (network == null) {
             return null;
         }
         String account = ownAccountId(settings);
-        return new FederationClient(fhirContext, network, () -> {
+        return new FederationClient(network, () -> {
             String keyId = author.keyId();
             String endpoint = network.institution(account, false).map(NetworkRegistry.Institution::endpoint).orElse("");
             return new FederationClient.Signer(keys.signingKey(keyId), keyId, account, endpoint);

@@ -13,8 +13,6 @@ import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.token.AccessTokenVerifier;
 import org.phrcloud.identity.token.InvalidAccessTokenException;
 import org.phrcloud.connector.ClientAssertion;
-import org.phrcloud.connector.InvalidAssertionException;
-import org.phrcloud.connector.NetworkRegistry;
 import org.phrcloud.core.federation.FederatedCallers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,19 +93,17 @@ public class BearerTokenAuthenticationInterceptor {
         FederatedCallers.FederatedCaller federated;
         try {
             federated = federation.verify(assertion);
-        } catch (InvalidAssertionException e) {
+        } catch (FederatedCallers.Refused e) {
             LOG.info("refused a client assertion: {}", e.getMessage());
-            throw unauthorized(e.getMessage(), "invalid_client");
-        } catch (NetworkRegistry.RegistryUnavailableException e) {
-            LOG.warn(e.getMessage());
-            throw new ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException(503, "PHR-FEDERATION-0503: the network registry on chain cannot be read");
+            throw switch (e.status()) {
+                case 401 -> unauthorized(e.getMessage(), "invalid_client");
+                case 403 -> new ForbiddenOperationException(e.getMessage());
+                default -> new ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException(e.status(), e.getMessage());
+            };
         }
         if (!federationOffers(requestDetails)) {
             throw new ForbiddenOperationException("PHR-FEDERATION-0410: another institution may only read and search "
                     + "(GET) and locate patients (POST Patient/$match) here");
-        }
-        if (!federated.caller().isCareGiver()) {
-            throw new ForbiddenOperationException("PHR-FEDERATION-0411: another institution may act only for care givers");
         }
         CallerContext.setPurposeOfUse(requestDetails, federated.assertion().party().purposeOfUse());
         return federated.caller();
