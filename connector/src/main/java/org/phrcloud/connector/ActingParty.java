@@ -10,10 +10,11 @@ import java.util.Objects;
  * @param subjectId    the person's user id at the calling institution ({@code subject_id})
  * @param subjectName  the person's user name there, as shown in audit trails ({@code subject_name})
  * @param role         the PHR role the person acts in ({@code subject_role}): {@code practitioner},
- *                     {@code family-doctor}, {@code pharmacist} or {@code lab}
+ *                     {@code family-doctor}, {@code pharmacist} or {@code lab}; {@code patient} where the receiving
+ *                     endpoint admits patients of another deployment (a record kept for the patient, read by their home)
  * @param acr          the person's authentication context class: "2" for password + TOTP
  * @param purposeOfUse the HL7 PurposeOfUse code (v3 ActReason, 2.16.840.1.113883.5.8): {@code TREAT}, or
- *                     {@code ETREAT} for emergency treatment
+ *                     {@code ETREAT} for emergency treatment, {@code PATRQT} for a patient's own request
  */
 public record ActingParty(String subjectId, String subjectName, String role, String acr, String purposeOfUse) {
     /** The code system of {@link #purposeOfUse()}, as UDAP writes it ({@code urn:oid:...#CODE}). */

@@ -147,6 +147,131 @@ public final class FederationClient {
     }
 
     /**
+     * The head of a patient's chain at its home.
+     *
+     * @param height the latest block's height (0 for the first block)
+     * @param hash   its hash, 64 hex digits
+     */
+    public record ChainHead(long height, String hash) {
+    }
+
+    /**
+     * The home refused a request or could not be reached.
+     *
+     * @param status the home's HTTP status (502 when it could not be reached)
+     * @param body   its answer as it came (an RFC 9457 problem naming a {@code PHR-...} code), or the reason
+     */
+    public static final class Refused extends Exception {
+        private final int status;
+        private final String body;
+
+        public Refused(int status, String body) {
+            super("the home answered " + status);
+            this.status = status;
+            this.body = body;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String body() {
+            return body;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** How often {@link #appendRecords} makes its block again when the chain moved on meanwhile. */
+    static final int APPEND_ATTEMPTS = 3;
+
+    /**
+     * The head of a patient's chain at its home ({@code GET <home>/api/ledger/patients/{pseudonym}/head}).
+     *
+     * @return empty if the home keeps no chain of this pseudonym
+     * @throws Refused when the home refuses or cannot be reached
+     */
+    public Optional<ChainHead> head(NetworkRegistry.Institution home, ActingParty party, String pseudonym) throws Refused {
+        java.net.http.HttpResponse<String> answer = call(home, party, "GET", "api/ledger/patients/" + pseudonym + "/head", null);
+        if (answer.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (answer.statusCode() != 200) {
+            throw new Refused(answer.statusCode(), answer.body());
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode head = JSON.readTree(answer.body());
+            return Optional.of(new ChainHead(head.path("height").asLong(), head.path("hash").asText()));
+        } catch (java.io.IOException e) {
+            throw new Refused(502, "PHR-FEDERATION-0502: the home's answer is not JSON");
+        }
+    }
+
+    /**
+     * Appends a block recording records kept here to a patient's chain at its home (ARCHITECTURE.md "Federation",
+     * records kept elsewhere): reads the head, makes the block after it (author key {@code <account id>#<kid>},
+     * practitioner {@code <subject_id>@<account id>}), signs it with this institution's key and sends it
+     * ({@code POST <home>/api/ledger/patients/{pseudonym}/blocks}); when the chain moved on meanwhile (409
+     * {@code PHR-LEDGER-0302}) it makes the block again, {@value #APPEND_ATTEMPTS} times at most.
+     *
+     * @param entries the records, each named by its absolute URL here ({@code <endpoint>fhir/<type>/<id>})
+     * @return the block the home appended
+     * @throws Refused the home's refusal (e.g. 403 without consent, 404 without a chain there), or 409 after the attempts
+     */
+    public org.phrcloud.ledger.chain.Block appendRecords(NetworkRegistry.Institution home, ActingParty party, String pseudonym,
+                                                        List<org.phrcloud.ledger.chain.Entry> entries) throws Refused {
+        Signer self = this.signer.get();
+        Refused last = null;
+        for (int attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+            ChainHead head = head(home, party, pseudonym)
+                    .orElseThrow(() -> new Refused(404, "PHR-FEDERATION-0413: no institution holds a chain of this pseudonym"));
+            org.phrcloud.ledger.chain.Block block = new org.phrcloud.ledger.chain.Block(org.phrcloud.ledger.chain.Block.VERSION,
+                    pseudonym, head.height() + 1, java.util.HexFormat.of().parseHex(head.hash()), clock.millis(),
+                    NetworkRegistry.authorKeyId(self.accountId(), self.keyId()), party.subjectId() + "@" + self.accountId(), entries, null)
+                    .signedWith(signer(self.key()));
+            String body = JSON.createObjectNode().put("encoding", java.util.HexFormat.of().formatHex(block.canonicalEncoding()))
+                    .put("signature", java.util.Base64.getEncoder().encodeToString(block.signature())).toString();
+            java.net.http.HttpResponse<String> answer = call(home, party, "POST", "api/ledger/patients/" + pseudonym + "/blocks", body);
+            if (answer.statusCode() == 201) {
+                return block;
+            }
+            last = new Refused(answer.statusCode(), answer.body());
+            if (answer.statusCode() != 409 || !answer.body().contains("PHR-LEDGER-0302")) {
+                throw last;
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * A {@link org.phrcloud.ledger.chain.BlockSigner} with an institution's P-256 private key: the P1363 ECDSA
+     * signature of SHA-256 of the block hash (JCA {@code SHA256withECDSAinP1363Format}), whatever key id it is asked for.
+     */
+    static org.phrcloud.ledger.chain.BlockSigner signer(PrivateKey key) {
+        return (keyId, blockHash) -> {
+            try {
+                java.security.Signature signature = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+                signature.initSign(key);
+                signature.update(blockHash);
+                return signature.sign();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("PHR-FEDERATION-0506: a block cannot be signed with this key", e);
+            }
+        };
+    }
+
+    private java.net.http.HttpResponse<String> call(NetworkRegistry.Institution home, ActingParty party, String method, String path,
+                                                    String json) throws Refused {
+        try {
+            return send(home, party, method, path, json == null ? null : "application/json", json);
+        } catch (java.io.IOException e) {
+            throw new Refused(502, "PHR-FEDERATION-0502: the patient's home deployment cannot be reached");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused(502, "PHR-FEDERATION-0502: interrupted");
+        }
+    }
+
+    /**
      * Asks every other admitted institution for the patient ({@code Patient/$match}, at most {@code count} each).
      *
      * @param query the demographics known here: identifiers, or name, birth date and gender

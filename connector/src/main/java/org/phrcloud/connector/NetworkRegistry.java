@@ -153,6 +153,57 @@ public final class NetworkRegistry {
     }
 
     /**
+     * The author key id of a block another institution signed: its CAIP-10 account id and the key's {@code kid} in the
+     * JWK Set it published, joined by {@code #} (as a DID URL names a key).
+     */
+    public static String authorKeyId(String accountId, String keyId) {
+        return accountId + "#" + keyId;
+    }
+
+    /**
+     * The public key a block's author key id names, if it is {@code <account id>#<kid>} of an admitted institution that
+     * published that key ({@link #keys}).
+     *
+     * @return empty for a local key id (no {@code #}), an institution not admitted, or a key it did not publish
+     * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
+     */
+    public Optional<java.security.interfaces.ECPublicKey> blockKey(String authorKeyId) {
+        int hash = authorKeyId.lastIndexOf('#');
+        if (hash < 0) {
+            return Optional.empty();
+        }
+        String kid = authorKeyId.substring(hash + 1);
+        return keys(authorKeyId.substring(0, hash)).map(set -> set.getKeyByKeyId(kid))
+                .filter(k -> k instanceof com.nimbusds.jose.jwk.ECKey ec && com.nimbusds.jose.jwk.Curve.P_256.equals(ec.getCurve()))
+                .map(k -> {
+                    try {
+                        return k.toECKey().toECPublicKey();
+                    } catch (com.nimbusds.jose.JOSEException e) {
+                        return null;
+                    }
+                });
+    }
+
+    /**
+     * Whether {@code signature} is the P1363 ECDSA P-256 signature (of SHA-256 of the block hash) by the published key
+     * that {@code authorKeyId} names; false when it names none.
+     */
+    public boolean verifiesBlock(String authorKeyId, byte[] blockHash, byte[] signature) {
+        Optional<java.security.interfaces.ECPublicKey> key = blockKey(authorKeyId);
+        if (key.isEmpty()) {
+            return false;
+        }
+        try {
+            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+            verifier.initVerify(key.get());
+            verifier.update(blockHash);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
      * Where a patient's chain lives.
      *
      * @param pseudonym 64 hex digits

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.phrcloud.ledger.anchor.AnchorLeaf;
 import org.phrcloud.ledger.anchor.AnvilNode;
 import org.phrcloud.ledger.anchor.DevChain;
+import org.phrcloud.ledger.anchor.SteppedClock;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
 import org.phrcloud.ledger.merkle.MerkleTree;
 import org.web3j.crypto.Credentials;
@@ -88,31 +89,15 @@ class NetworkRegistryOnAnvilTest {
     @Test
     void anInstitutionsEndpointIsReadOnceInThirtySeconds() throws Exception {
         String test = "eip155:31337:" + DevChain.address(DevChain.TEST_INSTITUTION_KEY);
-        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
-                java.time.Instant.parse("2026-12-07T08:00:00Z"));
-        NetworkRegistry cached = new NetworkRegistry(web3j, DevChain.CHAIN_ID, asOperator.getContractAddress(), new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return now.get();
-            }
-        });
+        SteppedClock now = new SteppedClock(java.time.Instant.parse("2026-12-07T08:00:00Z"));
+        NetworkRegistry cached = new NetworkRegistry(web3j, DevChain.CHAIN_ID, asOperator.getContractAddress(), now);
         asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), "https://first.example/").send();
         try {
             assertThat(cached.institution(test, true)).contains(new NetworkRegistry.Institution(test, "https://first.example/"));
             asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), "https://second.example/").send();
-            now.set(now.get().plusSeconds(29));
+            now.advance(java.time.Duration.ofSeconds(29));
             assertThat(cached.institution(test, true)).as("cached for 30 s").contains(new NetworkRegistry.Institution(test, "https://first.example/"));
-            now.set(now.get().plusSeconds(2));
+            now.advance(java.time.Duration.ofSeconds(2));
             assertThat(cached.institution(test, true)).contains(new NetworkRegistry.Institution(test, "https://second.example/"));
             assertThat(registry.institution(test, true)).as("another reader").contains(new NetworkRegistry.Institution(test, "https://second.example/"));
         } finally {

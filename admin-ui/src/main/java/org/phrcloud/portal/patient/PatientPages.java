@@ -130,6 +130,7 @@ public class PatientPages implements Serializable {
         } catch (RecordReader.Refused e) {
             error(e.getMessage());
         }
+        keptElsewhere();
         withinDatesNewestFirst();
         if (seriesCode == null && !plottable.isEmpty()) {
             seriesCode = PREFERRED_SERIES.stream().filter(plottable::containsKey).findFirst()
@@ -168,7 +169,7 @@ public class PatientPages implements Serializable {
         if (timeline == null) {
             load();
         }
-        return pages.values().stream().mapToInt(Paging::total).sum();
+        return pages.values().stream().mapToInt(Paging::total).sum() + keptElsewhereShown;
     }
 
     /** Keeps the timeline's entries between the filter's dates (yyyy-mm-dd, either may be empty), newest first. */
@@ -394,6 +395,53 @@ public class PatientPages implements Serializable {
 
     public Map<String, Proof> getProofs() {
         return proofs;
+    }
+
+    /** How many records kept at other institutions the timeline shows (they have no pages). */
+    private int keptElsewhereShown;
+
+    /**
+     * Adds the records my chain names at other institutions of the network ({@code GET /api/ledger/patients/{pseudonym}/kept-elsewhere}):
+     * each fetched from where it is kept and checked against my chain by my home server; shown with where it is kept and
+     * whether it matches (its proof), or, when it could not be fetched, said so.
+     */
+    private void keptElsewhere() {
+        keptElsewhereShown = 0;
+        String pseudonym = getPseudonym();
+        if (pseudonym == null || pseudonym.isEmpty()) {
+            return;
+        }
+        ApiAnswer a = api.get("/api/ledger/patients/" + pseudonym + "/kept-elsewhere");
+        if (!a.ok()) {
+            error("Records kept at other institutions: " + a.message());
+            return;
+        }
+        int unavailable = 0;
+        for (jakarta.json.JsonValue v : a.array()) {
+            JsonObject checked = v.asJsonObject();
+            String url = checked.getString("url");
+            String status = checked.getString("status");
+            if (!types.contains(checked.getString("resourceType")) || checked.isNull("resource")) {
+                unavailable += types.contains(checked.getString("resourceType")) ? 1 : 0;
+                continue;
+            }
+            TimelineEntry e = RecordReader.entry(checked.getJsonObject("resource"));
+            java.net.URI where = java.net.URI.create(url);
+            String place = where.getHost() + (where.getPort() < 0 ? "" : ":" + where.getPort());
+            boolean verified = "VERIFIED".equals(status);
+            timeline.add(new TimelineEntry(e.date(), e.type(), e.title(), e.detail() + " (kept at " + place + ")", url));
+            keptElsewhereShown++;
+            proofs.put(url, verified
+                    ? new Proof("In your chain; kept at " + place + " and matches your chain",
+                    "Version " + checked.getString("versionId") + " of " + url + " is an entry of block " + checked.getJsonNumber("height")
+                            + " of your chain, signed by the institution that keeps it; fetched now and its content hash is the entry's.")
+                    : new Proof("Changed where it is kept: it no longer matches your chain",
+                    "Version " + checked.getString("versionId") + " of " + url + " is an entry of block " + checked.getJsonNumber("height")
+                            + " of your chain, but what " + place + " answers now has another content hash."));
+        }
+        if (unavailable > 0) {
+            error(unavailable + (unavailable == 1 ? " record" : " records") + " kept at other institutions could not be fetched now.");
+        }
     }
 
     // --- access requests ---

@@ -179,6 +179,92 @@ public class FederationResource {
     }
 
     /**
+     * A record kept here for a patient of another deployment.
+     *
+     * @param url         its absolute URL here
+     * @param resource    the stored resource (FHIR JSON)
+     * @param home        the institution whose chain of the patient names it
+     * @param height      the height of the block the home appended
+     * @param blockHash   that block's hash, hex
+     * @param authorKeyId the key that signed it, {@code <this institution's account>#<kid>}
+     */
+    public record KeptView(String url, com.fasterxml.jackson.databind.JsonNode resource, String home, long height, String blockHash,
+                           String authorKeyId) {
+    }
+
+    @POST
+    @Path("patients/{pseudonym}/records")
+    @jakarta.ws.rs.Consumes({"application/fhir+json", MediaType.APPLICATION_JSON})
+    @Access(Party.CARE_GIVER)
+    @Operation(summary = "Record something here for a patient of another deployment; their home's chain names it",
+            description = "The body is one FHIR resource of a type with a subject (e.g. an Observation); its subject becomes the patient's "
+                    + "pseudonym (a logical reference) and it is stored here, while the home appends a block naming it (its URL here and "
+                    + "content hash) signed with this institution's key, if a consent or emergency access there opens the record to the "
+                    + "caller. Refused by the home: nothing is stored here.")
+    @APIResponse(responseCode = "201", description = "stored here and named in the patient's chain at the home")
+    public Response record(@PathParam("pseudonym") String pseudonym, String json) {
+        if (!pseudonym.matches("[0-9a-f]{64}")) {
+            throw new ApiException("PHR-FEDERATION-0413: no institution holds a chain of this pseudonym");
+        }
+        org.phrcloud.standards.fhir.federation.RecordsForOtherHomes records = federation(org.phrcloud.standards.fhir.federation.RecordsForOtherHomes.class);
+        Caller caller = AccessFilter.caller(request);
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller, "TREAT");
+        org.phrcloud.standards.fhir.federation.RecordsForOtherHomes.Kept kept;
+        try {
+            kept = records.keep(caller, party("TREAT"), pseudonym, json);
+        } catch (FederationClient.Refused e) {
+            auditor.record(audited, "create", e.status() < 500 ? 4 : 8, e.status() + (e.body().startsWith("PHR-")
+                    ? " " + e.body().substring(0, e.body().indexOf(':')) : " at the home"), java.util.Set.of(),
+                    List.of("federation/patients/" + pseudonym + "/records"), null);
+            if (e.body().startsWith("PHR-")) {
+                throw new ApiException(e.body());
+            }
+            return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body()).build();
+        } catch (NetworkRegistry.RegistryUnavailableException e) {
+            throw new ApiException("PHR-FEDERATION-0503: the network registry on chain cannot be read");
+        }
+        auditor.record(audited, "create", 0, null, java.util.Set.of(), List.of(kept.url()), null);
+        NetworkRegistry.Institution home = SpringBeans.get(servletContext, NetworkRegistry.class).home(pseudonym).orElseThrow().institution();
+        KeptView view = new KeptView(kept.url(), JsonBodies.read(kept.resource(), com.fasterxml.jackson.databind.JsonNode.class),
+                home.accountId(), kept.block().height(), java.util.HexFormat.of().formatHex(kept.block().hash()), kept.block().authorKeyId());
+        return Response.created(java.net.URI.create(kept.url())).type(MediaType.APPLICATION_JSON).entity(JsonBodies.write(view)).build();
+    }
+
+    @GET
+    @Path("records/{type}/{id}")
+    @Produces({"application/fhir+json", MediaType.APPLICATION_JSON})
+    @Access(value = {Party.FEDERATED_CARE_GIVER, Party.FEDERATED_PATIENT}, withoutStepUp = Party.FEDERATED_PATIENT)
+    @Operation(summary = "A record kept here for a patient of another deployment, read by that patient's home",
+            description = "Only for the home of the chain whose pseudonym the record names (client assertion of that institution, "
+                    + "for the patient or a care giver there, whom the home's own consents let see it); the home checks it against "
+                    + "the hash in the patient's chain. Audited here.")
+    @APIResponse(responseCode = "403", description = "PHR-FEDERATION-0421: the caller's institution is not the patient's home")
+    @APIResponse(responseCode = "404", description = "PHR-FEDERATION-0422: no such record kept here for another deployment's patient")
+    public Response kept(@PathParam("type") String type, @PathParam("id") String id) {
+        if (!type.matches("[A-Z][A-Za-z]{1,63}") || !id.matches("[A-Za-z0-9\\-.]{1,64}")) {
+            throw new ApiException("PHR-FEDERATION-0422: no record kept here for another deployment's patient by this type and id");
+        }
+        org.phrcloud.standards.fhir.federation.RecordsForOtherHomes records = federation(org.phrcloud.standards.fhir.federation.RecordsForOtherHomes.class);
+        Caller caller = AccessFilter.caller(request);
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller,
+                caller.isCareGiver() ? "TREAT" : "PATRQT");
+        String json;
+        try {
+            json = records.read(caller, type, id);
+        } catch (FederationClient.Refused e) {
+            auditor.record(audited, "read", 4, e.status() + " " + e.body().substring(0, e.body().indexOf(':')), java.util.Set.of(),
+                    List.of(type + "/" + id), null);
+            throw new ApiException(e.body());
+        } catch (NetworkRegistry.RegistryUnavailableException e) {
+            throw new ApiException("PHR-FEDERATION-0503: the network registry on chain cannot be read");
+        }
+        auditor.record(audited, "read", 0, null, java.util.Set.of(), List.of(type + "/" + id), null);
+        return Response.ok(json, "application/fhir+json").build();
+    }
+
+    /**
      * Sends the request to the home of the pseudonym's chain for the caller, records this deployment's AuditEvent of it
      * (the caller, the purpose of use, the resource at the home, the outcome), and answers with the home's answer.
      */
@@ -217,11 +303,16 @@ public class FederationResource {
     }
 
     private FederationClient client() {
-        FederationClient client = SpringBeans.find(servletContext, FederationClient.class);
-        if (client == null) {
+        return federation(FederationClient.class);
+    }
+
+    /** A bean of the federation; 503 {@code PHR-FEDERATION-0504} without a chain (the beans are null then). */
+    private <T> T federation(Class<T> type) {
+        T bean = SpringBeans.find(servletContext, type);
+        if (bean == null) {
             throw new ApiException("PHR-FEDERATION-0504: this deployment has no chain configured, so no federation");
         }
-        return client;
+        return bean;
     }
 
     /** The caller as the person this institution acts for. */

@@ -2,7 +2,9 @@ package org.phrcloud.api.ledger;
 
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -31,6 +33,9 @@ import org.phrcloud.core.rest.Access;
 import org.phrcloud.core.rest.AccessFilter;
 import org.phrcloud.core.rest.Party;
 import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
+import org.phrcloud.standards.fhir.federation.ForeignBlocks;
+import org.phrcloud.standards.fhir.federation.RecordsKeptElsewhere;
+import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.consent.policy.CallerScope;
 
 import java.time.Instant;
@@ -95,6 +100,89 @@ public class LedgerResource {
     }
 
     @GET
+    @Path("patients/{pseudonym}/head")
+    @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT, Party.FEDERATED_CARE_GIVER}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The latest block of the patient's chain kept here",
+            description = "Another deployment's care giver (client assertion) gets it when a consent or emergency access in force opens "
+                    + "the record to them, to make the next block (POST patients/{pseudonym}/blocks).")
+    @APIResponse(responseCode = "404", description = "no chain of this pseudonym is kept here")
+    public Response head(@PathParam("pseudonym") String pseudonym) {
+        Caller caller = AccessFilter.caller(request);
+        java.util.Optional<Block> head;
+        if (AccessFilter.federated(request)) {
+            try {
+                head = foreignBlocks().head(caller, pseudonym);
+            } catch (ForeignBlocks.Refused e) {
+                throw new ApiException(e.getMessage());
+            }
+        } else {
+            requireReach(pseudonym);
+            head = SpringBeans.get(servletContext, JdbcChainStore.class).head(pseudonym);
+        }
+        return JsonBodies.ok(BlockView.of(head.orElseThrow(() -> new ApiException("PHR-API-0444: this patient has no chain yet"))));
+    }
+
+    /**
+     * A block made and signed by another institution.
+     *
+     * @param encoding  its canonical encoding (format 1, see Block), hex
+     * @param signature its signature (ECDSA P-256 of SHA-256 of the block hash, P1363), Base64
+     */
+    public record SignedBlock(String encoding, String signature) {
+    }
+
+    @POST
+    @Path("patients/{pseudonym}/blocks")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Access(Party.FEDERATED_CARE_GIVER)
+    @Operation(summary = "Another institution appends a block naming records it keeps to the patient's chain kept here",
+            description = "Only for another deployment's care giver (client assertion). Accepted when this deployment is the chain's home, "
+                    + "the block extends the head, is signed by the calling institution with a key it published on chain, names the "
+                    + "calling person, records only creates and updates of the caller's own records by absolute URL, and a consent or "
+                    + "emergency access in force opens the record to the person for every entry's type. Audited here.")
+    @APIResponse(responseCode = "201", description = "appended; the block as stored")
+    @APIResponse(responseCode = "403", description = "PHR-FEDERATION-0415 (not the caller's key), 0418 (no consent), 0419 (another person)")
+    @APIResponse(responseCode = "409", description = "PHR-LEDGER-0302 (not after the head: the chain moved on, or sent before), "
+            + "PHR-FEDERATION-0417 (not the home)")
+    public Response append(@PathParam("pseudonym") String pseudonym, String json) {
+        SignedBlock body = JsonBodies.read(json, SignedBlock.class);
+        if (body == null || body.encoding() == null || body.signature() == null) {
+            throw new ApiException("PHR-API-0400: the JSON body is missing or not what this operation takes");
+        }
+        byte[] encoding;
+        byte[] signature;
+        try {
+            encoding = HEX.parseHex(body.encoding());
+            signature = Base64.getDecoder().decode(body.signature());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException("PHR-FEDERATION-0416: the encoding is hex and the signature Base64");
+        }
+        Caller caller = AccessFilter.caller(request);
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
+        java.util.Set<String> patients = mpi.findByPseudonym(pseudonym).map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller, "TREAT");
+        Block block;
+        try {
+            block = foreignBlocks().accept(caller, pseudonym, encoding, signature);
+        } catch (ForeignBlocks.Refused e) {
+            String code = e.getMessage().substring(0, e.getMessage().indexOf(':'));
+            auditor.record(audited, "create", 4, code, patients, List.of("ledger/patients/" + pseudonym + "/blocks"), null);
+            throw new ApiException(e.getMessage());
+        }
+        auditor.record(audited, "create", 0, null, patients, block.entries().stream().map(Entry::id).toList(), null);
+        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON).entity(JsonBodies.write(BlockView.of(block))).build();
+    }
+
+    private ForeignBlocks foreignBlocks() {
+        ForeignBlocks blocks = SpringBeans.find(servletContext, ForeignBlocks.class);
+        if (blocks == null) {
+            throw new ApiException("PHR-FEDERATION-0504: this deployment has no chain configured, so no federation");
+        }
+        return blocks;
+    }
+
+    @GET
     @Path("patients/{pseudonym}/verify")
     @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
     @Operation(summary = "Verify the chain (links, signatures) and that every recorded resource still matches its latest entry",
@@ -102,7 +190,51 @@ public class LedgerResource {
     public Response verify(@PathParam("pseudonym") String pseudonym) {
         requireReach(pseudonym);
         LedgerVerifier.Report report = SpringBeans.get(servletContext, LedgerVerifier.class).verify(pseudonym);
+        Caller caller = AccessFilter.caller(request);
+        RecordsKeptElsewhere elsewhere = SpringBeans.find(servletContext, RecordsKeptElsewhere.class);
+        if (!report.keptElsewhere().isEmpty() && elsewhere != null && !caller.serviceAccount()) {
+            List<String> problems = new java.util.ArrayList<>();
+            for (RecordsKeptElsewhere.Checked c : elsewhere.check(pseudonym, party(caller))) {
+                switch (c.status()) {
+                    case TAMPERED -> problems.add(c.url() + ": content does not match its chain entry where it is kept");
+                    case MISSING -> problems.add(c.url() + ": missing where it is kept");
+                    default -> {
+                    }
+                }
+            }
+            report = report.withProblemsKeptElsewhere(problems);
+        }
         return JsonBodies.ok(report);
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/kept-elsewhere")
+    @Access(value = {Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
+    @Operation(summary = "The records the patient's chain names at other deployments, fetched from where they are kept and checked",
+            description = "For each, the latest entry of the chain, the institution keeping it, the record as it answers (for this caller, "
+                    + "as the patient's home) and the status: VERIFIED (its content hash and version are the chain's), TAMPERED, "
+                    + "MISSING, REFUSED or UNREACHABLE. Audited here.")
+    public Response keptElsewhere(@PathParam("pseudonym") String pseudonym) {
+        requireReach(pseudonym);
+        RecordsKeptElsewhere elsewhere = SpringBeans.find(servletContext, RecordsKeptElsewhere.class);
+        if (elsewhere == null) {
+            return JsonBodies.ok(List.of());
+        }
+        Caller caller = AccessFilter.caller(request);
+        List<RecordsKeptElsewhere.Checked> checked = elsewhere.check(pseudonym, party(caller));
+        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
+        java.util.Set<String> patients = mpi.findByPseudonym(pseudonym).map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
+        SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class).record(org.phrcloud.core.caller.CallerContext.systemRequestAs(caller,
+                caller.isCareGiver() ? "TREAT" : "PATRQT"), "read", 0, null, patients, checked.stream().map(RecordsKeptElsewhere.Checked::url).toList(), null);
+        return JsonBodies.ok(checked);
+    }
+
+    /** The caller as the person this deployment acts for at the institutions keeping the records (care giver or patient). */
+    private static org.phrcloud.connector.ActingParty party(Caller caller) {
+        String role = caller.roles().stream().filter(org.phrcloud.identity.PhrRole.CARE_GIVERS::contains)
+                .map(org.phrcloud.identity.PhrRole::roleName).sorted().findFirst().orElse(org.phrcloud.identity.PhrRole.PATIENT.roleName());
+        return new org.phrcloud.connector.ActingParty(caller.subject(), caller.username(), role, caller.acr() == null ? "1" : caller.acr(),
+                caller.isCareGiver() ? "TREAT" : "PATRQT");
     }
 
     @GET

@@ -15,20 +15,28 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.keycloak.admin.client.Keycloak;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.phrcloud.connector.ActingParty;
 import org.phrcloud.connector.ClientAssertion;
+import org.phrcloud.connector.FederationClient;
 import org.phrcloud.connector.NetworkRegistry;
 import org.phrcloud.identity.keycloak.DemoUser;
 import org.phrcloud.identity.keycloak.ProvisionedRealm;
 import org.phrcloud.identity.keycloak.RealmProvisioner;
 import org.phrcloud.identity.keys.EcdsaP256;
 import org.phrcloud.identity.keys.PatientKeyFile;
+import org.phrcloud.it.support.Browser;
 import org.phrcloud.it.support.Calls;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 import org.phrcloud.it.support.ReplicaServers;
 import org.phrcloud.ledger.anchor.DevChain;
 import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.ContentHash;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.chain.Operation;
 import org.phrcloud.tools.BrowserLogin;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -43,6 +51,7 @@ import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -50,15 +59,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Federation, steps 1 to 4 of issue 22's scenario on the real stack: deployment A (St Mary's Hospital, the
+ * Federation, steps 1 to 5 of issue 22's scenario on the real stack: deployment A (St Mary's Hospital, the
  * platform's server, realm {@code phr}) and deployment B (North Clinic: its own Payara Server domain, its own
  * PostgreSQL, its own realm {@code phr-north} on the same Keycloak), one anvil chain whose AnchorRegistry admits both
  * with their endpoints and holds the JWK Set each published. Paula is registered at A; her chain's home is in the
  * PatientRegistry. B's practitioner, who cannot call A with B's login, locates her through B's server ({@code
  * Patient/$match} at A with B's RFC 7523 client assertion; her pseudonym only comes back), is refused her record, asks
  * for access (the request reaches Paula at A, who approves it with her signature), reads what the consent allows and
- * not more, is refused again after Paula revokes it, then declares an emergency access: A notifies Paula and the read
- * is audited with ETREAT at A and at B. Then A's refusals of assertions: not admitted, signed by an unpublished key,
+ * not more, is refused again after Paula revokes it (and may then not add to her chain), then declares an emergency
+ * access: A notifies Paula and the read is audited with ETREAT at A and at B. B records a glucose Observation: it is
+ * kept at B and Paula's chain at A gets B's signed block naming it, which A verifies with B's published key. A third
+ * institution's blocks, sent with the Connector, are refused when forged, posing as B, for another person or record,
+ * without consent, or sent again. Then A's refusals of assertions: not admitted, signed by an unpublished key,
  * for another audience, expired, replayed, for a write, for a person who is not a care giver.
  */
 @ExtendWith(PlatformExtension.class)
@@ -69,6 +81,8 @@ class FederationIT {
     private static final String TEST_INSTITUTION_ENDPOINT = "https://test-institution.example/";
     private static final String PASSPHRASE = "paula travels light";
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    /** The third institution's key, one for both tests (A caches a published JWK Set for 30 s). */
+    private static final ECKey TEST_KEY = testKey();
 
     private static Platform platform;
     private static ProvisionedRealm northRealm;
@@ -91,7 +105,7 @@ class FederationIT {
                     .provision(platform.portalUrl(), true, platform.realm());
         }
         north = ReplicaServers.start(platform, "federation", "north-clinic", northRealm.issuer(), null, true,
-                Integer.getInteger("phr.it.federation.portbase", 36000));
+                Integer.getInteger("phr.it.federation.portbase", 31000));
         web3j = Web3j.build(new HttpService(platform.anvilUrl()));
         registry = new NetworkRegistry(web3j, DevChain.CHAIN_ID, System.getProperty("phr.it.anchor.contract"), Clock.systemUTC());
         stMary = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.INSTITUTION_KEY));
@@ -219,6 +233,10 @@ class FederationIT {
         decide(calls, paula, paulaKey, consentId, "revoke");
         assertThat(api("GET", observations, northToken, null).statusCode()).isEqualTo(403);
 
+        // nor may B's practitioner then add to her chain: A refuses the block of a record B would keep, so B keeps nothing
+        String records = northBase + "/federation/patients/" + pseudonym + "/records";
+        assertProblem(api("POST", records, northToken, glucose("Patient/0", 11.2, "2026-12-02")), 403, "PHR-FEDERATION-0418");
+
         // 4. emergency: B's practitioner breaks the glass; A opens the record, notifies Paula, audits with ETREAT at both ends
         HttpResponse<String> emergency = api("POST", northBase + "/federation/patients/" + pseudonym + "/emergency", northToken,
                 "{\"reason\":\"found unconscious while travelling\"}");
@@ -239,6 +257,182 @@ class FederationIT {
             }
         }
         assertThat(etreatAtNorth).as("at B: " + atNorth).isEqualTo(1);
+
+        // 5. B records a glucose Observation: kept at B (her pseudonym its subject), named in Paula's chain at A by a block
+        // that B made after her chain's head and signed with the key B published on chain
+        HttpResponse<String> kept = api("POST", records, northToken, glucose("Patient/0", 11.2, "2026-12-02"));
+        assertThat(kept.statusCode()).as(kept.body()).isEqualTo(201);
+        JsonNode record = JSON.readTree(kept.body());
+        String keptUrl = record.path("url").asText();
+        assertThat(keptUrl).startsWith(registry.institution(northClinic, true).orElseThrow().fhirBase() + "/Observation/");
+        assertThat(kept.headers().firstValue("Location")).contains(keptUrl);
+        assertThat(record.path("resource").path("subject").path("identifier").path("system").asText()).isEqualTo("urn:phr:pseudonym");
+        assertThat(record.path("resource").path("subject").path("identifier").path("value").asText()).isEqualTo(pseudonym);
+        assertThat(record.path("resource").path("subject").has("reference")).isFalse();
+        assertThat(record.path("resource").path("valueQuantity").path("value").asDouble()).isEqualTo(11.2);
+        assertThat(record.path("home").asText()).isEqualTo(stMary);
+        assertThat(record.path("authorKeyId").asText()).startsWith(northClinic + "#");
+
+        JsonNode head = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/head", calls.token(paula, "1"), null));
+        assertThat(head.path("hash").asText()).isEqualTo(record.path("blockHash").asText());
+        assertThat(head.path("height").asLong()).isEqualTo(record.path("height").asLong());
+        assertThat(head.path("authorKeyId").asText()).isEqualTo(record.path("authorKeyId").asText());
+        assertThat(head.path("practitionerId").asText()).endsWith("@" + northClinic);
+        assertThat(head.path("entries")).hasSize(1);
+        assertThat(head.path("entries").get(0).path("resourceType").asText()).isEqualTo("Observation");
+        assertThat(head.path("entries").get(0).path("id").asText()).isEqualTo(keptUrl);
+        assertThat(head.path("entries").get(0).path("versionId").asText()).isEqualTo("1");
+        assertThat(head.path("entries").get(0).path("operation").asText()).isEqualTo("CREATE");
+        JsonNode verified = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/verify", calls.token(paula, "1"), null));
+        assertThat(verified.path("valid").asBoolean()).as("B's signature verifies with B's published key: " + verified).isTrue();
+        assertThat(verified.path("keptElsewhere").toString()).isEqualTo("[\"" + keptUrl + "\"]");
+        assertThat(actions(calls.api("GET", "/audit/my-record?actor=demo-practitioner&kind=create", calls.token(paula, "1"), null), "create", 0, "TREAT"))
+                .as("A audited the block as B's practitioner's").isEqualTo(1);
+
+        // Paula's timeline at A: the Observation fetched from B on demand, checked against the hash in her chain
+        JsonNode elsewhere = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/kept-elsewhere", calls.token(paula, "1"), null));
+        assertThat(elsewhere).as(elsewhere.toString()).hasSize(1);
+        assertThat(elsewhere.get(0).path("url").asText()).isEqualTo(keptUrl);
+        assertThat(elsewhere.get(0).path("institution").asText()).isEqualTo(northClinic);
+        assertThat(elsewhere.get(0).path("status").asText()).isEqualTo("VERIFIED");
+        assertThat(elsewhere.get(0).path("versionId").asText()).isEqualTo("1");
+        assertThat(elsewhere.get(0).path("resource").path("valueQuantity").path("value").asDouble()).isEqualTo(11.2);
+
+        // 6. her family doctor at A sees the Observation from B too
+        JsonNode forDoctor = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/kept-elsewhere", calls.token("demo-family-doctor", "2"), null));
+        assertThat(forDoctor.get(0).path("status").asText()).as(forDoctor.toString()).isEqualTo("VERIFIED");
+        assertThat(forDoctor.get(0).path("resource").path("valueQuantity").path("value").asDouble()).isEqualTo(11.2);
+
+        // her timeline in the portal at A shows it, where it is kept, and that it matches her chain
+        java.net.URI keptAt = java.net.URI.create(keptUrl);
+        String place = keptAt.getHost() + ":" + keptAt.getPort();
+        portalTimeline(paula, place, "11.2", "In your chain; kept at " + place + " and matches your chain");
+
+        // B gives it only to Paula's home: another institution's request is refused
+        blocksOfAThirdInstitution(calls, paula, paulaKey, pseudonym, keptUrl);
+
+        // the record changed where it is kept: A reports it tampered, in her timeline and by verify
+        com.fasterxml.jackson.databind.node.ObjectNode forged = (com.fasterxml.jackson.databind.node.ObjectNode) record.path("resource").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) forged.path("valueQuantity")).put("value", 5.2);
+        forged.remove("meta");
+        try (java.sql.Connection c = north.database().getConnection();
+             java.sql.PreparedStatement update = c.prepareStatement("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ?, RES_TEXT = NULL, "
+                     + "RES_ENCODING = 'JSON' WHERE RES_VER = 1 AND RES_ID = (SELECT RES_ID FROM HFJ_RESOURCE "
+                     + "WHERE RES_TYPE = 'Observation' AND FHIR_ID = ?)")) {
+            update.setString(1, forged.toString());
+            update.setString(2, keptUrl.substring(keptUrl.lastIndexOf('/') + 1));
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        JsonNode afterTampering = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/kept-elsewhere", calls.token(paula, "1"), null));
+        assertThat(afterTampering.get(0).path("url").asText()).isEqualTo(keptUrl);
+        assertThat(afterTampering.get(0).path("status").asText()).as(afterTampering.toString()).isEqualTo("TAMPERED");
+        assertThat(afterTampering.get(0).path("resource").path("valueQuantity").path("value").asDouble()).isEqualTo(5.2);
+        assertThat(afterTampering.get(1).path("status").asText()).as("the third institution left the network").isEqualTo("UNREACHABLE");
+        portalTimeline(paula, place, "5.2", "Changed where it is kept: it no longer matches your chain");
+        JsonNode tampered = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/verify", calls.token(paula, "1"), null));
+        assertThat(tampered.path("valid").asBoolean()).as(tampered.toString()).isFalse();
+        assertThat(tampered.path("chainProblems")).isEmpty();
+        assertThat(tampered.path("tamperedResources").toString())
+                .isEqualTo("[\"" + keptUrl + ": content does not match its chain entry where it is kept\"]");
+    }
+
+    /**
+     * Paula's timeline in the portal at A, in headless Chromium: one row of a record kept at {@code place} with its value,
+     * and its proof's status.
+     */
+    private static void portalTimeline(String paula, String place, String value, String proofStatus) throws Exception {
+        if (!Browser.available()) {
+            return;
+        }
+        try (Browser b = new Browser(java.nio.file.Path.of(System.getProperty("phr.it.work.dir", "target/it")))) {
+            b.login(platform.portalUrl() + "/", platform.realm().user(paula));
+            List<WebElement> rows = b.all(By.cssSelector("#records\\:timeline tbody tr")).stream()
+                    .filter(r -> r.getText().contains("kept at " + place)).toList();
+            assertThat(rows).as(b.find(By.id("records:timeline")).getText()).hasSize(1);
+            assertThat(rows.get(0).getText()).contains("Glucose").contains(value).contains("2026-12-02");
+            assertThat(rows.get(0).findElement(By.cssSelector("details.proof summary")).getText()).isEqualTo(proofStatus);
+            b.screenshot("federation-timeline-" + value);
+        }
+    }
+
+    /**
+     * Blocks a third institution (admitted for the test, with its own published key) sends with the Connector, as an
+     * institution system would: refused without consent, signed by a key it did not publish, under another
+     * institution's key id, naming another person, recording another institution's record or a type the consent does
+     * not open; appended otherwise, and refused when sent again.
+     */
+    private static void blocksOfAThirdInstitution(Calls calls, String paula, PrivateKey paulaKey, String pseudonym, String keptUrl) throws Exception {
+        String tester = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.TEST_INSTITUTION_KEY));
+        AnchorRegistry asOperator = registryAs(DevChain.OPERATOR_KEY);
+        asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), TEST_INSTITUTION_ENDPOINT).send();
+        try {
+            registryAs(DevChain.TEST_INSTITUTION_KEY).publishKeys(new JWKSet(TEST_KEY.toPublicJWK()).toString()).send();
+            PrivateKey testKey = toPrivate(TEST_KEY);
+            FederationClient third = new FederationClient(registry, () -> new FederationClient.Signer(testKey, TEST_KEY.getKeyID(),
+                    tester, TEST_INSTITUTION_ENDPOINT), Clock.systemUTC());
+            NetworkRegistry.Institution home = registry.institution(stMary, true).orElseThrow();
+            ActingParty doctor = new ActingParty("test-user-1", "test-doctor", "practitioner", "2", "TREAT");
+            String person = "test-user-1@" + tester;
+            Entry observation = new Entry("Observation", "https://test-institution.example/fhir/Observation/77", "1", Operation.CREATE,
+                    ContentHash.of("{\"resourceType\":\"Observation\",\"status\":\"final\"}"));
+
+            FederationClient.Refused withoutConsent = org.junit.jupiter.api.Assertions.assertThrows(FederationClient.Refused.class,
+                    () -> third.appendRecords(home, doctor, pseudonym, List.of(observation)));
+            assertThat(withoutConsent.status()).as(withoutConsent.body()).isEqualTo(403);
+            assertThat(withoutConsent.body()).contains("PHR-FEDERATION-0418");
+
+            HttpResponse<String> asked = third.send(home, doctor, "POST", "api/consent/requests", "application/json", "{\"patient\":\""
+                    + pseudonym + "\",\"resourceTypes\":[\"Observation\"],\"level\":\"full\",\"purpose\":\"TREAT\",\"days\":1}");
+            assertThat(asked.statusCode()).as(asked.body()).isEqualTo(201);
+            decide(calls, paula, paulaKey, JSON.readTree(asked.body()).path("id").asText(), "approve");
+
+            FederationClient.ChainHead head = third.head(home, doctor, pseudonym).orElseThrow();
+            ECKey unpublished = new ECKeyGenerator(Curve.P_256).keyID(TEST_KEY.getKeyID()).generate();
+            assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), person, observation,
+                    toPrivate(unpublished))), 403, "PHR-FEDERATION-0415");
+            assertProblem(postBlock(third, home, doctor, after(head, pseudonym, northClinic + "#" + TEST_KEY.getKeyID(), person, observation,
+                    toPrivate(TEST_KEY))), 403, "PHR-FEDERATION-0415");
+            assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), "someone-else@" + tester,
+                    observation, toPrivate(TEST_KEY))), 403, "PHR-FEDERATION-0419");
+            assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), person,
+                    new Entry("Observation", keptUrl, "1", Operation.CREATE, observation.contentHash()), toPrivate(TEST_KEY))), 400,
+                    "PHR-FEDERATION-0416");
+            assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), person,
+                    new Entry("Condition", "https://test-institution.example/fhir/Condition/5", "1", Operation.CREATE, observation.contentHash()),
+                    toPrivate(TEST_KEY))), 403, "PHR-FEDERATION-0418");
+
+            NetworkRegistry.Institution northInstitution = registry.institution(northClinic, true).orElseThrow();
+            HttpResponse<String> notHome = third.send(northInstitution, doctor, "GET",
+                    "api/federation/records/Observation/" + keptUrl.substring(keptUrl.lastIndexOf('/') + 1), null, null);
+            assertProblem(notHome, 403, "PHR-FEDERATION-0421");
+
+            Block appended = third.appendRecords(home, doctor, pseudonym, List.of(observation));
+            assertThat(appended.height()).isEqualTo(head.height() + 1);
+            assertProblem(postBlock(third, home, doctor, appended), 409, "PHR-LEDGER-0302");
+            JsonNode verified = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/verify", calls.token(paula, "1"), null));
+            assertThat(verified.path("valid").asBoolean()).as(verified.toString()).isTrue();
+            assertThat(verified.path("keptElsewhere").toString()).isEqualTo("[\"" + keptUrl + "\",\"" + observation.id() + "\"]");
+        } finally {
+            asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
+        }
+    }
+
+    /** A block after {@code head}, signed by {@code key} whatever its author key id says. */
+    private static Block after(FederationClient.ChainHead head, String pseudonym, String authorKeyId, String practitioner, Entry entry,
+                               PrivateKey key) {
+        return new Block(Block.VERSION, pseudonym, head.height() + 1, java.util.HexFormat.of().parseHex(head.hash()),
+                System.currentTimeMillis(), authorKeyId, practitioner, List.of(entry), null).signedWith((keyId, hash) -> EcdsaP256.sign(key, hash));
+    }
+
+    private static HttpResponse<String> postBlock(FederationClient client, NetworkRegistry.Institution home, ActingParty party, Block block)
+            throws Exception {
+        return client.send(home, party, "POST", "api/ledger/patients/" + block.pseudonym() + "/blocks", "application/json",
+                "{\"encoding\":\"" + java.util.HexFormat.of().formatHex(block.canonicalEncoding()) + "\",\"signature\":\""
+                        + java.util.Base64.getEncoder().encodeToString(block.signature()) + "\"}");
+    }
+
+    private static PrivateKey toPrivate(ECKey key) throws com.nimbusds.jose.JOSEException {
+        return key.toECPrivateKey();
     }
 
     /** Counts the access-log entries (AccessView) of B's practitioner, for B, of a kind, outcome and purpose. */
@@ -274,10 +468,18 @@ class FederationIT {
                 + ",\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mmol/L\"}}";
     }
 
+    private static ECKey testKey() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID("test-institution-1").generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void theHomeRefusesAssertionsThatAreNotFromAnAdmittedInstitutionsPublishedKeyForItNowAndOnce() throws Exception {
         String tester = ClientAssertion.accountId(DevChain.CHAIN_ID, DevChain.address(DevChain.TEST_INSTITUTION_KEY));
-        ECKey key = new ECKeyGenerator(Curve.P_256).keyID("test-institution-1").generate();
+        ECKey key = TEST_KEY;
         AnchorRegistry asOperator = registryAs(DevChain.OPERATOR_KEY);
         asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), TEST_INSTITUTION_ENDPOINT).send();
         try {
@@ -319,7 +521,11 @@ class FederationIT {
                     Instant.now()), match), 403, "PHR-FEDERATION-0411");
             String consentRequests = platform.apiBase() + "/consent/requests";
             assertProblem(api("POST", consentRequests, ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT,
-                    audience, new ActingParty("test-user-2", "test-patient", "patient", "2", "TREAT"), Instant.now()), "{}"), 403, "PHR-FEDERATION-0411");
+                    audience, new ActingParty("test-user-2", "test-researcher", "researcher", "2", "HRESCH"), Instant.now()), "{}"), 403,
+                    "PHR-FEDERATION-0411");
+            assertProblem(api("POST", consentRequests, ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT,
+                    audience, new ActingParty("test-user-2", "test-patient", "patient", "2", "PATRQT"), Instant.now()), "{}"), 403,
+                    "PHR-API-0403");
             String once = ClientAssertion.sign(key.toECPrivateKey(), key.getKeyID(), tester, TEST_INSTITUTION_ENDPOINT, audience, doctor, Instant.now());
             assertThat(api("POST", consentRequests, once, "{}").statusCode()).as("the same assertion refused on /api as on /fhir").isNotEqualTo(401);
             assertProblem(api("POST", consentRequests, once, "{}"), 401, "PHR-FEDERATION-0409");

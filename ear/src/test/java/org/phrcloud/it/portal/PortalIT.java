@@ -20,6 +20,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.phrcloud.tools.BrowserLogin;
+import org.phrcloud.it.support.Browser;
 import org.phrcloud.it.support.Calls;
 import org.phrcloud.it.support.Custodian;
 import org.phrcloud.it.support.Platform;

@@ -26,10 +26,12 @@ import java.util.Objects;
  *   u64   height                  (0 for the first block)
  *   bytes32 previous block hash   (32 zero bytes for height 0)
  *   u64   timestamp               (UTC, milliseconds since the epoch)
- *   text  author key id           (the institution's signing key)
+ *   text  author key id           (the institution's signing key: its kid; for a block another institution of the
+ *                                  network made for a chain kept here, {@code <CAIP-10 account id>#<kid>})
  *   text  practitioner id         (empty when none)
  *   u32   entry count
  *   per entry: text resourceType | text id | text versionId | u8 operation (1 create, 2 update, 3 delete) | bytes32 content hash
+ *              (id: the resource's logical id here, or the absolute URL of a record another deployment keeps)
  *   bytes32 entries Merkle root   (RFC 9162 MTH over the entries' own encodings, in order)
  * </pre>
  * The signature is not part of the encoding: it signs {@link #hash()}.

@@ -58,50 +58,85 @@ public final class JdbcChainStore {
             Head head = lockHead(c, pseudonym);
             Block block = new Block(Block.VERSION, pseudonym, head.height + 1, head.hash, clock.millis(), authorKeyId,
                     practitionerId, entries, null).signedWith(signer);
-            byte[] hash = block.hash();
-            Timestamp now = new Timestamp(block.timestamp());
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_block (pseudonym, height, block_hash, encoding, "
-                    + "signature, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                s.setString(1, pseudonym);
-                s.setLong(2, block.height());
-                s.setBytes(3, hash);
-                s.setBytes(4, block.canonicalEncoding());
-                s.setBytes(5, block.signature());
-                s.setTimestamp(6, now);
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_entry (pseudonym, height, position, resource_type, "
-                    + "resource_id, version_id, operation, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (int i = 0; i < entries.size(); i++) {
-                    Entry e = entries.get(i);
-                    s.setString(1, pseudonym);
-                    s.setLong(2, block.height());
-                    s.setInt(3, i);
-                    s.setString(4, e.resourceType());
-                    s.setString(5, e.id());
-                    s.setString(6, e.versionId());
-                    s.setString(7, e.operation().name());
-                    s.setBytes(8, e.contentHash());
-                    s.addBatch();
-                }
-                s.executeBatch();
-            }
-            try (PreparedStatement s = c.prepareStatement("UPDATE ledger_head SET height = ?, block_hash = ? WHERE pseudonym = ?")) {
-                s.setLong(1, block.height());
-                s.setBytes(2, hash);
-                s.setString(3, pseudonym);
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_outbox (pseudonym, height, block_hash, created_at) "
-                    + "VALUES (?, ?, ?, ?)")) {
-                s.setString(1, pseudonym);
-                s.setLong(2, block.height());
-                s.setBytes(3, hash);
-                s.setTimestamp(4, now);
-                s.executeUpdate();
-            }
+            insert(c, block);
             return block;
         });
+    }
+
+    /**
+     * Appends a block made and signed elsewhere (another institution's, ARCHITECTURE.md "Federation") to a chain kept
+     * here, and queues it for anchoring, if it extends the chain's head: its height is the head's plus one and it names
+     * the head's hash. The caller has checked its signature and what it records.
+     *
+     * @throws StaleHeadException when the chain does not exist here or its head is not the block's previous block
+     *                            (the chain moved on, or the block was appended before)
+     */
+    public Block appendSigned(Block block) throws StaleHeadException {
+        Optional<Block> appended = inTransaction(c -> {
+            Optional<Head> head = selectHeadForUpdate(c, block.pseudonym());
+            if (head.isEmpty() || head.get().height < 0 || block.height() != head.get().height + 1
+                    || !java.security.MessageDigest.isEqual(block.previousHash(), head.get().hash)) {
+                return Optional.<Block>empty();
+            }
+            insert(c, block);
+            return Optional.of(block);
+        });
+        return appended.orElseThrow(StaleHeadException::new);
+    }
+
+    /** A block that does not extend the head of the chain it names (or a chain not kept here). */
+    public static final class StaleHeadException extends Exception {
+        StaleHeadException() {
+            super("PHR-LEDGER-0302: the block does not extend the chain's head here");
+        }
+    }
+
+    /** Inserts a block, its entries and its outbox row, and moves the (locked) head to it. */
+    private void insert(Connection c, Block block) throws SQLException {
+        String pseudonym = block.pseudonym();
+        List<Entry> entries = block.entries();
+        byte[] hash = block.hash();
+        Timestamp now = new Timestamp(block.timestamp());
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_block (pseudonym, height, block_hash, encoding, "
+                + "signature, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, pseudonym);
+            s.setLong(2, block.height());
+            s.setBytes(3, hash);
+            s.setBytes(4, block.canonicalEncoding());
+            s.setBytes(5, block.signature());
+            s.setTimestamp(6, now);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_entry (pseudonym, height, position, resource_type, "
+                + "resource_id, version_id, operation, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                s.setString(1, pseudonym);
+                s.setLong(2, block.height());
+                s.setInt(3, i);
+                s.setString(4, e.resourceType());
+                s.setString(5, e.id());
+                s.setString(6, e.versionId());
+                s.setString(7, e.operation().name());
+                s.setBytes(8, e.contentHash());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE ledger_head SET height = ?, block_hash = ? WHERE pseudonym = ?")) {
+            s.setLong(1, block.height());
+            s.setBytes(2, hash);
+            s.setString(3, pseudonym);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_outbox (pseudonym, height, block_hash, created_at) "
+                + "VALUES (?, ?, ?, ?)")) {
+            s.setString(1, pseudonym);
+            s.setLong(2, block.height());
+            s.setBytes(3, hash);
+            s.setTimestamp(4, now);
+            s.executeUpdate();
+        }
     }
 
     /** Blocks of a chain from {@code fromHeight} on, at most {@code limit}, in height order. */

@@ -85,33 +85,6 @@ class AnchorerOnAnvilTest {
     /** The chain store's clock (block and outbox times), moved by the test. */
     private final SteppedClock outboxClock = new SteppedClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
 
-    private static final class SteppedClock extends Clock {
-        private volatile java.time.Instant now;
-
-        SteppedClock(java.time.Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
-    }
-
     private Block append(String pseudonymSeed, String id) {
         String pseudonym = pseudonymSeed.repeat(64).substring(0, 64);
         return chains.append(pseudonym, "k1", "dr", List.of(new Entry("Observation", id, "1", Operation.CREATE, new byte[32])),

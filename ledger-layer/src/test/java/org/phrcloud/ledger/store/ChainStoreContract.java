@@ -74,6 +74,32 @@ abstract class ChainStoreContract {
     }
 
     @Test
+    void aBlockSignedElsewhereIsAppendedOnlyWhenItExtendsTheHead() throws Exception {
+        Block first = store.append(PSEUDONYM, "k1", "dr-a", List.of(entry("o1", "1")), SIGNER);
+        String elsewhere = "https://north-clinic.example/fhir/Observation/" + "9".repeat(40);
+        Block foreign = Block.create(first, PSEUDONYM, 1_765_000_000_000L, "k1", "dr-b@north",
+                List.of(new Entry("Observation", elsewhere, "1", Operation.CREATE, ContentHash.of("{\"resourceType\":\"Observation\"}"))))
+                .signedWith(SIGNER);
+
+        assertThat(store.appendSigned(foreign).height()).isEqualTo(1);
+        assertThat(store.head(PSEUDONYM).orElseThrow().hash()).isEqualTo(foreign.hash());
+        assertThat(store.latestEntry("Observation", elsewhere).orElseThrow().height()).isEqualTo(1);
+        assertThat(store.pendingAnchors()).isEqualTo(2);
+        assertThat(new ChainVerifier(CHECK).verify(store.chain(PSEUDONYM, 0, 100)).valid()).isTrue();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.appendSigned(foreign)).as("the same block again")
+                .isInstanceOf(JdbcChainStore.StaleHeadException.class).hasMessageStartingWith("PHR-LEDGER-0302");
+        Block behind = Block.create(first, PSEUDONYM, 1_765_000_000_001L, "k1", "dr-b@north", foreign.entries()).signedWith(SIGNER);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.appendSigned(behind)).as("made on an old head")
+                .isInstanceOf(JdbcChainStore.StaleHeadException.class);
+        Block noChain = Block.create(null, "b".repeat(64), 1_765_000_000_000L, "k1", "dr-b@north", foreign.entries()).signedWith(SIGNER);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.appendSigned(noChain)).as("a chain not kept here")
+                .isInstanceOf(JdbcChainStore.StaleHeadException.class);
+        assertThat(store.chain(PSEUDONYM, 0, 100)).hasSize(2);
+        assertThat(store.chain("b".repeat(64), 0, 100)).isEmpty();
+    }
+
+    @Test
     void fiftyConcurrentWritersOnOnePatientMakeOneLinearChain() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);

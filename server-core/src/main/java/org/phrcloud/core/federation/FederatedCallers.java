@@ -24,7 +24,7 @@ import java.util.Set;
  * recorded until it expires, in {@code phr_federation_assertion}, shared by all replicas). The caller is then the
  * person the institution acts for: their user id at that institution joined to its account id
  * ({@code <subject_id>@<account id>}, so that no id of a local person can be claimed), their name, their care-giver
- * role, their {@code acr}, and as institution the calling institution's CAIP-10 account id (never one of this
+ * role (care giver or patient), their {@code acr}, and as institution the calling institution's CAIP-10 account id (never one of this
  * deployment's institution ids, so no care relationship or consent given to a local institution or person applies).
  * Where such a caller may go is decided by the FHIR endpoint (its bearer-token interceptor) and by {@code /api}'s
  * {@code Party.FEDERATED_CARE_GIVER}; everything else is refused (deny by default).
@@ -69,8 +69,8 @@ public final class FederatedCallers {
     }
 
     /**
-     * Verifies an assertion, records its {@code jti} and requires that it acts for a care giver (the only people one
-     * deployment acts for at another).
+     * Verifies an assertion, records its {@code jti} and requires that it acts for a care giver or a patient (the only
+     * people one deployment acts for at another; a patient only where an endpoint admits {@code FEDERATED_PATIENT}).
      *
      * @throws Refused 401 with {@code PHR-FEDERATION-0401} to {@code 0409} (see {@link ClientAssertion#verify});
      *                 403 with {@code PHR-FEDERATION-0411} for another person; 503 with {@code PHR-FEDERATION-0503}
@@ -86,9 +86,10 @@ public final class FederatedCallers {
                 throw new InvalidAssertionException("PHR-FEDERATION-0409: this client assertion was used before");
             }
             ActingParty party = verified.party();
-            Set<PhrRole> roles = PhrRole.fromRoleName(party.role()).filter(PhrRole.CARE_GIVERS::contains).map(Set::of).orElse(Set.of());
+            Set<PhrRole> roles = PhrRole.fromRoleName(party.role()).filter(r -> PhrRole.CARE_GIVERS.contains(r) || r == PhrRole.PATIENT)
+                    .map(Set::of).orElse(Set.of());
             if (roles.isEmpty()) {
-                throw new Refused(403, "PHR-FEDERATION-0411: another institution may act only for care givers", null);
+                throw new Refused(403, "PHR-FEDERATION-0411: another institution may act only for care givers and patients", null);
             }
             return new FederatedCaller(new Caller(party.subjectId() + "@" + verified.issuer(), party.subjectName(), verified.issuer(), roles,
                     party.acr(), verified.expiresAt(), false, Set.of(verified.issuer())), verified);

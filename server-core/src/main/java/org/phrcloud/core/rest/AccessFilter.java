@@ -25,13 +25,15 @@ import java.util.Set;
  * for FHIR (signature, issuer, audience {@code phr-backend}, expiry), the caller's {@link Party parties} must meet
  * the endpoint's, and people need {@code acr=2} unless the endpoint waives it for their party. A bearer token that is
  * another deployment's client assertion ({@code FederatedCallers}) makes the caller {@link Party#FEDERATED_CARE_GIVER}
- * and nothing else. The resources read
+ * or {@link Party#FEDERATED_PATIENT} and nothing else. The resources read
  * the verified caller with {@link #caller}.
  */
 @Priority(Priorities.AUTHENTICATION)
 public class AccessFilter implements ContainerRequestFilter {
     /** Request property holding the {@link Caller}. */
     private static final String TOKEN = AccessFilter.class.getName() + ".token";
+    /** Request property set when the caller is another deployment's ({@link Party#FEDERATED_CARE_GIVER}). */
+    private static final String FEDERATED = AccessFilter.class.getName() + ".federated";
     private static final String BEARER = "Bearer ";
 
     @Context
@@ -67,7 +69,8 @@ public class AccessFilter implements ContainerRequestFilter {
                 request.abortWith(e.status() == 401 ? unauthorized(e.getMessage(), "invalid_client") : Problem.response(e.getMessage()));
                 return;
             }
-            parties = Set.of(Party.FEDERATED_CARE_GIVER);
+            parties = Set.of(token.isCareGiver() ? Party.FEDERATED_CARE_GIVER : Party.FEDERATED_PATIENT);
+            request.setProperty(FEDERATED, Boolean.TRUE);
         } else {
             try {
                 token = SpringBeans.get(servletContext, AccessTokenVerifier.class).verify(bearer);
@@ -96,6 +99,11 @@ public class AccessFilter implements ContainerRequestFilter {
     /** The verified caller of an admitted request; null for an endpoint open to {@link Party#ANYONE}. */
     public static Caller caller(ContainerRequestContext request) {
         return (Caller) request.getProperty(TOKEN);
+    }
+
+    /** Whether the admitted caller is another deployment's, by a client assertion ({@link Party#FEDERATED_CARE_GIVER}). */
+    public static boolean federated(ContainerRequestContext request) {
+        return Boolean.TRUE.equals(request.getProperty(FEDERATED));
     }
 
     private static Response unauthorized(String message, String error) {

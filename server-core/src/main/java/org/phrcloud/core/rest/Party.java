@@ -21,7 +21,12 @@ public enum Party {
      * A care giver of another deployment of the network, acting through their institution's RFC 7523 client assertion
      * (ARCHITECTURE.md "Federation"); admitted only where an endpoint names this party, never as {@link #CARE_GIVER}.
      */
-    FEDERATED_CARE_GIVER;
+    FEDERATED_CARE_GIVER,
+    /**
+     * A patient of another deployment, as their home asserts them (RFC 7523 client assertion): admitted only where an
+     * endpoint names this party (a record this deployment keeps for the patient, read by their home).
+     */
+    FEDERATED_PATIENT;
 
     /** Every party the token's holder belongs to. */
     public static Set<Party> of(Caller token) {

@@ -57,8 +57,9 @@ public class LedgerConfig {
     }
 
     @Bean
-    public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys) {
-        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys);
+    public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys,
+                                         org.springframework.beans.factory.ObjectProvider<org.phrcloud.connector.NetworkRegistry> network) {
+        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys, network.getIfAvailable());
     }
 
     /**

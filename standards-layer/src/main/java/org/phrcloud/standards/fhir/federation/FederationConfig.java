@@ -64,4 +64,35 @@ public class FederationConfig {
             return new FederationClient.Signer(keys.signingKey(keyId), keyId, account, endpoint);
         }, Clock.systemUTC());
     }
+
+    /** Blocks other institutions append to chains kept here; null without a chain. */
+    @Bean
+    public ForeignBlocks foreignBlocks(PlatformSettings settings, org.phrcloud.ledger.store.JdbcChainStore chains,
+                                       org.phrcloud.consent.ConsentIndex consents,
+                                       org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry) {
+        NetworkRegistry network = registry.getIfAvailable();
+        return network == null ? null : new ForeignBlocks(chains, consents, network, ownAccountId(settings), Clock.systemUTC());
+    }
+
+    /** Records kept here for patients of other deployments; null without a chain. */
+    @Bean
+    public RecordsForOtherHomes recordsForOtherHomes(PlatformSettings settings, ca.uhn.fhir.context.FhirContext fhirContext,
+                                                     ca.uhn.fhir.jpa.api.dao.DaoRegistry daos,
+                                                     org.springframework.orm.jpa.JpaTransactionManager transactionManager,
+                                                     ca.uhn.fhir.context.support.IValidationSupport validationSupport,
+                                                     org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry,
+                                                     org.springframework.beans.factory.ObjectProvider<FederationClient> client) {
+        NetworkRegistry network = registry.getIfAvailable();
+        return network == null ? null : new RecordsForOtherHomes(fhirContext, daos, transactionManager, validationSupport, network,
+                client.getObject(), ownAccountId(settings));
+    }
+
+    /** Records that chains kept here name at other deployments, fetched and checked; null without a chain. */
+    @Bean
+    public RecordsKeptElsewhere recordsKeptElsewhere(org.phrcloud.ledger.store.JdbcChainStore chains,
+                                                     org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry,
+                                                     org.springframework.beans.factory.ObjectProvider<FederationClient> client) {
+        NetworkRegistry network = registry.getIfAvailable();
+        return network == null ? null : new RecordsKeptElsewhere(chains, network, client.getObject());
+    }
 }

@@ -43,28 +43,47 @@ public final class LedgerVerifier {
      * @param valid              true when nothing was found
      * @param chainProblems      problems of the chain, by block height
      * @param tamperedResources  {@code Type/id: what is wrong}, one per resource that does not match its chain
+     * @param keptElsewhere      the absolute URLs of the records the chain names that other deployments keep (their
+     *                           blocks' signatures are checked here; the records themselves where they are kept)
      */
     public record Report(String pseudonym, int blocks, int resources, boolean valid, List<String> chainProblems,
-                         List<String> tamperedResources) {
+                         List<String> tamperedResources, List<String> keptElsewhere) {
+        /**
+         * This report with the problems found fetching the records kept elsewhere (changed or missing where they are
+         * kept), as tampered resources.
+         */
+        public Report withProblemsKeptElsewhere(List<String> problems) {
+            List<String> tampered = new ArrayList<>(tamperedResources);
+            tampered.addAll(problems);
+            return new Report(pseudonym, blocks, resources, valid && problems.isEmpty(), chainProblems, List.copyOf(tampered), keptElsewhere);
+        }
     }
 
     private final FhirContext fhir;
     private final DaoRegistry daos;
     private final JdbcChainStore chains;
     private final InstitutionKeys keys;
+    private final org.phrcloud.connector.NetworkRegistry network;
 
-    public LedgerVerifier(FhirContext fhir, DaoRegistry daos, JdbcChainStore chains, InstitutionKeys keys) {
+    /**
+     * @param network the network's registry, for the keys of blocks other institutions signed ({@code <account id>#<kid>});
+     *                null without a chain (such blocks then do not verify)
+     */
+    public LedgerVerifier(FhirContext fhir, DaoRegistry daos, JdbcChainStore chains, InstitutionKeys keys,
+                          org.phrcloud.connector.NetworkRegistry network) {
         this.fhir = fhir;
         this.daos = daos;
         this.chains = chains;
         this.keys = keys;
+        this.network = network;
     }
 
     public Report verify(String pseudonym) {
         List<Block> chain = chains.chain(pseudonym, 0, Integer.MAX_VALUE);
         Map<String, PublicKey> published = publishedKeys();
-        ChainVerifier.Result result = new ChainVerifier((keyId, hash, signature) -> published.containsKey(keyId)
-                && EcdsaP256.verify(published.get(keyId), hash, signature)).verify(chain);
+        ChainVerifier.Result result = new ChainVerifier((keyId, hash, signature) -> keyId.contains("#")
+                ? network != null && network.verifiesBlock(keyId, hash, signature)
+                : published.containsKey(keyId) && EcdsaP256.verify(published.get(keyId), hash, signature)).verify(chain);
         Map<String, Entry> latest = new LinkedHashMap<>();
         for (Block block : chain) {
             for (Entry e : block.entries()) {
@@ -72,8 +91,16 @@ public final class LedgerVerifier {
             }
         }
         List<String> tampered = new ArrayList<>();
-        latest.forEach((reference, entry) -> check(reference, entry).ifPresent(tampered::add));
-        return new Report(pseudonym, chain.size(), latest.size(), result.valid() && tampered.isEmpty(), result.problems(), tampered);
+        List<String> elsewhere = new ArrayList<>();
+        latest.forEach((reference, entry) -> {
+            if (entry.id().contains("://")) {
+                elsewhere.add(entry.id());
+            } else {
+                check(reference, entry).ifPresent(tampered::add);
+            }
+        });
+        return new Report(pseudonym, chain.size(), latest.size(), result.valid() && tampered.isEmpty(), result.problems(), tampered,
+                elsewhere);
     }
 
     private java.util.Optional<String> check(String reference, Entry entry) {

@@ -101,6 +101,9 @@ public class BearerTokenAuthenticationInterceptor {
                 default -> new ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException(e.status(), e.getMessage());
             };
         }
+        if (!federated.caller().isCareGiver()) {
+            throw new ForbiddenOperationException("PHR-FEDERATION-0411: another institution may act here only for care givers");
+        }
         if (!federationOffers(requestDetails)) {
             throw new ForbiddenOperationException("PHR-FEDERATION-0410: another institution may only read and search "
                     + "(GET) and locate patients (POST Patient/$match) here");

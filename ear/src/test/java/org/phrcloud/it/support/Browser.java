@@ -1,4 +1,4 @@
-package org.phrcloud.it.portal;
+package org.phrcloud.it.support;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -29,12 +29,12 @@ import java.util.Map;
  * {@code phr.it.chromium} and {@code phr.it.chromedriver}) with its own profile, logged in to the
  * portal as one user through Keycloak's real login pages: password, then the TOTP code.
  */
-final class Browser implements AutoCloseable {
-    static final Dimension DESKTOP = new Dimension(1280, 900);
-    static final Dimension PHONE = new Dimension(390, 844);
+public final class Browser implements AutoCloseable {
+    public static final Dimension DESKTOP = new Dimension(1280, 900);
+    public static final Dimension PHONE = new Dimension(390, 844);
 
-    static final Path CHROMIUM = Path.of(System.getProperty("phr.it.chromium", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("phr.it.chromedriver", "/usr/bin/chromedriver"));
+    public static final Path CHROMIUM = Path.of(System.getProperty("phr.it.chromium", "/usr/bin/chromium"));
+    public static final Path CHROMEDRIVER = Path.of(System.getProperty("phr.it.chromedriver", "/usr/bin/chromedriver"));
 
     /**
      * Whether this machine has the browser. Without it the browser tests are skipped, unless the environment variable
@@ -42,7 +42,7 @@ final class Browser implements AutoCloseable {
      *
      * @throws IllegalStateException when the browser is missing but required
      */
-    static boolean available() {
+    public static boolean available() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (!present && "required".equals(System.getenv("PHR_BROWSER_TESTS"))) {
             throw new IllegalStateException("PHR_BROWSER_TESTS=required but " + CHROMIUM + " or " + CHROMEDRIVER
@@ -54,7 +54,7 @@ final class Browser implements AutoCloseable {
     private final WebDriver driver;
     private final Path screenshots;
 
-    Browser(Path work) throws IOException {
+    public Browser(Path work) throws IOException {
         screenshots = Files.createDirectories(work.resolve("screenshots"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toString());
@@ -73,7 +73,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens a portal URL and, when Keycloak asks, logs in with the user's password and then the current TOTP code. */
-    void login(String portalUrl, DemoUser user) {
+    public void login(String portalUrl, DemoUser user) {
         driver.get(portalUrl);
         WebElement username = waitFor(By.id("username"));
         username.sendKeys(user.username());
@@ -85,28 +85,28 @@ final class Browser implements AutoCloseable {
         waitFor(By.id("signed-in-as"));
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
-    WebElement waitFor(By by) {
+    public WebElement waitFor(By by) {
         return new WebDriverWait(driver, Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
-    void waitForText(By by, String text) {
+    public void waitForText(By by, String text) {
         new WebDriverWait(driver, Duration.ofSeconds(60)).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
-    WebElement find(By by) {
+    public WebElement find(By by) {
         return driver.findElement(by);
     }
 
-    List<WebElement> all(By by) {
+    public List<WebElement> all(By by) {
         return driver.findElements(by);
     }
 
     /** Clicks a Faces button or link and waits until the next page has loaded. */
-    void clickAndWait(By by) {
+    public void clickAndWait(By by) {
         WebElement element = driver.findElement(by);
         element.click();
         new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> detached(element));
@@ -132,7 +132,7 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    String text() {
+    public String text() {
         return driver.findElement(By.tagName("body")).getText();
     }
 
@@ -140,7 +140,7 @@ final class Browser implements AutoCloseable {
      * The current page's serious and critical violations of axe-core's WCAG 2.1 A and AA rules (Deque axe-core, run in
      * the page), each as "rule (impact) at selector, ...: help"; empty when there are none.
      */
-    List<String> accessibilityProblems() {
+    public List<String> accessibilityProblems() {
         com.deque.html.axecore.results.Results results = new com.deque.html.axecore.selenium.AxeBuilder()
                 .withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")).analyze(driver);
         return results.getViolations().stream()
@@ -152,13 +152,13 @@ final class Browser implements AutoCloseable {
     }
 
     /** Saves a screenshot as {@code target/it/screenshots/NAME.png} (a test artifact). */
-    Path screenshot(String name) throws IOException {
+    public Path screenshot(String name) throws IOException {
         Path file = screenshots.resolve(name + ".png");
         Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
         return file;
     }
 
-    void size(Dimension d) {
+    public void size(Dimension d) {
         driver.manage().window().setSize(d);
     }
 
@@ -166,19 +166,19 @@ final class Browser implements AutoCloseable {
      * What the browser gets from a download link: fetched by the page itself (same session cookie, same origin), so the
      * test reads the file without depending on where a headless browser saves downloads.
      */
-    String fetch(WebElement link) {
+    public String fetch(WebElement link) {
         return (String) ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch(arguments[0].href).then(r => r.ok ? r.text() : 'HTTP ' + r.status).then(done, e => done('ERROR ' + e));", link);
     }
 
     /** The HTTP status the page's own session gets for {@code path} (same cookies as the page). */
-    long status(String path) {
+    public long status(String path) {
         return (Long) ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch(arguments[0], {redirect: 'manual'}).then(r => done(r.status), e => done(-1));", path);
     }
 
     /** As {@link #fetch}, for a binary file: its bytes. */
-    byte[] fetchBytes(WebElement link) {
+    public byte[] fetchBytes(WebElement link) {
         String base64 = (String) ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "fetch(arguments[0].href).then(r => r.blob()).then(b => { const f = new FileReader();"
                 + "f.onload = () => done(f.result.substring(f.result.indexOf(',') + 1)); f.readAsDataURL(b); }, e => done(''));", link);
@@ -186,7 +186,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** What a form's submit button answers when the answer is a file (posted by the page itself, with the view state). */
-    String submitForFile(WebElement form, WebElement button) {
+    public String submitForFile(WebElement form, WebElement button) {
         return (String) ((JavascriptExecutor) driver).executeAsyncScript("const [f, b, done] = arguments;"
                 + "const data = new FormData(f); data.append(b.name, b.value);"
                 + "fetch(f.action, {method: 'POST', body: new URLSearchParams(data)})"
@@ -194,7 +194,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Sets an input's value as a script would (date inputs take typed keys in the locale's format). */
-    void setValue(WebElement input, String value) {
+    public void setValue(WebElement input, String value) {
         ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];", input, value);
     }
 

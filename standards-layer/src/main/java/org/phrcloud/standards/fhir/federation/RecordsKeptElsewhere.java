@@ -1,0 +1,129 @@
+package org.phrcloud.standards.fhir.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.phrcloud.connector.ActingParty;
+import org.phrcloud.connector.FederationClient;
+import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.ledger.chain.Block;
+import org.phrcloud.ledger.chain.ContentHash;
+import org.phrcloud.ledger.chain.Entry;
+import org.phrcloud.ledger.store.JdbcChainStore;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The records a patient's chain kept here names at other deployments (ARCHITECTURE.md "Federation", records kept
+ * elsewhere; issue 22 step 5), fetched on demand from where they are kept and checked against the chain: for each
+ * such record, the latest entry of the chain; the institution whose FHIR endpoint its URL is under (an admitted one);
+ * the record as that institution answers {@code GET <endpoint>api/federation/records/<type>/<id>} for the person
+ * asking here; and its {@link ContentHash} and version compared with the entry's.
+ */
+public final class RecordsKeptElsewhere {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JdbcChainStore chains;
+    private final NetworkRegistry registry;
+    private final FederationClient client;
+
+    public RecordsKeptElsewhere(JdbcChainStore chains, NetworkRegistry registry, FederationClient client) {
+        this.chains = chains;
+        this.registry = registry;
+        this.client = client;
+    }
+
+    /** What fetching and checking a record kept elsewhere found. */
+    public enum Status {
+        /** fetched; its content hash and version are the chain's latest entry's */
+        VERIFIED,
+        /** fetched, but its content or version differ from the chain's latest entry: changed where it is kept */
+        TAMPERED,
+        /** the institution keeping it answers that it has no such record */
+        MISSING,
+        /** the institution refused (e.g. it does not take this deployment as the patient's home) */
+        REFUSED,
+        /** the institution cannot be reached, or no admitted institution's endpoint holds the URL */
+        UNREACHABLE
+    }
+
+    /**
+     * One record kept elsewhere.
+     *
+     * @param url          its absolute URL where it is kept
+     * @param institution  the CAIP-10 account id of the institution keeping it; empty if none admitted has that endpoint
+     * @param resourceType its FHIR type as the chain records it
+     * @param versionId    the version the chain records last
+     * @param height       the height of the block with that entry
+     * @param status       what the check found
+     * @param resource     the record as fetched (FHIR JSON), when {@link Status#VERIFIED} or {@link Status#TAMPERED}; else null
+     */
+    public record Checked(String url, String institution, String resourceType, String versionId, long height, Status status,
+                          JsonNode resource) {
+    }
+
+    /**
+     * Fetches and checks every record kept elsewhere that the patient's chain kept here names, on behalf of
+     * {@code party} (the person asking here, whom this deployment's rules already let reach the record).
+     *
+     * @return one per record, in chain order; empty when the chain names none
+     */
+    public List<Checked> check(String pseudonym, ActingParty party) {
+        Map<String, Entry> latest = new LinkedHashMap<>();
+        Map<String, Long> heights = new LinkedHashMap<>();
+        for (Block block : chains.chain(pseudonym, 0, Integer.MAX_VALUE)) {
+            for (Entry e : block.entries()) {
+                if (e.id().contains("://")) {
+                    latest.put(e.id(), e);
+                    heights.put(e.id(), block.height());
+                }
+            }
+        }
+        if (latest.isEmpty()) {
+            return List.of();
+        }
+        List<NetworkRegistry.Institution> institutions = registry.institutions();
+        List<Checked> checked = new ArrayList<>();
+        latest.forEach((url, entry) -> checked.add(check(url, entry, heights.get(url), institutions, party)));
+        return checked;
+    }
+
+    private Checked check(String url, Entry entry, long height, List<NetworkRegistry.Institution> institutions, ActingParty party) {
+        Optional<NetworkRegistry.Institution> keeper = institutions.stream()
+                .filter(i -> url.startsWith(i.fhirBase() + "/" + entry.resourceType() + "/")).findFirst();
+        if (keeper.isEmpty()) {
+            return new Checked(url, "", entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+        }
+        NetworkRegistry.Institution institution = keeper.get();
+        String id = url.substring(institution.fhirBase().length() + 1);
+        java.net.http.HttpResponse<String> answer;
+        try {
+            answer = client.send(institution, party, "GET", "api/federation/records/" + id, null, null);
+        } catch (IOException e) {
+            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+        }
+        if (answer.statusCode() != 200) {
+            Status status = answer.statusCode() == 404 ? Status.MISSING : answer.statusCode() >= 500 ? Status.UNREACHABLE : Status.REFUSED;
+            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, status, null);
+        }
+        JsonNode resource;
+        try {
+            resource = JSON.readTree(answer.body());
+        } catch (IOException e) {
+            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.TAMPERED, null);
+        }
+        boolean same = entry.versionId().equals(resource.path("meta").path("versionId").asText())
+                && entry.resourceType().equals(resource.path("resourceType").asText())
+                && MessageDigest.isEqual(ContentHash.of(answer.body()), entry.contentHash());
+        return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height,
+                same ? Status.VERIFIED : Status.TAMPERED, resource);
+    }
+}
