@@ -15,16 +15,20 @@ import java.nio.file.Path;
 /**
  * The standalone verifier's command line:
  * <pre>
- *   VerifyCommand --export CHAIN.json --keys JWKS.json --rpc URL [--bundle BUNDLE.json]
+ *   VerifyCommand --export CHAIN.json --keys JWKS.json --rpc URL [--bundle BUNDLE.json] [--registry ADDRESS]
  * </pre>
  * CHAIN.json is {@code GET /api/ledger/patients/{pseudonym}/export}, JWKS.json is
- * {@code GET /api/identity/institutions/keys}, URL a JSON-RPC node of the chain, BUNDLE.json optionally a FHIR Bundle
- * of the patient's resources. Prints the {@link ChainExportVerifier.Report} as JSON. Exit status: 0 valid,
+ * {@code GET /api/identity/institutions/keys} of the chain's home, URL a JSON-RPC node of the chain, BUNDLE.json
+ * optionally a FHIR Bundle of the patient's resources (a record kept at another deployment is matched by its
+ * {@code fullUrl}). Blocks that other institutions of the network signed (author key id
+ * {@code <CAIP-10 account id>#<kid>}, ARCHITECTURE.md "Federation") are checked with the JWK Set that institution
+ * published on chain, read from the AnchorRegistry at ADDRESS (default: the contract of the export's first anchor). Prints the {@link ChainExportVerifier.Report} as JSON. Exit status: 0 valid,
  * 1 problems found, 2 wrong usage or unreadable input.
  */
 public final class VerifyCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String USAGE = "usage: VerifyCommand --export CHAIN.json --keys JWKS.json --rpc URL [--bundle BUNDLE.json]";
+    static final String USAGE = "usage: VerifyCommand --export CHAIN.json --keys JWKS.json --rpc URL [--bundle BUNDLE.json] "
+            + "[--registry ADDRESS]";
 
     private VerifyCommand() {
     }
@@ -33,12 +37,43 @@ public final class VerifyCommand {
         System.exit(run(args, System.out, System.err));
     }
 
+    /**
+     * The published keys of the other institutions whose blocks the chain holds ({@code <account id>#<kid>}), read from
+     * the AnchorRegistry on chain; a key not found is left out (its blocks then fail verification).
+     */
+    static java.util.Map<String, java.security.PublicKey> networkKeys(Web3j web3j, ChainExport chain, String registry) throws Exception {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        for (ChainExport.ExportedBlock b : chain.blocks()) {
+            try {
+                String author = org.phrcloud.ledger.chain.Block.decode(java.util.HexFormat.of().parseHex(b.encoding()),
+                        java.util.Base64.getDecoder().decode(b.signature())).authorKeyId();
+                if (author.contains("#")) {
+                    ids.add(author);
+                }
+            } catch (IllegalArgumentException e) {
+                // a block that does not decode: the verifier reports it
+            }
+        }
+        String contract = registry != null ? registry : chain.anchors().isEmpty() ? null : chain.anchors().get(0).contract();
+        if (ids.isEmpty() || contract == null) {
+            return java.util.Map.of();
+        }
+        org.phrcloud.connector.NetworkRegistry network = new org.phrcloud.connector.NetworkRegistry(web3j,
+                web3j.ethChainId().send().getChainId().longValueExact(), contract, java.time.Clock.systemUTC());
+        java.util.Map<String, java.security.PublicKey> found = new java.util.HashMap<>();
+        for (String id : ids) {
+            network.blockKey(id).ifPresent(key -> found.put(id, key));
+        }
+        return found;
+    }
+
     /** Runs the command; returns its exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Path export = null;
         Path keys = null;
         Path bundle = null;
         String rpc = null;
+        String registry = null;
         if (args.length % 2 != 0) {
             err.println(USAGE);
             return 2;
@@ -49,6 +84,7 @@ public final class VerifyCommand {
                 case "--keys" -> keys = Path.of(args[i + 1]);
                 case "--bundle" -> bundle = Path.of(args[i + 1]);
                 case "--rpc" -> rpc = args[i + 1];
+                case "--registry" -> registry = args[i + 1];
                 default -> {
                     err.println(USAGE);
                     return 2;
@@ -63,8 +99,9 @@ public final class VerifyCommand {
         Web3j web3j = Web3j.build(new HttpService(rpc));
         try {
             ChainExport chain = JSON.readValue(export.toFile(), ChainExport.class);
-            ChainExportVerifier verifier = new ChainExportVerifier(ChainExportVerifier.keys(Files.readString(keys)),
-                    new OnChainAnchors(web3j));
+            java.util.Map<String, java.security.PublicKey> known = new java.util.HashMap<>(ChainExportVerifier.keys(Files.readString(keys)));
+            known.putAll(networkKeys(web3j, chain, registry));
+            ChainExportVerifier verifier = new ChainExportVerifier(known, new OnChainAnchors(web3j));
             report = verifier.verify(chain, bundle == null ? null : Files.readString(bundle));
         } catch (Exception e) {
             err.println("cannot verify: " + e.getMessage());

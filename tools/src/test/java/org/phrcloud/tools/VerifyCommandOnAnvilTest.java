@@ -122,24 +122,8 @@ class VerifyCommandOnAnvilTest {
         return new JWKSet(new ECKey.Builder(Curve.P_256, (ECPublicKey) keys.getPublic()).keyID("st-mary-1").build()).toString();
     }
 
-    private record Run(int status, JsonNode report) {
-    }
-
-    private static Run verify(Object chainExport, String bundle, String keysFile) throws Exception {
-        Path file = Files.createTempFile(tmp, "export", ".json");
-        JSON.writeValue(file.toFile(), chainExport);
-        List<String> args = new ArrayList<>(List.of("--export", file.toString(), "--keys", tmp.resolve(keysFile).toString(),
-                "--rpc", anvil.url()));
-        if (bundle != null) {
-            Path b = Files.createTempFile(tmp, "bundle", ".json");
-            Files.writeString(b, bundle);
-            args.addAll(List.of("--bundle", b.toString()));
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = VerifyCommand.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        return new Run(status, text.isBlank() ? null : JSON.readTree(text));
+    private static VerifyRun verify(Object chainExport, String bundle, String keysFile) throws Exception {
+        return VerifyRun.of(tmp, chainExport, bundle, tmp.resolve(keysFile), anvil.url());
     }
 
     private static ObjectNode exportTree() {
@@ -153,7 +137,7 @@ class VerifyCommandOnAnvilTest {
 
     @Test
     void aTrueExportVerifiesWithItsBundle() throws Exception {
-        Run run = verify(export, bundle(resources), "keys.json");
+        VerifyRun run = verify(export, bundle(resources), "keys.json");
 
         assertThat(run.status()).as(String.valueOf(run.report())).isZero();
         assertThat(run.report().path("valid").asBoolean()).isTrue();
@@ -167,7 +151,7 @@ class VerifyCommandOnAnvilTest {
     void aChangedBlockFails() throws Exception {
         ObjectNode changedTime = exportTree();
         flipHex((ObjectNode) changedTime.path("blocks").get(1), 2 * 119); // a byte of the timestamp (Block: format 1)
-        Run run = verify(changedTime, null, "keys.json");
+        VerifyRun run = verify(changedTime, null, "keys.json");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.report().path("problems").toString()).contains("block 1: the signature").contains("block 2: does not link");
 
@@ -192,7 +176,7 @@ class VerifyCommandOnAnvilTest {
 
         ObjectNode otherTx = exportTree();
         ((ObjectNode) otherTx.path("anchors").get(1)).put("txHash", setInstitutionTx);
-        Run run = verify(otherTx, null, "keys.json");
+        VerifyRun run = verify(otherTx, null, "keys.json");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.report().path("problems").toString()).contains("anchor 1").contains("did not anchor this root");
 
@@ -212,7 +196,7 @@ class VerifyCommandOnAnvilTest {
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         Files.writeString(tmp.resolve("other-keys.json"), jwks(generator.generateKeyPair()));
 
-        Run run = verify(export, null, "other-keys.json");
+        VerifyRun run = verify(export, null, "other-keys.json");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.report().path("problems").toString()).contains("block 0: the signature of key st-mary-1 does not verify");
@@ -223,7 +207,7 @@ class VerifyCommandOnAnvilTest {
         List<String> changed = new ArrayList<>(resources);
         changed.set(1, changed.get(1).replace("\"value\":6", "\"value\":60"));
 
-        Run run = verify(export, bundle(changed), "keys.json");
+        VerifyRun run = verify(export, bundle(changed), "keys.json");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.report().path("problems").toString()).contains("Observation/o1: content does not match its chain entry")

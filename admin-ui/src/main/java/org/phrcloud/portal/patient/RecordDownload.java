@@ -86,7 +86,9 @@ public class RecordDownload extends HttpServlet {
                     My health record from PHR Cloud.
                     record-bundle.json  every resource of my record (FHIR R4 Bundle, type collection)
                     chain.json          my chain of signed blocks and the evidence of each anchor (phr-chain-export/1)
-                    keys.json           the public keys of the institutions that signed the blocks (JWKS)
+                    keys.json           the public keys of the home institution that signed blocks (JWKS); blocks that
+                                        other institutions of the network signed are checked with the keys they
+                                        published on the chain, which the verifier reads from the chain node
                     Check it with the standalone verifier of PHR Cloud (its tools module):
                       java org.phrcloud.tools.VerifyCommand --export chain.json --keys keys.json --rpc <chain node URL> --bundle record-bundle.json
                     (or ./phr verify chain.json record-bundle.json on a PHR Cloud installation)

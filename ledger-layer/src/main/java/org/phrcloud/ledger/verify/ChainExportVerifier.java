@@ -39,7 +39,8 @@ import java.util.Map;
  *       ({@link AnchorLeaf}) to the anchor's root;</li>
  *   <li>each anchor is on chain as exported ({@link AnchorEvidence});</li>
  *   <li>optionally, every resource of a FHIR Bundle that the chain records hashes to its latest entry
- *       ({@link ContentHash}); a resource the chain records as deleted must not be in the Bundle.</li>
+ *       ({@link ContentHash}); a resource the chain records as deleted must not be in the Bundle. A record another
+ *       deployment keeps is matched by the Bundle entry's {@code fullUrl}, its absolute URL there.</li>
  * </ol>
  * Problems are reported one per line, naming heights, anchors and resource ids, never resource content.
  */
@@ -181,6 +182,10 @@ public final class ChainExportVerifier {
             JsonNode resource = item.path("resource");
             String key = resource.path("resourceType").asText() + "/" + resource.path("id").asText();
             Entry entry = latest.get(key);
+            if (entry == null && item.path("fullUrl").asText().contains("://")) {
+                key = resource.path("resourceType").asText() + "/" + item.path("fullUrl").asText();
+                entry = latest.get(key); // a record kept at another deployment, named in the chain by its URL there
+            }
             if (entry == null) {
                 continue; // outside the patient compartment (e.g. a Practitioner): the chain does not record it
             }
