@@ -435,6 +435,109 @@ class FederationIT {
         return key.toECPrivateKey();
     }
 
+    /**
+     * Benchmark, not in the test run (issue 22): the steps the source design timed, on this machine, each against the
+     * nearest local operation of deployment A in the same run. Run it with
+     * {@code ./mvnw -B verify -pl ear -Dit.test='FederationIT#federationBenchmark' -Dphr.bench.federation=true
+     * -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false} (rounds: {@code -Dphr.bench.rounds}, default 20). Prints
+     * p50 and p95 in milliseconds and the ratio of the p50s.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "phr.bench.federation", matches = "true")
+    void federationBenchmark() throws Exception {
+        int rounds = Integer.getInteger("phr.bench.rounds", 20);
+        Calls calls = new Calls(platform);
+        String nationalId = "FED-BENCH-" + UUID.randomUUID();
+        HttpResponse<String> registered = calls.api("POST", "/identity/patients", calls.token("demo-admin", "2"), "{\"homeInstitution\":\"st-mary\","
+                + "\"passphrase\":\"" + PASSPHRASE + "\",\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
+                + nationalId + "\"}],\"family\":\"Benchmark\",\"given\":[\"Bea\"],\"birthDate\":\"1970-01-01\",\"gender\":\"female\"}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        String pseudonym = Calls.json(registered).path("identity").path("pseudonym").asText();
+        HttpResponse<String> written = calls.fhir("POST", "", platform.serviceToken(), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\","
+                + "\"entry\":[" + entry("urn:uuid:" + UUID.randomUUID(), "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\""
+                + NATIONAL_ID + "\",\"value\":\"" + nationalId + "\"}],\"name\":[{\"family\":\"Benchmark\"}]}") + "]}");
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        String patientId = Calls.json(written).path("entry").get(0).path("response").path("location").asText().split("/")[1];
+        await("the chain anchored").atMost(Duration.ofMinutes(1)).until(() -> registry.home(pseudonym).isPresent());
+        DemoUser doctor = northRealm.user("demo-practitioner");
+        String northToken = new BrowserLogin(northRealm.issuer(), northRealm.portalClientId(), platform.portalUrl() + "/callback")
+                .login("2", doctor.username(), doctor.password(), doctor.totpSecret());
+        String northBase = north.replicas().get(0).apiBase();
+        assertThat(api("POST", northBase + "/federation/patients/" + pseudonym + "/emergency", northToken,
+                "{\"reason\":\"benchmark\"}").statusCode()).isEqualTo(201);
+        String service = platform.serviceToken();
+        String familyDoctor = calls.token("demo-family-doctor", "2");
+
+        List<long[]> table = new java.util.ArrayList<>();
+        String locate = "{\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + nationalId + "\"}]}}";
+        long[] located = timed(rounds, () -> assertThat(api("POST", northBase + "/federation/locate", northToken, locate).statusCode()).isEqualTo(200));
+        long[] localSearch = timed(rounds, () -> assertThat(calls.fhir("GET", "/Patient?identifier=" + NATIONAL_ID + "%7C" + nationalId, service, null)
+                .statusCode()).isEqualTo(200));
+        String records = northBase + "/federation/patients/" + pseudonym + "/records";
+        long[] saved = timed(rounds, () -> {
+            HttpResponse<String> kept = api("POST", records, northToken, glucose("Patient/0", 6.0, "2026-12-03"));
+            assertThat(kept.statusCode()).as(kept.body()).isEqualTo(201);
+        });
+        long[] localSave = timed(rounds, () -> assertThat(calls.fhir("POST", "/Observation", service, glucose("Patient/" + patientId, 6.0, "2026-12-03"))
+                .statusCode()).isEqualTo(201));
+        // to the chain: from saving a record at B until the PatientRegistry holds a head at or after its block
+        int anchors = Math.min(rounds, 5);
+        long[] anchored = timed(anchors, () -> {
+            HttpResponse<String> kept = api("POST", records, northToken, glucose("Patient/0", 6.5, "2026-12-04"));
+            long height = JSON.readTree(kept.body()).path("height").asLong();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> registry.home(pseudonym).map(h -> h.height() >= height).orElse(false));
+        });
+        // retrieve: every record kept at B fetched by A for its family doctor and checked, per record
+        int kept = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/kept-elsewhere", familyDoctor, null)).size();
+        long[] retrieved = timed(rounds, () -> {
+            JsonNode all = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/kept-elsewhere", familyDoctor, null));
+            assertThat(all).hasSize(kept);
+            assertThat(all.get(0).path("status").asText()).isEqualTo("VERIFIED");
+        });
+        int local = Calls.json(calls.fhir("GET", "/Observation?patient=" + patientId + "&_count=100", familyDoctor, null)).path("entry").size();
+        long[] localRead = timed(rounds, () -> assertThat(calls.fhir("GET", "/Observation?patient=" + patientId + "&_count=100", familyDoctor, null)
+                .statusCode()).isEqualTo(200));
+        long[] references = timed(rounds, () -> assertThat(calls.api("GET", "/ledger/patients/" + pseudonym + "/blocks?limit=200", familyDoctor, null)
+                .statusCode()).isEqualTo(200));
+        System.out.printf("%nFederation benchmark (%d rounds; ms; A = platform on H2, B = second domain on PostgreSQL, one anvil)%n", rounds);
+        System.out.printf("%-58s %8s %8s %10s %14s %8s%n", "step", "p50", "p95", "source", "A local p50", "ratio");
+        row("locate the patient's chain (B: $match at A, registry)", located, 79, localSearch);
+        row("save a record (at B, its block appended at A)", saved, 210, localSave);
+        row("add it to the chain (until anchored on chain)", anchored, 4784, null);
+        row("retrieve (A fetches " + kept + " records from B, checks; per record)", perRecord(retrieved, kept), 209, perRecord(localRead, local));
+        row("recover the record's references (the chain at A)", references, 128, null);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a step {@code n} times after one warm-up; its durations in milliseconds, sorted. */
+    private static long[] timed(int n, Step step) throws Exception {
+        step.run();
+        long[] ms = new long[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            step.run();
+            ms[i] = (System.nanoTime() - start) / 1_000_000;
+        }
+        java.util.Arrays.sort(ms);
+        return ms;
+    }
+
+    private static long[] perRecord(long[] ms, int records) {
+        return java.util.Arrays.stream(ms).map(m -> m / records).toArray();
+    }
+
+    private static void row(String step, long[] ms, long source, long[] local) {
+        long p50 = ms[ms.length / 2];
+        long p95 = ms[Math.min(ms.length - 1, (int) Math.ceil(ms.length * 0.95) - 1)];
+        String localP50 = local == null ? "-" : String.valueOf(local[local.length / 2]);
+        String ratio = local == null ? "-" : String.format("%.2f", p50 / (double) Math.max(1, local[local.length / 2]));
+        System.out.printf("%-58s %8d %8d %10d %14s %8s%n", step, p50, p95, source, localP50, ratio);
+    }
+
     /** Counts the access-log entries (AccessView) of B's practitioner, for B, of a kind, outcome and purpose. */
     private static long actions(HttpResponse<String> log, String kind, int outcome, String purpose) throws Exception {
         assertThat(log.statusCode()).as(log.body()).isEqualTo(200);
