@@ -105,6 +105,30 @@ abstract class FhirStorageContract {
     }
 
     @Test
+    void aDirectoryResourceWithAnIdentifierAnotherOneCarriesIsRefusedAndAConditionalUpdateMergesIntoIt() {
+        IFhirResourceDao<org.hl7.fhir.r4.model.Practitioner> practitioners =
+                spring.getBean(DaoRegistry.class).getResourceDao(org.hl7.fhir.r4.model.Practitioner.class);
+        String npi = String.valueOf(1_000_000_000L + (System.nanoTime() % 1_000_000_000L));
+        org.hl7.fhir.r4.model.Practitioner first = new org.hl7.fhir.r4.model.Practitioner();
+        first.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue(npi);
+        first.addName().setFamily("First");
+        var id = practitioners.create(first, new SystemRequestDetails()).getId().toUnqualifiedVersionless();
+
+        org.hl7.fhir.r4.model.Practitioner second = new org.hl7.fhir.r4.model.Practitioner();
+        second.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue(npi);
+        second.addName().setFamily("Second");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> practitioners.create(second, new SystemRequestDetails()))
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException.class);
+
+        var merged = practitioners.update(second, "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|" + npi, new SystemRequestDetails());
+        assertThat(merged.getId().toUnqualifiedVersionless()).isEqualTo(id);
+        assertThat(practitioners.read(id, new SystemRequestDetails()).getNameFirstRep().getFamily()).isEqualTo("Second");
+        org.hl7.fhir.r4.model.Practitioner other = new org.hl7.fhir.r4.model.Practitioner();
+        other.addIdentifier().setSystem("http://hl7.org/fhir/sid/us-npi").setValue(npi + "1");
+        assertThat(practitioners.create(other, new SystemRequestDetails()).getCreated()).isTrue();
+    }
+
+    @Test
     void storesAndReadsAPatient() {
         Patient p = new Patient();
         p.addName().setFamily("Testperson").addGiven("Ada");

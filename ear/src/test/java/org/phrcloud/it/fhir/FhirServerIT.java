@@ -362,6 +362,13 @@ class FhirServerIT {
         }
 
         assertThat(platform.syntheaLoader(FHIR).loadSyntheaFolder(second).created()).as("loaded again").isZero();
+
+        // a FHIR client's new Practitioner with an NPI the directory has is refused (409), not a duplicate
+        HttpResponse<String> duplicate = send("POST", "/Practitioner", platform.serviceToken(), "{\"resourceType\":\"Practitioner\","
+                + "\"identifier\":[{\"system\":\"http://hl7.org/fhir/sid/us-npi\",\"value\":\"" + npi + "\"}],\"name\":[{\"family\":\"Twice\"}]}");
+        assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(409);
+        assertThat(duplicate.body()).contains("OperationOutcome");
+        assertThat(practitionerIds(system, npi)).containsExactly(before.get(npi));
     }
 
     /** The NPIs of the Practitioners in a Synthea output folder's practitioner file. */

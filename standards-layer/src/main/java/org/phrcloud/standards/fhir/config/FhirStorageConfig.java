@@ -104,6 +104,8 @@ public class FhirStorageConfig {
         s.setExpungeEnabled(false);
         s.setDeleteExpungeEnabled(false);
         s.setAllowMultipleDelete(false);
+        // no Batch2 reindex jobs here: the platform's own SearchParameters (DirectoryIdentifiers) exist from the start
+        s.setMarkResourcesForReindexingUponSearchParameterChange(false);
         return s;
     }
 
@@ -187,6 +189,13 @@ public class FhirStorageConfig {
             loader.load(java.nio.file.Path.of(directory));
         }
         return loader;
+    }
+
+    /** Unique business identifiers of directory resources ({@link DirectoryIdentifiers}), ensured at start. */
+    @Bean
+    public Object directoryIdentifiers(DaoRegistry daoRegistry, ca.uhn.fhir.rest.server.util.ISearchParamRegistry registry) {
+        DirectoryIdentifiers.ensure(daoRegistry, registry);
+        return DirectoryIdentifiers.TYPES;
     }
 
     /** Storage interceptors go to HAPI's own interceptor service, so they run for every write path. */
