@@ -397,6 +397,8 @@ class FederationIT {
             assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), person,
                     new Entry("Observation", keptUrl, "1", Operation.CREATE, observation.contentHash()), toPrivate(TEST_KEY))), 400,
                     "PHR-FEDERATION-0416");
+            assertProblem(postBlock(third, home, doctor, after(head, "not-a-pseudonym", tester + "#" + TEST_KEY.getKeyID(), person,
+                    observation, toPrivate(TEST_KEY))), 400, "PHR-FEDERATION-0416");
             assertProblem(postBlock(third, home, doctor, after(head, pseudonym, tester + "#" + TEST_KEY.getKeyID(), person,
                     new Entry("Condition", "https://test-institution.example/fhir/Condition/5", "1", Operation.CREATE, observation.contentHash()),
                     toPrivate(TEST_KEY))), 403, "PHR-FEDERATION-0418");

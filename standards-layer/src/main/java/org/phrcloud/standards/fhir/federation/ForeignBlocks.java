@@ -98,7 +98,7 @@ public final class ForeignBlocks {
         } catch (IllegalArgumentException e) {
             throw new Refused("PHR-FEDERATION-0416: not a block: " + e.getMessage());
         }
-        if (!block.pseudonym().equals(pseudonym)) {
+        if (!block.pseudonym().equals(pseudonym) || !pseudonym.matches("[0-9a-f]{64}")) {
             throw new Refused("PHR-FEDERATION-0416: the block is for another chain");
         }
         Optional<NetworkRegistry.Home> home = registry.home(pseudonym);
