@@ -189,18 +189,7 @@ public final class NetworkRegistry {
      * that {@code authorKeyId} names; false when it names none.
      */
     public boolean verifiesBlock(String authorKeyId, byte[] blockHash, byte[] signature) {
-        Optional<java.security.interfaces.ECPublicKey> key = blockKey(authorKeyId);
-        if (key.isEmpty()) {
-            return false;
-        }
-        try {
-            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
-            verifier.initVerify(key.get());
-            verifier.update(blockHash);
-            return verifier.verify(signature);
-        } catch (java.security.GeneralSecurityException e) {
-            return false;
-        }
+        return blockKey(authorKeyId).map(key -> org.phrcloud.ledger.chain.SignatureCheck.verifies(key, blockHash, signature)).orElse(false);
     }
 
     /**

@@ -20,13 +20,13 @@ import org.hl7.fhir.r4.model.Patient;
 import org.phrcloud.connector.ActingParty;
 import org.phrcloud.connector.FederationClient;
 import org.phrcloud.connector.NetworkRegistry;
+import org.phrcloud.core.federation.FederatedCallers;
 import org.phrcloud.core.rest.Access;
 import org.phrcloud.core.rest.AccessFilter;
 import org.phrcloud.core.rest.ApiException;
 import org.phrcloud.core.rest.JsonBodies;
 import org.phrcloud.core.rest.Party;
 import org.phrcloud.core.rest.SpringBeans;
-import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.caller.Caller;
 import org.phrcloud.identity.mpi.Demographics;
 
@@ -225,9 +225,8 @@ public class FederationResource {
             throw new ApiException("PHR-FEDERATION-0503: the network registry on chain cannot be read");
         }
         auditor.record(audited, "create", 0, null, java.util.Set.of(), List.of(kept.url()), null);
-        NetworkRegistry.Institution home = SpringBeans.get(servletContext, NetworkRegistry.class).home(pseudonym).orElseThrow().institution();
         KeptView view = new KeptView(kept.url(), JsonBodies.read(kept.resource(), com.fasterxml.jackson.databind.JsonNode.class),
-                home.accountId(), kept.block().height(), java.util.HexFormat.of().formatHex(kept.block().hash()), kept.block().authorKeyId());
+                kept.home().accountId(), kept.block().height(), java.util.HexFormat.of().formatHex(kept.block().hash()), kept.block().authorKeyId());
         return Response.created(java.net.URI.create(kept.url())).type(MediaType.APPLICATION_JSON).entity(JsonBodies.write(view)).build();
     }
 
@@ -249,7 +248,7 @@ public class FederationResource {
         Caller caller = AccessFilter.caller(request);
         org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
         ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller,
-                caller.isCareGiver() ? "TREAT" : "PATRQT");
+                FederatedCallers.purposeOfUse(caller));
         String json;
         try {
             json = records.read(caller, type, id);
@@ -306,8 +305,12 @@ public class FederationResource {
         return federation(FederationClient.class);
     }
 
-    /** A bean of the federation; 503 {@code PHR-FEDERATION-0504} without a chain (the beans are null then). */
     private <T> T federation(Class<T> type) {
+        return federation(servletContext, type);
+    }
+
+    /** A bean of the federation; 503 {@code PHR-FEDERATION-0504} without a chain (the beans are null then). */
+    public static <T> T federation(ServletContext servletContext, Class<T> type) {
         T bean = SpringBeans.find(servletContext, type);
         if (bean == null) {
             throw new ApiException("PHR-FEDERATION-0504: this deployment has no chain configured, so no federation");
@@ -317,10 +320,7 @@ public class FederationResource {
 
     /** The caller as the person this institution acts for. */
     private ActingParty party(String purpose) {
-        Caller caller = AccessFilter.caller(request);
-        String role = caller.roles().stream().filter(PhrRole.CARE_GIVERS::contains).map(PhrRole::roleName).sorted()
-                .findFirst().orElseThrow();
-        return new ActingParty(caller.subject(), caller.username(), role, caller.acr(), purpose);
+        return FederatedCallers.actingParty(AccessFilter.caller(request), purpose);
     }
 
     /** The demographics as the Patient resource of a {@code $match}. */

@@ -36,6 +36,7 @@ import org.phrcloud.standards.fhir.ledger.LedgerVerifier;
 import org.phrcloud.standards.fhir.federation.ForeignBlocks;
 import org.phrcloud.standards.fhir.federation.RecordsKeptElsewhere;
 import org.phrcloud.identity.caller.Caller;
+import org.phrcloud.core.federation.FederatedCallers;
 import org.phrcloud.consent.policy.CallerScope;
 
 import java.time.Instant;
@@ -159,8 +160,7 @@ public class LedgerResource {
         }
         Caller caller = AccessFilter.caller(request);
         org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
-        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
-        java.util.Set<String> patients = mpi.findByPseudonym(pseudonym).map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
+        java.util.Set<String> patients = patientIds(pseudonym);
         ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller, "TREAT");
         Block block;
         try {
@@ -175,11 +175,13 @@ public class LedgerResource {
     }
 
     private ForeignBlocks foreignBlocks() {
-        ForeignBlocks blocks = SpringBeans.find(servletContext, ForeignBlocks.class);
-        if (blocks == null) {
-            throw new ApiException("PHR-FEDERATION-0504: this deployment has no chain configured, so no federation");
-        }
-        return blocks;
+        return org.phrcloud.api.federation.FederationResource.federation(servletContext, ForeignBlocks.class);
+    }
+
+    /** The Patient ids of a pseudonym's identity (none for an unknown pseudonym), for the AuditEvents naming the patient. */
+    private java.util.Set<String> patientIds(String pseudonym) {
+        return SpringBeans.get(servletContext, MasterPatientIndex.class).findByPseudonym(pseudonym)
+                .map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
     }
 
     @GET
@@ -222,19 +224,15 @@ public class LedgerResource {
         }
         Caller caller = AccessFilter.caller(request);
         List<RecordsKeptElsewhere.Checked> checked = elsewhere.check(pseudonym, party(caller));
-        MasterPatientIndex mpi = SpringBeans.get(servletContext, MasterPatientIndex.class);
-        java.util.Set<String> patients = mpi.findByPseudonym(pseudonym).map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
         SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class).record(org.phrcloud.core.caller.CallerContext.systemRequestAs(caller,
-                caller.isCareGiver() ? "TREAT" : "PATRQT"), "read", 0, null, patients, checked.stream().map(RecordsKeptElsewhere.Checked::url).toList(), null);
+                FederatedCallers.purposeOfUse(caller)), "read", 0, null, patientIds(pseudonym),
+                checked.stream().map(RecordsKeptElsewhere.Checked::url).toList(), null);
         return JsonBodies.ok(checked);
     }
 
     /** The caller as the person this deployment acts for at the institutions keeping the records (care giver or patient). */
     private static org.phrcloud.connector.ActingParty party(Caller caller) {
-        String role = caller.roles().stream().filter(org.phrcloud.identity.PhrRole.CARE_GIVERS::contains)
-                .map(org.phrcloud.identity.PhrRole::roleName).sorted().findFirst().orElse(org.phrcloud.identity.PhrRole.PATIENT.roleName());
-        return new org.phrcloud.connector.ActingParty(caller.subject(), caller.username(), role, caller.acr() == null ? "1" : caller.acr(),
-                caller.isCareGiver() ? "TREAT" : "PATRQT");
+        return FederatedCallers.actingParty(caller, FederatedCallers.purposeOfUse(caller));
     }
 
     @GET

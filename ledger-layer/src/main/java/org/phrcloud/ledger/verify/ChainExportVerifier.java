@@ -16,10 +16,8 @@ import org.phrcloud.ledger.chain.Operation;
 import org.phrcloud.ledger.merkle.InclusionProof;
 
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -150,17 +148,7 @@ public final class ChainExportVerifier {
 
     private boolean signatureIsValid(String keyId, byte[] hash, byte[] signature) {
         PublicKey key = keys.get(keyId);
-        if (key == null) {
-            return false;
-        }
-        try {
-            Signature verifier = Signature.getInstance("SHA256withECDSAinP1363Format");
-            verifier.initVerify(key);
-            verifier.update(hash);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return key != null && org.phrcloud.ledger.chain.SignatureCheck.verifies(key, hash, signature);
     }
 
     private static int checkResources(List<Block> chain, String bundleJson, List<String> problems) {

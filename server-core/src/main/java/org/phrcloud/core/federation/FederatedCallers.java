@@ -102,6 +102,25 @@ public final class FederatedCallers {
         }
     }
 
+    /**
+     * The other way round: a caller here as the person this deployment acts for at another deployment (the party of
+     * the client assertions it sends): their user id, name, role (their care-giver role, else {@code patient}), their
+     * {@code acr} ("1" when the token names none) and the purpose of use.
+     */
+    public static ActingParty actingParty(Caller caller, String purposeOfUse) {
+        String role = caller.roles().stream().filter(PhrRole.CARE_GIVERS::contains).map(PhrRole::roleName).sorted()
+                .findFirst().orElse(PhrRole.PATIENT.roleName());
+        return new ActingParty(caller.subject(), caller.username(), role, caller.acr() == null ? "1" : caller.acr(), purposeOfUse);
+    }
+
+    /**
+     * The purpose of use of a caller's own request (HL7 v3 ActReason): {@code TREAT} for a care giver, {@code PATRQT}
+     * (patient request) for anyone else.
+     */
+    public static String purposeOfUse(Caller caller) {
+        return caller.isCareGiver() ? "TREAT" : "PATRQT";
+    }
+
     /** Records the assertion's jti; false if it is there already. Each statement commits on its own. */
     private boolean firstUse(ClientAssertion.Verified verified, Instant now) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

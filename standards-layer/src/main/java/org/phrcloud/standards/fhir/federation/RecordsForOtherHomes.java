@@ -59,9 +59,10 @@ public final class RecordsForOtherHomes {
      *
      * @param url      its absolute URL here ({@code <endpoint>fhir/<type>/<id>})
      * @param resource the stored resource, FHIR JSON
+     * @param home     the institution whose chain of the patient names it (the registry's home when it was stored)
      * @param block    the block the home appended to the patient's chain
      */
-    public record Kept(String url, String resource, Block block) {
+    public record Kept(String url, String resource, NetworkRegistry.Institution home, Block block) {
     }
 
     /**
@@ -114,7 +115,7 @@ public final class RecordsForOtherHomes {
                 String text = fhir.newJsonParser().encodeResourceToString(stored);
                 Entry entry = new Entry(type, url, stored.getIdElement().getVersionIdPart(), Operation.CREATE, ContentHash.of(text));
                 try {
-                    return new Kept(url, text, client.appendRecords(home, party, pseudonym, List.of(entry)));
+                    return new Kept(url, text, home, client.appendRecords(home, party, pseudonym, List.of(entry)));
                 } catch (FederationClient.Refused e) {
                     throw new HomeRefused(e);
                 }

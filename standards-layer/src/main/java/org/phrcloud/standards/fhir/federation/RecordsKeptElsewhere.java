@@ -12,7 +12,6 @@ import org.phrcloud.ledger.store.JdbcChainStore;
 
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,13 +73,11 @@ public final class RecordsKeptElsewhere {
      * @return one per record, in chain order; empty when the chain names none
      */
     public List<Checked> check(String pseudonym, ActingParty party) {
-        Map<String, Entry> latest = new LinkedHashMap<>();
-        Map<String, Long> heights = new LinkedHashMap<>();
+        Map<String, JdbcChainStore.RecordedEntry> latest = new LinkedHashMap<>();
         for (Block block : chains.chain(pseudonym, 0, Integer.MAX_VALUE)) {
             for (Entry e : block.entries()) {
                 if (e.id().contains("://")) {
-                    latest.put(e.id(), e);
-                    heights.put(e.id(), block.height());
+                    latest.put(e.id(), new JdbcChainStore.RecordedEntry(pseudonym, block.height(), e));
                 }
             }
         }
@@ -88,42 +85,42 @@ public final class RecordsKeptElsewhere {
             return List.of();
         }
         List<NetworkRegistry.Institution> institutions = registry.institutions();
-        List<Checked> checked = new ArrayList<>();
-        latest.forEach((url, entry) -> checked.add(check(url, entry, heights.get(url), institutions, party)));
-        return checked;
+        return latest.values().stream().map(recorded -> check(recorded, institutions, party)).toList();
     }
 
-    private Checked check(String url, Entry entry, long height, List<NetworkRegistry.Institution> institutions, ActingParty party) {
+    private Checked check(JdbcChainStore.RecordedEntry recorded, List<NetworkRegistry.Institution> institutions, ActingParty party) {
+        Entry entry = recorded.entry();
+        String url = entry.id();
         Optional<NetworkRegistry.Institution> keeper = institutions.stream()
                 .filter(i -> url.startsWith(i.fhirBase() + "/" + entry.resourceType() + "/")).findFirst();
+        String institution = keeper.map(NetworkRegistry.Institution::accountId).orElse("");
+        java.util.function.BiFunction<Status, JsonNode, Checked> found = (status, resource) ->
+                new Checked(url, institution, entry.resourceType(), entry.versionId(), recorded.height(), status, resource);
         if (keeper.isEmpty()) {
-            return new Checked(url, "", entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+            return found.apply(Status.UNREACHABLE, null);
         }
-        NetworkRegistry.Institution institution = keeper.get();
-        String id = url.substring(institution.fhirBase().length() + 1);
         java.net.http.HttpResponse<String> answer;
         try {
-            answer = client.send(institution, party, "GET", "api/federation/records/" + id, null, null);
+            answer = client.send(keeper.get(), party, "GET", "api/federation/records/" + url.substring(keeper.get().fhirBase().length() + 1),
+                    null, null);
         } catch (IOException e) {
-            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+            return found.apply(Status.UNREACHABLE, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.UNREACHABLE, null);
+            return found.apply(Status.UNREACHABLE, null);
         }
         if (answer.statusCode() != 200) {
-            Status status = answer.statusCode() == 404 ? Status.MISSING : answer.statusCode() >= 500 ? Status.UNREACHABLE : Status.REFUSED;
-            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, status, null);
+            return found.apply(answer.statusCode() == 404 ? Status.MISSING : answer.statusCode() >= 500 ? Status.UNREACHABLE : Status.REFUSED, null);
         }
         JsonNode resource;
         try {
             resource = JSON.readTree(answer.body());
         } catch (IOException e) {
-            return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height, Status.TAMPERED, null);
+            return found.apply(Status.TAMPERED, null);
         }
         boolean same = entry.versionId().equals(resource.path("meta").path("versionId").asText())
                 && entry.resourceType().equals(resource.path("resourceType").asText())
                 && MessageDigest.isEqual(ContentHash.of(answer.body()), entry.contentHash());
-        return new Checked(url, institution.accountId(), entry.resourceType(), entry.versionId(), height,
-                same ? Status.VERIFIED : Status.TAMPERED, resource);
+        return found.apply(same ? Status.VERIFIED : Status.TAMPERED, resource);
     }
 }
