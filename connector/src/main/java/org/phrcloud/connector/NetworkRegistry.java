@@ -140,16 +140,29 @@ public final class NetworkRegistry {
      * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
      */
     public Optional<JWKSet> keys(String accountId) {
-        return cached(keys, accountId, () -> institution(accountId, true).flatMap(i -> {
+        return institution(accountId, true).isPresent() ? publishedKeys(accountId) : Optional.empty();
+    }
+
+    /**
+     * The JWK Set an account published, whether it is admitted now or not: a block an institution signed while it was
+     * admitted stays verifiable after it leaves the network (the registry keeps what it published). Cached for
+     * {@link #KEY_CACHE}.
+     */
+    private Optional<JWKSet> publishedKeys(String accountId) {
+        Optional<String> address = ClientAssertion.address(accountId);
+        if (address.isEmpty() || !accountId.startsWith("eip155:" + chainId + ":")) {
+            return Optional.empty();
+        }
+        return cached(keys, accountId, () -> {
             try {
-                String text = anchors.jwks(ClientAssertion.address(accountId).orElseThrow()).send();
+                String text = anchors.jwks(address.get()).send();
                 return text.isEmpty() ? Optional.empty() : Optional.of(JWKSet.parse(text));
             } catch (ParseException e) {
                 return Optional.empty();
             } catch (Exception e) {
                 throw new RegistryUnavailableException(e);
             }
-        }));
+        });
     }
 
     /**
@@ -161,10 +174,11 @@ public final class NetworkRegistry {
     }
 
     /**
-     * The public key a block's author key id names, if it is {@code <account id>#<kid>} of an admitted institution that
-     * published that key ({@link #keys}).
+     * The public key a block's author key id names, if it is {@code <account id>#<kid>} of an institution that published
+     * that key (admitted now or before: history signed by an institution that left stays verifiable; whether it may add
+     * a block now is the caller's admission, checked with its client assertion).
      *
-     * @return empty for a local key id (no {@code #}), an institution not admitted, or a key it did not publish
+     * @return empty for a local key id (no {@code #}), an account that never published, or a key it did not publish
      * @throws RegistryUnavailableException if the node does not answer (and nothing is cached)
      */
     public Optional<java.security.interfaces.ECPublicKey> blockKey(String authorKeyId) {
@@ -173,7 +187,7 @@ public final class NetworkRegistry {
             return Optional.empty();
         }
         String kid = authorKeyId.substring(hash + 1);
-        return keys(authorKeyId.substring(0, hash)).map(set -> set.getKeyByKeyId(kid))
+        return publishedKeys(authorKeyId.substring(0, hash)).map(set -> set.getKeyByKeyId(kid))
                 .filter(k -> k instanceof com.nimbusds.jose.jwk.ECKey ec && com.nimbusds.jose.jwk.Curve.P_256.equals(ec.getCurve()))
                 .map(k -> {
                     try {

@@ -80,7 +80,9 @@ class NetworkRegistryOnAnvilTest {
             assertThat(jwks.getKeys().get(0).isPrivate()).isFalse();
         });
         assertThat(registry.keys(north)).as("admitted, nothing published").isEmpty();
-        assertThat(registry.keys("eip155:31337:" + DevChain.address(DevChain.TEST_INSTITUTION_KEY))).as("not admitted").isEmpty();
+        assertThat(new NetworkRegistry(web3j, DevChain.CHAIN_ID, asOperator.getContractAddress(), Clock.systemUTC())
+                .keys("eip155:31337:" + DevChain.address(DevChain.TEST_INSTITUTION_KEY))).as("not admitted (read afresh: other tests admit it "
+                + "for a while)").isEmpty();
         assertThat(registry.keys("eip155:1:" + DevChain.address(DevChain.INSTITUTION_KEY))).as("another chain").isEmpty();
         assertThat(registry.institution(stMary, true)).contains(new NetworkRegistry.Institution(stMary, ST_MARY));
         assertThat(registry.institution("st-mary", false)).isEmpty();
@@ -103,6 +105,30 @@ class NetworkRegistryOnAnvilTest {
         } finally {
             asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
         }
+    }
+
+    @Test
+    void theBlocksOfAnInstitutionThatLeftStillVerifyButItsKeysAuthenticateNothing() throws Exception {
+        String test = "eip155:31337:" + DevChain.address(DevChain.TEST_INSTITUTION_KEY);
+        ECKey testKey = new ECKeyGenerator(Curve.P_256).keyID("test-20261207000000-cd34").generate();
+        asOperator.setInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY), "https://test.example/").send();
+        try {
+            AnchorRegistry.load(asOperator.getContractAddress(), web3j, sender(DevChain.TEST_INSTITUTION_KEY), new DefaultGasProvider())
+                    .publishKeys(new JWKSet(testKey.toPublicJWK()).toString()).send();
+        } finally {
+            asOperator.removeInstitution(DevChain.address(DevChain.TEST_INSTITUTION_KEY)).send();
+        }
+        NetworkRegistry fresh = new NetworkRegistry(web3j, DevChain.CHAIN_ID, asOperator.getContractAddress(), Clock.systemUTC());
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest("a block".getBytes());
+        java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+        signer.initSign(testKey.toECPrivateKey());
+        signer.update(hash);
+        byte[] signature = signer.sign();
+
+        assertThat(fresh.keys(test)).as("not admitted: no client assertion of it is taken").isEmpty();
+        assertThat(fresh.verifiesBlock(test + "#test-20261207000000-cd34", hash, signature)).as("its history still verifies").isTrue();
+        assertThat(fresh.verifiesBlock(test + "#another-kid", hash, signature)).isFalse();
+        assertThat(fresh.verifiesBlock("test-20261207000000-cd34", hash, signature)).as("a local key id").isFalse();
     }
 
     @Test
