@@ -230,6 +230,54 @@ public class FederationResource {
         return Response.created(java.net.URI.create(kept.url())).type(MediaType.APPLICATION_JSON).entity(JsonBodies.write(view)).build();
     }
 
+    /**
+     * A chain moved here.
+     *
+     * @param blocks   its blocks
+     * @param anchored the highest height an anchor covers (this deployment's next anchor covers the head)
+     */
+    public record MovedInView(String pseudonym, int blocks, long anchored) {
+    }
+
+    @POST
+    @Path("patients/{pseudonym}/chain")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    @Access(Party.FEDERATED_PATIENT)
+    @Operation(summary = "The patient's home hands their chain over to this deployment, their new home",
+            description = "Only for the institution the PatientRegistry names as the chain's home, acting for the patient (client assertion, "
+                    + "acr 2), with the patient's signed move request for this deployment, their public key, the former homes and the chain "
+                    + "export (phr-chain-export/1). The chain is verified offline (links, signatures with the keys published on chain, anchors) "
+                    + "before it is kept; the next anchor here makes this deployment the home. Audited here.")
+    @APIResponse(responseCode = "201", description = "kept; this deployment anchors its head next")
+    @APIResponse(responseCode = "400", description = "PHR-FEDERATION-0423: not the patient's signed request for a move here")
+    @APIResponse(responseCode = "403", description = "PHR-FEDERATION-0424: the caller is not the chain's home")
+    @APIResponse(responseCode = "409", description = "PHR-LEDGER-0303 / PHR-IDENTITY-0320: kept here already")
+    @APIResponse(responseCode = "422", description = "PHR-FEDERATION-0425: the chain does not verify")
+    public Response moveIn(@PathParam("pseudonym") String pseudonym, String json) {
+        if (!pseudonym.matches("[0-9a-f]{64}")) {
+            throw new ApiException("PHR-FEDERATION-0423: the path names a pseudonym (64 hex digits)");
+        }
+        org.phrcloud.standards.fhir.federation.ChainMoves moves = federation(org.phrcloud.standards.fhir.federation.ChainMoves.class);
+        org.phrcloud.standards.fhir.federation.ChainMoves.HandOver handOver = JsonBodies.read(json,
+                org.phrcloud.standards.fhir.federation.ChainMoves.HandOver.class);
+        Caller caller = AccessFilter.caller(request);
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller, "PATRQT");
+        List<String> what = List.of("ledger/patients/" + pseudonym);
+        org.phrcloud.standards.fhir.federation.ChainMoves.MovedIn moved;
+        try {
+            moved = moves.moveIn(caller, pseudonym, handOver);
+        } catch (FederationClient.Refused e) {
+            auditor.record(audited, "create", 4, e.body().substring(0, Math.max(0, e.body().indexOf(':'))), java.util.Set.of(), what, null);
+            throw new ApiException(e.body());
+        } catch (NetworkRegistry.RegistryUnavailableException e) {
+            throw new ApiException("PHR-FEDERATION-0503: the network registry on chain cannot be read");
+        }
+        auditor.record(audited, "create", 0, null, java.util.Set.of(), what, null);
+        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
+                .entity(JsonBodies.write(new MovedInView(moved.pseudonym(), moved.blocks(), moved.anchored()))).build();
+    }
+
     @GET
     @Path("records/{type}/{id}")
     @Produces({"application/fhir+json", MediaType.APPLICATION_JSON})

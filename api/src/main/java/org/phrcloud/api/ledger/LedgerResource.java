@@ -184,6 +184,100 @@ public class LedgerResource {
                 .map(i -> java.util.Set.copyOf(i.patientIds())).orElse(java.util.Set.of());
     }
 
+    /**
+     * The move request a patient signs (see ChainMoves#document).
+     *
+     * @param document RFC 8785 canonical JSON {@code {"action":"move-home","pseudonym":..,"requested":..,"to":..}}
+     */
+    public record MoveDocument(String document) {
+    }
+
+    @GET
+    @Path("patients/{pseudonym}/move-document")
+    @Access(Party.PATIENT)
+    @Operation(summary = "The request to move the caller's chain to another home, to sign with the patient's key",
+            description = "to: the new home's CAIP-10 account id, as the AnchorRegistry admits it. Valid for 10 minutes.")
+    public Response moveDocument(@PathParam("pseudonym") String pseudonym, @QueryParam("to") String to) {
+        ownIdentity(pseudonym);
+        if (to == null || to.isBlank()) {
+            throw new ApiException("PHR-FEDERATION-0423: to names the new home's account id");
+        }
+        return JsonBodies.ok(new MoveDocument(org.phrcloud.standards.fhir.federation.ChainMoves.document(pseudonym, to, Instant.now())));
+    }
+
+    /**
+     * A signed move request.
+     *
+     * @param document  the move document as signed
+     * @param signature the patient's ECDSA P-256 signature of its UTF-8 bytes (P1363, as for consent decisions), Base64
+     */
+    public record MoveRequest(String document, String signature) {
+    }
+
+    /**
+     * A chain moved to another home.
+     *
+     * @param to       the new home's CAIP-10 account id
+     * @param endpoint the new home's endpoint
+     * @param height   the head handed over
+     */
+    public record MovedView(String pseudonym, String to, String endpoint, long height) {
+    }
+
+    @POST
+    @Path("patients/{pseudonym}/move")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Access(Party.PATIENT)
+    @Operation(summary = "Move the caller's chain to another home (the patient signs the request; acr 2)",
+            description = "This deployment hands the chain over to the new home, which verifies it and takes it; its next anchor makes it "
+                    + "the home in the PatientRegistry. This deployment keeps every record it stored (the new home reads them from here) "
+                    + "and refuses further writes to the patient's records with 409 PHR-LEDGER-0303 naming the new home.")
+    @APIResponse(responseCode = "200", description = "moved")
+    @APIResponse(responseCode = "400", description = "PHR-FEDERATION-0423: not the patient's signed, fresh request for an admitted new home")
+    @APIResponse(responseCode = "409", description = "PHR-LEDGER-0303 (moved already), 0304 (the head waits for its anchor), "
+            + "PHR-FEDERATION-0417 (not the home)")
+    @APIResponse(responseCode = "502", description = "PHR-FEDERATION-0507: the new home did not take it; the chain stays here")
+    public Response move(@PathParam("pseudonym") String pseudonym, String json) {
+        PatientIdentity identity = ownIdentity(pseudonym);
+        MoveRequest body = JsonBodies.read(json, MoveRequest.class);
+        if (body == null || body.document() == null || body.signature() == null) {
+            throw new ApiException("PHR-API-0400: the JSON body is missing or not what this operation takes");
+        }
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(body.signature());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException("PHR-FEDERATION-0423: the signature is Base64");
+        }
+        Caller caller = AccessFilter.caller(request);
+        org.phrcloud.standards.fhir.federation.ChainMoves moves = org.phrcloud.api.federation.FederationResource.federation(servletContext,
+                org.phrcloud.standards.fhir.federation.ChainMoves.class);
+        org.phrcloud.audit.Auditor auditor = SpringBeans.get(servletContext, org.phrcloud.audit.Auditor.class);
+        ca.uhn.fhir.rest.api.server.SystemRequestDetails audited = org.phrcloud.core.caller.CallerContext.systemRequestAs(caller, "PATRQT");
+        List<String> what = List.of("ledger/patients/" + pseudonym);
+        org.phrcloud.standards.fhir.federation.ChainMoves.Moved moved;
+        try {
+            moved = moves.moveOut(caller, identity, body.document(), signature);
+        } catch (org.phrcloud.connector.FederationClient.Refused e) {
+            auditor.record(audited, "update", 4, e.body().substring(0, Math.max(0, e.body().indexOf(':'))), identity.patientIds(), what, null);
+            throw new ApiException(e.body());
+        } catch (org.phrcloud.connector.NetworkRegistry.RegistryUnavailableException e) {
+            throw new ApiException("PHR-FEDERATION-0503: the network registry on chain cannot be read");
+        }
+        auditor.record(audited, "update", 0, null, identity.patientIds(), what, null);
+        return JsonBodies.ok(new MovedView(pseudonym, moved.to().accountId(), moved.to().endpoint(), moved.height()));
+    }
+
+    /** The identity of the calling patient's own login, by pseudonym (403 otherwise). */
+    private PatientIdentity ownIdentity(String pseudonym) {
+        PatientIdentity identity = SpringBeans.get(servletContext, MasterPatientIndex.class).findByPseudonym(pseudonym)
+                .orElseThrow(() -> new ApiException("PHR-API-0440: no identity with this pseudonym"));
+        if (!AccessFilter.caller(request).subject().equals(identity.keycloakUserId())) {
+            throw new ApiException("PHR-API-0442: only the patient moves their own chain");
+        }
+        return identity;
+    }
+
     @GET
     @Path("patients/{pseudonym}/verify")
     @Access(value = {Party.INSTITUTION_SYSTEM, Party.CARE_GIVER, Party.PATIENT}, withoutStepUp = Party.PATIENT)
@@ -313,7 +407,8 @@ public class LedgerResource {
         if (scope.kind() == CallerScope.Kind.INSTITUTION_SYSTEM) {
             return;
         }
-        if (identity.patientIds().stream().noneMatch(scope.patientIds()::contains)) {
+        boolean ownChain = scope.kind() == CallerScope.Kind.PATIENT && AccessFilter.caller(request).subject().equals(identity.keycloakUserId());
+        if (!ownChain && identity.patientIds().stream().noneMatch(scope.patientIds()::contains)) {
             throw new ApiException("PHR-API-0442: this caller may not read this patient's record");
         }
     }

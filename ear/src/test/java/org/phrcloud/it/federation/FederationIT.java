@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Federation, steps 1 to 5 of issue 22's scenario on the real stack: deployment A (St Mary's Hospital, the
+ * Federation, issue 22's scenario on the real stack: deployment A (St Mary's Hospital, the
  * platform's server, realm {@code phr}) and deployment B (North Clinic: its own Payara Server domain, its own
  * PostgreSQL, its own realm {@code phr-north} on the same Keycloak), one anvil chain whose AnchorRegistry admits both
  * with their endpoints and holds the JWK Set each published. Paula is registered at A; her chain's home is in the
@@ -70,7 +70,10 @@ import static org.awaitility.Awaitility.await;
  * access: A notifies Paula and the read is audited with ETREAT at A and at B. B records a glucose Observation: it is
  * kept at B and Paula's chain at A gets B's signed block naming it, which A verifies with B's published key. A third
  * institution's blocks, sent with the Connector, are refused when forged, posing as B, for another person or record,
- * without consent, or sent again. Then A's refusals of assertions: not admitted, signed by an unpublished key,
+ * without consent, or sent again. Paula then moves her home to B: she signs the request at A, A hands her chain over,
+ * B verifies and keeps it and, by its next anchor, is her home in the PatientRegistry; A keeps her records (B fetches
+ * them, and they match her chain) and refuses to add to them; her chain verifies at B and with the standalone verifier
+ * across both institutions' blocks. Then A's refusals of assertions: not admitted, signed by an unpublished key,
  * for another audience, expired, replayed, for a write, for a person who is not a care giver.
  */
 @ExtendWith(PlatformExtension.class)
@@ -334,6 +337,115 @@ class FederationIT {
         assertThat(tampered.path("chainProblems")).isEmpty();
         assertThat(tampered.path("tamperedResources").toString())
                 .isEqualTo("[\"" + keptUrl + ": content does not match its chain entry where it is kept\"]");
+
+        // B's administrator puts the record back as it was recorded
+        com.fasterxml.jackson.databind.node.ObjectNode original = (com.fasterxml.jackson.databind.node.ObjectNode) record.path("resource").deepCopy();
+        original.remove("meta");
+        try (java.sql.Connection c = north.database().getConnection();
+             java.sql.PreparedStatement update = c.prepareStatement("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ? WHERE RES_VER = 1 AND RES_ID = "
+                     + "(SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Observation' AND FHIR_ID = ?)")) {
+            update.setString(1, original.toString());
+            update.setString(2, keptUrl.substring(keptUrl.lastIndexOf('/') + 1));
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+
+        movesHerHomeToB(calls, paula, paulaKey, pseudonym, patientId, keptUrl);
+    }
+
+    /**
+     * 7. Paula moves her home to B: she signs the request at A; A hands her chain over; B verifies it offline and keeps it,
+     * and its next anchor makes it her home in the PatientRegistry. A keeps what it stored (readable there as before, and
+     * by B as her home) and refuses to add to her records, naming B. At B, with a login B's administrator links to her
+     * pseudonym, her chain verifies across both institutions' blocks and every record A keeps is fetched and matches it;
+     * the standalone verifier checks B's export.
+     */
+    private static void movesHerHomeToB(Calls calls, String paula, PrivateKey paulaKey, String pseudonym, String patientId, String keptUrl)
+            throws Exception {
+        String move = "/ledger/patients/" + pseudonym + "/move";
+        long headHeight = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/head", calls.token(paula, "1"), null)).path("height").asLong();
+        await("A anchored her head").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> registry.home(pseudonym).map(NetworkRegistry.Home::height).orElse(-1L), h -> h == headHeight);
+        String document = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/move-document?to=" + northClinic,
+                calls.token(paula, "2"), null)).path("document").asText();
+        assertThat(JSON.readTree(document).path("action").asText()).isEqualTo("move-home");
+
+        // a request signed by another key, or for an institution that is not admitted, moves nothing
+        PrivateKey otherKey = org.phrcloud.identity.keys.EcdsaP256.generate().getPrivate();
+        assertProblem(calls.api("POST", move, calls.token(paula, "2"), moveBody(document, otherKey)), 400, "PHR-FEDERATION-0423");
+        String stranger = Calls.json(calls.api("GET", "/ledger/patients/" + pseudonym + "/move-document?to=eip155:31337:0x"
+                + "1".repeat(40), calls.token(paula, "2"), null)).path("document").asText();
+        assertProblem(calls.api("POST", move, calls.token(paula, "2"), moveBody(stranger, paulaKey)), 400, "PHR-FEDERATION-0423");
+        assertThat(calls.api("POST", move, calls.token(paula, "1"), moveBody(document, paulaKey)).statusCode()).as("acr 2 only").isEqualTo(401);
+
+        HttpResponse<String> moved = calls.api("POST", move, calls.token(paula, "2"), moveBody(document, paulaKey));
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        assertThat(Calls.json(moved).path("to").asText()).isEqualTo(northClinic);
+        assertThat(Calls.json(moved).path("height").asLong()).isEqualTo(headHeight);
+        assertProblem(calls.api("POST", move, calls.token(paula, "2"), moveBody(document, paulaKey)), 409, "PHR-LEDGER-0303");
+
+        // B anchors her head: the registry's latest entry names B
+        NetworkRegistry.Home newHome = await("B anchored her chain").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> registry.home(pseudonym), h -> h.isPresent() && h.get().institution().accountId().equals(northClinic)).orElseThrow();
+        assertThat(newHome.height()).isEqualTo(headHeight);
+
+        // A keeps what it stored, readable as before, and adds nothing to her records: it names her new home
+        HttpResponse<String> atA = calls.fhir("GET", "/Observation?patient=" + patientId, calls.token("demo-family-doctor", "2"), null);
+        assertThat(atA.statusCode()).as(atA.body()).isEqualTo(200);
+        assertThat(Calls.json(atA).path("total").asInt()).isEqualTo(2);
+        HttpResponse<String> write = calls.fhir("POST", "/Observation", platform.serviceToken(), glucose("Patient/" + patientId, 7.0, "2026-12-05"));
+        assertThat(write.statusCode()).as(write.body()).isEqualTo(409);
+        assertThat(write.body()).contains("PHR-LEDGER-0303").contains(northClinic);
+
+        // at B: her administrator links a login of B to her pseudonym; her chain verifies across both institutions' blocks
+        String northBase = north.replicas().get(0).apiBase();
+        DemoUser northAdmin = northRealm.user("demo-admin");
+        DemoUser northPatient = northRealm.user("demo-patient");
+        String adminToken = new BrowserLogin(northRealm.issuer(), northRealm.portalClientId(), platform.portalUrl() + "/callback")
+                .login("2", northAdmin.username(), northAdmin.password(), northAdmin.totpSecret());
+        String herToken = new BrowserLogin(northRealm.issuer(), northRealm.portalClientId(), platform.portalUrl() + "/callback")
+                .login("1", northPatient.username(), northPatient.password(), northPatient.totpSecret());
+        HttpResponse<String> linked = api("PUT", northBase + "/identity/patients/" + pseudonym + "/login", adminToken,
+                "{\"keycloakUserId\":\"" + BrowserLogin.claims(herToken).path("sub").asText() + "\"}");
+        assertThat(linked.statusCode()).as(linked.body()).isEqualTo(204);
+        JsonNode verified = JSON.readTree(api("GET", northBase + "/ledger/patients/" + pseudonym + "/verify", herToken, null).body());
+        assertThat(verified.path("valid").asBoolean()).as(verified.toString()).isTrue();
+        assertThat(verified.path("chainProblems")).isEmpty();
+        assertThat(verified.path("blocks").asLong()).isEqualTo(headHeight + 1);
+        String stMaryFhir = registry.institution(stMary, true).orElseThrow().fhirBase();
+        assertThat(verified.path("keptElsewhere").toString()).contains(stMaryFhir + "/Observation/").contains(stMaryFhir + "/Patient/" + patientId)
+                .as("B's own record is checked here").doesNotContain(keptUrl);
+
+        // every record A keeps is fetched from A and matches her chain
+        JsonNode records = JSON.readTree(api("GET", northBase + "/ledger/patients/" + pseudonym + "/kept-elsewhere", herToken, null).body());
+        List<String> fromA = new java.util.ArrayList<>();
+        for (JsonNode r : records) {
+            if (r.path("institution").asText().equals(stMary)) {
+                assertThat(r.path("status").asText()).as(r.path("url").asText()).isEqualTo("VERIFIED");
+                fromA.add(r.path("resourceType").asText());
+            }
+        }
+        assertThat(fromA).as(records.toString()).contains("Patient", "Observation", "Observation", "Condition");
+        assertThat(records.toString()).contains("6.1").contains("5.4");
+
+        // the standalone verifier checks B's export: A's blocks with A's keys, B's with B's on chain, B's anchor of the head
+        HttpResponse<String> export = api("GET", northBase + "/ledger/patients/" + pseudonym + "/export", herToken, null);
+        assertThat(export.statusCode()).as(export.body()).isEqualTo(200);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("moved-chain");
+        java.nio.file.Path exportFile = java.nio.file.Files.writeString(dir.resolve("chain.json"), export.body());
+        java.nio.file.Path keysFile = java.nio.file.Files.writeString(dir.resolve("keys.json"),
+                calls.api("GET", "/identity/institutions/keys", null, null).body());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit = org.phrcloud.tools.VerifyCommand.run(new String[]{"--export", exportFile.toString(), "--keys", keysFile.toString(),
+                "--rpc", platform.anvilUrl(), "--registry", System.getProperty("phr.it.anchor.contract")},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8), System.err);
+        JsonNode report = JSON.readTree(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(exit).as(report.toString()).isZero();
+        assertThat(report.path("anchoredHeight").asLong()).isEqualTo(headHeight);
+    }
+
+    private static String moveBody(String document, PrivateKey key) {
+        return "{\"document\":" + JSON.valueToTree(document) + ",\"signature\":\"" + java.util.Base64.getEncoder().encodeToString(
+                EcdsaP256.sign(key, document.getBytes(java.nio.charset.StandardCharsets.UTF_8))) + "\"}";
     }
 
     /**

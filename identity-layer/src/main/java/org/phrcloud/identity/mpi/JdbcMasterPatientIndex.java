@@ -123,6 +123,30 @@ public final class JdbcMasterPatientIndex implements MasterPatientIndex {
     }
 
     @Override
+    public PatientIdentity registerMovedIn(java.security.PublicKey publicKey, String homeInstitution, String actor) {
+        return inTransaction(c -> {
+            String pseudonym = Pseudonym.of(publicKey).value();
+            if (load(c, pseudonym).isPresent()) {
+                throw new IdentityConflictException("PHR-IDENTITY-0320: an identity of this pseudonym is registered here already");
+            }
+            Demographics none = new Demographics(List.of(), null, List.of(), null, null, null);
+            SealedRecord sealedDemographics = seal(none, pseudonym);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mpi_identity (pseudonym, public_key, demographics_key_id, "
+                    + "demographics, home_institution, registered_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, pseudonym);
+                s.setBytes(2, publicKey.getEncoded());
+                s.setString(3, sealedDemographics.masterKeyId());
+                s.setBytes(4, sealedDemographics.toBytes());
+                s.setString(5, homeInstitution);
+                s.setTimestamp(6, Timestamp.from(clock.instant()));
+                s.executeUpdate();
+            }
+            event(c, LinkEvent.Action.MOVE_IN, pseudonym, pseudonym, actor);
+            return load(c, pseudonym).orElseThrow();
+        });
+    }
+
+    @Override
     public PatientIdentity updateDemographics(String pseudonym, Demographics demographics, String actor) {
         return inTransaction(c -> {
             requireIdentity(c, pseudonym);

@@ -14,5 +14,5 @@ import java.time.Instant;
  */
 public record LinkEvent(Instant occurredAt, Action action, String pseudonym, String target, String actor) {
     /** Closed vocabulary of index events. */
-    public enum Action { REGISTER, UPDATE_DEMOGRAPHICS, LINK_PATIENT, UNLINK_PATIENT, LINK_LOGIN, HAND_OVER_KEY, ENCOUNTER }
+    public enum Action { REGISTER, UPDATE_DEMOGRAPHICS, LINK_PATIENT, UNLINK_PATIENT, LINK_LOGIN, HAND_OVER_KEY, ENCOUNTER, MOVE_IN }
 }

@@ -40,6 +40,17 @@ public interface MasterPatientIndex {
     Resolution resolveOrRegister(Demographics demographics, String homeInstitution, String actor, char[] passphrase);
 
     /**
+     * Registers a patient whose chain moved here from another deployment (ARCHITECTURE.md "Federation", moving a
+     * patient's home): their identity is their public key (the pseudonym derives from it), with no demographics (none
+     * came with the chain) and no private key (the patient keeps it).
+     *
+     * @param publicKey       the patient's ECDSA P-256 public key
+     * @param homeInstitution this deployment's institution id
+     * @throws IdentityConflictException if an identity of that pseudonym exists here
+     */
+    PatientIdentity registerMovedIn(java.security.PublicKey publicKey, String homeInstitution, String actor);
+
+    /**
      * The result of {@link #resolveOrRegister}.
      *
      * @param identity   the identity

@@ -78,6 +78,26 @@ abstract class MasterPatientIndexContract {
     }
 
     @Test
+    void aPatientWhoseChainMovedHereIsRegisteredByHerPublicKeyAloneOnce() throws Exception {
+        java.security.KeyPair keys = org.phrcloud.identity.keys.EcdsaP256.generate();
+        String pseudonym = org.phrcloud.identity.keys.Pseudonym.of(keys.getPublic()).value();
+
+        PatientIdentity moved = mpi.registerMovedIn(keys.getPublic(), "north-clinic", "federation:eip155:31337:0xabc");
+
+        assertThat(moved.pseudonym()).isEqualTo(pseudonym);
+        assertThat(moved.publicKey()).isEqualTo(keys.getPublic().getEncoded());
+        assertThat(moved.homeInstitution()).isEqualTo("north-clinic");
+        assertThat(moved.patientIds()).isEmpty();
+        assertThat(moved.demographics().identifiers()).isEmpty();
+        assertThat(moved.demographics().family()).isNull();
+        assertThat(moved.keyHandedOver()).as("the server never had her private key").isTrue();
+        assertThat(mpi.findByPseudonym(pseudonym).map(PatientIdentity::homeInstitution)).contains("north-clinic");
+        assertThat(mpi.history(pseudonym)).extracting(LinkEvent::action).containsExactly(LinkEvent.Action.MOVE_IN);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mpi.registerMovedIn(keys.getPublic(), "north-clinic", "again"))
+                .isInstanceOf(IdentityConflictException.class).hasMessageStartingWith("PHR-IDENTITY-0320");
+    }
+
+    @Test
     void theSameIdentifierTwiceYieldsOneIdentityAndTheNewMrnIsIndexed() throws Exception {
         PatientIdentity first = mpi.resolveOrRegister(maria("850317-1234"), "st-mary", "tester").identity();
         Demographics again = new Demographics(List.of(new Identifier(NATIONAL_ID, " 8503171234 "),

@@ -18,9 +18,20 @@ public final class ChainVerifier {
     public record Result(boolean valid, List<String> problems) {
     }
 
-    private final SignatureCheck signatures;
+    /** Checks a block's signature where its key depends on more than its key id (e.g. on who kept the chain at its height). */
+    @FunctionalInterface
+    public interface BlockSignatureCheck {
+        /** @return true only if the block's author key is known and signed {@code blockHash} */
+        boolean isValid(Block block, byte[] blockHash);
+    }
+
+    private final BlockSignatureCheck signatures;
 
     public ChainVerifier(SignatureCheck signatures) {
+        this.signatures = (block, hash) -> signatures.isValid(block.authorKeyId(), hash, block.signature());
+    }
+
+    public ChainVerifier(BlockSignatureCheck signatures) {
         this.signatures = signatures;
     }
 
@@ -44,7 +55,7 @@ public final class ChainVerifier {
                 problems.add("block " + i + ": does not link to the hash of block " + (i - 1));
             }
             byte[] hash = b.hash();
-            if (!signatures.isValid(b.authorKeyId(), hash, b.signature())) {
+            if (!signatures.isValid(b, hash)) {
                 problems.add("block " + i + ": the signature of key " + b.authorKeyId() + " does not verify");
             }
             expectedPrevious = hash;

@@ -56,9 +56,10 @@ public final class JdbcChainStore {
     public Block append(String pseudonym, String authorKeyId, String practitionerId, List<Entry> entries, BlockSigner signer) {
         return inTransaction(c -> {
             Head head = lockHead(c, pseudonym);
+            requireNotMoved(c, pseudonym);
             Block block = new Block(Block.VERSION, pseudonym, head.height + 1, head.hash, clock.millis(), authorKeyId,
                     practitionerId, entries, null).signedWith(signer);
-            insert(c, block);
+            insert(c, block, true);
             return block;
         });
     }
@@ -74,11 +75,14 @@ public final class JdbcChainStore {
     public Block appendSigned(Block block) throws StaleHeadException {
         Optional<Block> appended = inTransaction(c -> {
             Optional<Head> head = selectHeadForUpdate(c, block.pseudonym());
+            if (head.isPresent()) {
+                requireNotMoved(c, block.pseudonym());
+            }
             if (head.isEmpty() || head.get().height < 0 || block.height() != head.get().height + 1
                     || !java.security.MessageDigest.isEqual(block.previousHash(), head.get().hash)) {
                 return Optional.<Block>empty();
             }
-            insert(c, block);
+            insert(c, block, true);
             return Optional.of(block);
         });
         return appended.orElseThrow(StaleHeadException::new);
@@ -91,8 +95,166 @@ public final class JdbcChainStore {
         }
     }
 
-    /** Inserts a block, its entries and its outbox row, and moves the (locked) head to it. */
-    private void insert(Connection c, Block block) throws SQLException {
+    /**
+     * A chain that moved to another home (ARCHITECTURE.md "Federation", moving a patient's home): nothing is appended
+     * to it here any more. The message names the new home's CAIP-10 account id.
+     */
+    public static final class ChainMovedException extends IllegalStateException {
+        private final String movedTo;
+
+        ChainMovedException(String movedTo) {
+            super("PHR-LEDGER-0303: this patient's chain moved to " + movedTo + ", its home now");
+            this.movedTo = movedTo;
+        }
+
+        /** The CAIP-10 account id of the chain's new home. */
+        public String movedTo() {
+            return movedTo;
+        }
+    }
+
+    /** A chain that cannot move now; the message starts with its code ({@code PHR-LEDGER-0303} or {@code 0304}). */
+    public static final class MoveRefusedException extends IllegalStateException {
+        MoveRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    private static void requireNotMoved(Connection c, String pseudonym) throws SQLException {
+        Optional<String> movedTo = movedTo(c, pseudonym);
+        if (movedTo.isPresent()) {
+            throw new ChainMovedException(movedTo.get());
+        }
+    }
+
+    private static Optional<String> movedTo(Connection c, String pseudonym) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT moved_to FROM ledger_chain_move WHERE pseudonym = ?")) {
+            s.setString(1, pseudonym);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The CAIP-10 account id of the institution this chain moved to, if it moved away from here. */
+    public Optional<String> movedTo(String pseudonym) {
+        return inTransaction(c -> movedTo(c, pseudonym));
+    }
+
+    /**
+     * An institution that kept a chain before it moved here: the blocks up to {@code throughHeight} that name a key id
+     * without an account ({@code <kid>}, not {@code <account id>#<kid>}) were signed with that institution's key, and
+     * their entries that name a record by {@code <type>/<id>} name one kept there.
+     *
+     * @param institution   its CAIP-10 account id
+     * @param throughHeight the last height it kept (the earliest former home first)
+     */
+    public record FormerHome(String institution, long throughHeight) {
+        /** The former home that signed the block at {@code height} with an unqualified key id; empty: this deployment. */
+        public static Optional<String> of(List<FormerHome> formerHomes, long height) {
+            return formerHomes.stream().filter(h -> height <= h.throughHeight()).findFirst().map(FormerHome::institution);
+        }
+    }
+
+    /** The institutions that kept this chain before it moved here, earliest first; empty for a chain that started here. */
+    public List<FormerHome> formerHomes(String pseudonym) {
+        return inTransaction(c -> {
+            List<FormerHome> homes = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT institution, through_height FROM ledger_former_home "
+                    + "WHERE pseudonym = ? ORDER BY through_height")) {
+                s.setString(1, pseudonym);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        homes.add(new FormerHome(r.getString(1), r.getLong(2)));
+                    }
+                }
+            }
+            return homes;
+        });
+    }
+
+    /** What a chain's former home hands over: its blocks and the homes before it. */
+    @FunctionalInterface
+    public interface HandOver<T> {
+        /** Sends the chain to its new home; an exception (unchecked) leaves the chain here, unmoved. */
+        T handOver(List<Block> chain, List<FormerHome> formerHomes);
+    }
+
+    /**
+     * Moves a chain kept here to another home, in one transaction: locks its head, records the move with the patient's
+     * signed request (after which nothing is appended here), and hands the chain over ({@code handOver}, e.g. sending
+     * it to the new home, which must accept it); an exception from the hand-over rolls the move back.
+     *
+     * @param to        the new home's CAIP-10 account id
+     * @param document  the patient's request as signed
+     * @param signature the patient's signature of it
+     * @throws MoveRefusedException {@code PHR-LEDGER-0303} when the chain is not here or moved already,
+     *                              {@code PHR-LEDGER-0304} while a block of it waits for its anchor (the new home's
+     *                              anchor must be the registry's latest entry, so this home anchors nothing after it)
+     */
+    public <T> T moveOut(String pseudonym, String to, String document, byte[] signature, HandOver<T> handOver) {
+        return inTransaction(c -> {
+            Optional<Head> head = selectHeadForUpdate(c, pseudonym);
+            if (head.isEmpty() || head.get().height < 0 || movedTo(c, pseudonym).isPresent()) {
+                throw new MoveRefusedException("PHR-LEDGER-0303: no chain of this patient is kept here to move");
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM ledger_outbox WHERE pseudonym = ? AND anchored_at IS NULL")) {
+                s.setString(1, pseudonym);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) > 0) {
+                        throw new MoveRefusedException("PHR-LEDGER-0304: the chain's head waits for its anchor; it moves once anchored");
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_chain_move (pseudonym, moved_to, height, document, signature, "
+                    + "moved_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, pseudonym);
+                s.setString(2, to);
+                s.setLong(3, head.get().height);
+                s.setString(4, document);
+                s.setBytes(5, signature);
+                s.setTimestamp(6, new Timestamp(clock.millis()));
+                s.executeUpdate();
+            }
+            return handOver.handOver(chain(pseudonym, 0, Integer.MAX_VALUE), formerHomes(pseudonym));
+        });
+    }
+
+    /**
+     * Keeps a chain that moved here from its former home, which the caller has verified: every block with its entries,
+     * the head, one outbox row for the head (this deployment's next anchor makes it the chain's home in the registry),
+     * and the former homes.
+     *
+     * @param formerHomes the homes before this one, the last being the one that handed the chain over, through the head
+     * @throws MoveRefusedException {@code PHR-LEDGER-0303} when a chain of this pseudonym is kept here already
+     */
+    public void importChain(List<Block> chain, List<FormerHome> formerHomes) {
+        String pseudonym = chain.get(0).pseudonym();
+        inTransaction(c -> {
+            if (!insertHead(c, pseudonym)) {
+                throw new MoveRefusedException("PHR-LEDGER-0303: a chain of this patient is kept here already");
+            }
+            selectHeadForUpdate(c, pseudonym);
+            for (int i = 0; i < chain.size(); i++) {
+                insert(c, chain.get(i), i == chain.size() - 1);
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_former_home (pseudonym, through_height, institution) "
+                    + "VALUES (?, ?, ?)")) {
+                for (FormerHome home : formerHomes) {
+                    s.setString(1, pseudonym);
+                    s.setLong(2, home.throughHeight());
+                    s.setString(3, home.institution());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Inserts a block, its entries and (if {@code outbox}) its outbox row, and moves the (locked) head to it. */
+    private void insert(Connection c, Block block, boolean outbox) throws SQLException {
         String pseudonym = block.pseudonym();
         List<Entry> entries = block.entries();
         byte[] hash = block.hash();
@@ -128,6 +290,9 @@ public final class JdbcChainStore {
             s.setBytes(2, hash);
             s.setString(3, pseudonym);
             s.executeUpdate();
+        }
+        if (!outbox) {
+            return;
         }
         try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_outbox (pseudonym, height, block_hash, created_at) "
                 + "VALUES (?, ?, ?, ?)")) {
@@ -219,18 +384,25 @@ public final class JdbcChainStore {
         if (head.isPresent()) {
             return head.get();
         }
+        insertHead(c, pseudonym); // or another writer made the first block's head row: queue up behind it
+        return selectHeadForUpdate(c, pseudonym).orElseThrow();
+    }
+
+    /** Makes the head row of a new chain (height -1) under a savepoint; false if the row exists. */
+    private static boolean insertHead(Connection c, String pseudonym) throws SQLException {
         Savepoint savepoint = c.setSavepoint();
         try (PreparedStatement s = c.prepareStatement("INSERT INTO ledger_head (pseudonym, height, block_hash) VALUES (?, -1, ?)")) {
             s.setString(1, pseudonym);
             s.setBytes(2, Block.GENESIS_PREVIOUS);
             s.executeUpdate();
+            return true;
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 throw e;
             }
-            c.rollback(savepoint); // another writer made the first block's head row: queue up behind it
+            c.rollback(savepoint);
+            return false;
         }
-        return selectHeadForUpdate(c, pseudonym).orElseThrow();
     }
 
     private static Optional<Head> selectHeadForUpdate(Connection c, String pseudonym) throws SQLException {

@@ -64,7 +64,7 @@ public final class ChainExportVerifier {
                          List<String> problems) {
     }
 
-    private final Map<String, PublicKey> keys;
+    private final java.util.function.Function<Block, java.util.Optional<PublicKey>> keys;
     private final AnchorEvidence evidence;
 
     /**
@@ -72,7 +72,18 @@ public final class ChainExportVerifier {
      * @param evidence the on-chain check of anchors
      */
     public ChainExportVerifier(Map<String, PublicKey> keys, AnchorEvidence evidence) {
-        this.keys = Map.copyOf(keys);
+        Map<String, PublicKey> known = Map.copyOf(keys);
+        this.keys = block -> java.util.Optional.ofNullable(known.get(block.authorKeyId()));
+        this.evidence = evidence;
+    }
+
+    /**
+     * @param keys     the public key of a block's author, e.g. by its key id and the institution that kept the chain at the
+     *                 block's height (a chain that moved its home); empty when unknown
+     * @param evidence the on-chain check of anchors
+     */
+    public ChainExportVerifier(java.util.function.Function<Block, java.util.Optional<PublicKey>> keys, AnchorEvidence evidence) {
+        this.keys = keys;
         this.evidence = evidence;
     }
 
@@ -112,7 +123,9 @@ public final class ChainExportVerifier {
             }
         }
         if (problems.isEmpty()) {
-            problems.addAll(new ChainVerifier(this::signatureIsValid).verify(chain).problems());
+            problems.addAll(new ChainVerifier((ChainVerifier.BlockSignatureCheck) (block, hash) -> keys.apply(block)
+                    .map(key -> org.phrcloud.ledger.chain.SignatureCheck.verifies(key, hash, block.signature())).orElse(false))
+                    .verify(chain).problems());
             if (!chain.isEmpty() && !chain.get(0).pseudonym().equals(export.pseudonym())) {
                 problems.add("the chain belongs to another pseudonym than the export names");
             }
@@ -144,11 +157,6 @@ public final class ChainExportVerifier {
         int resourcesChecked = bundleJson == null ? 0 : checkResources(chain, bundleJson, problems);
         return new Report(problems.isEmpty(), export.pseudonym(), chain.size(), export.anchors().size(), anchoredHeight,
                 resourcesChecked, List.copyOf(problems));
-    }
-
-    private boolean signatureIsValid(String keyId, byte[] hash, byte[] signature) {
-        PublicKey key = keys.get(keyId);
-        return key != null && org.phrcloud.ledger.chain.SignatureCheck.verifies(key, hash, signature);
     }
 
     private static int checkResources(List<Block> chain, String bundleJson, List<String> problems) {

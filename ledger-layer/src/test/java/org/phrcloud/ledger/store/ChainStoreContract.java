@@ -44,7 +44,7 @@ abstract class ChainStoreContract {
     void setUp() throws Exception {
         dataSource = dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String t : List.of("ledger_consent_outbox", "ledger_anchor_leaf", "ledger_anchor", "ledger_outbox", "ledger_entry", "ledger_block", "ledger_head", "\"phr_ledger_schema_history\"")) {
+            for (String t : List.of("ledger_chain_move", "ledger_former_home", "ledger_consent_outbox", "ledger_anchor_leaf", "ledger_anchor", "ledger_outbox", "ledger_entry", "ledger_block", "ledger_head", "\"phr_ledger_schema_history\"")) {
                 s.execute("DROP TABLE IF EXISTS " + t);
             }
         }
@@ -71,6 +71,54 @@ abstract class ChainStoreContract {
         assertThat(store.latestEntry("Observation", "o1").orElseThrow().height()).isEqualTo(1);
         assertThat(store.latestEntry("Observation", "nope")).isEmpty();
         assertThat(store.pendingAnchors()).isEqualTo(3);
+    }
+
+    @Test
+    void aChainMovesOnlyOnceAnchoredAndOnlyIfItsNewHomeTakesItThenNothingIsAppendedHere() throws Exception {
+        String north = "eip155:31337:0x" + "b".repeat(40);
+        store.append(PSEUDONYM, "k1", "dr-a", List.of(entry("o1", "1")), SIGNER);
+        Block second = store.append(PSEUDONYM, "k1", "dr-a", List.of(entry("o2", "1")), SIGNER);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.moveOut(PSEUDONYM, north, "{}", new byte[]{1}, (c, h) -> c))
+                .as("its head waits for its anchor").hasMessageStartingWith("PHR-LEDGER-0304");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE ledger_outbox SET anchored_at = CURRENT_TIMESTAMP");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.moveOut(PSEUDONYM, north, "{}", new byte[]{1}, (c, h) -> {
+            throw new IllegalStateException("the new home refused");
+        })).hasMessage("the new home refused");
+        assertThat(store.movedTo(PSEUDONYM)).as("a refused hand-over leaves the chain here").isEmpty();
+
+        List<Block> handedOver = store.moveOut(PSEUDONYM, north, "{\"move\":1}", new byte[]{1}, (chain, formerHomes) -> {
+            assertThat(formerHomes).isEmpty();
+            return chain;
+        });
+        assertThat(handedOver).extracting(Block::height).containsExactly(0L, 1L);
+        assertThat(store.movedTo(PSEUDONYM)).contains(north);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.append(PSEUDONYM, "k1", "dr-a", List.of(entry("o3", "1")), SIGNER))
+                .isInstanceOf(JdbcChainStore.ChainMovedException.class).hasMessageContaining(north);
+        Block foreign = Block.create(second, PSEUDONYM, 1_765_000_000_000L, "k1", "dr-b@north",
+                List.of(entry("o4", "1"))).signedWith(SIGNER);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.appendSigned(foreign)).isInstanceOf(JdbcChainStore.ChainMovedException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.moveOut(PSEUDONYM, north, "{}", new byte[]{1}, (c, h) -> c))
+                .hasMessageStartingWith("PHR-LEDGER-0303");
+        assertThat(store.chain(PSEUDONYM, 0, 100)).hasSize(2);
+
+        // the new home (here: another pseudonym's copy of the tables is not needed; the same store takes a second chain)
+        String other = "c".repeat(64);
+        Block first = Block.create(null, other, 1_765_000_000_000L, "k1", "dr-a", List.of(entry("p1", "1"))).signedWith(SIGNER);
+        Block next = Block.create(first, other, 1_765_000_000_001L, "k1", "dr-a", List.of(entry("p2", "1"))).signedWith(SIGNER);
+        long pending = store.pendingAnchors();
+        store.importChain(List.of(first, next), List.of(new JdbcChainStore.FormerHome(north, 1)));
+        assertThat(store.head(other).orElseThrow().hash()).isEqualTo(next.hash());
+        assertThat(store.pendingAnchors()).as("only the head waits for this home's anchor").isEqualTo(pending + 1);
+        assertThat(store.formerHomes(other)).containsExactly(new JdbcChainStore.FormerHome(north, 1));
+        assertThat(JdbcChainStore.FormerHome.of(store.formerHomes(other), 1)).contains(north);
+        assertThat(JdbcChainStore.FormerHome.of(store.formerHomes(other), 2)).isEmpty();
+        assertThat(store.latestEntry("Observation", "p2").orElseThrow().height()).isEqualTo(1);
+        assertThat(store.append(other, "k1", "dr-c", List.of(entry("p3", "1")), SIGNER).height()).isEqualTo(2);
+        assertThat(new ChainVerifier(CHECK).verify(store.chain(other, 0, 100)).valid()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.importChain(List.of(first, next), List.of()))
+                .hasMessageStartingWith("PHR-LEDGER-0303");
     }
 
     @Test

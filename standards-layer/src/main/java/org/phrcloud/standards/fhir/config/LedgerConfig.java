@@ -58,8 +58,10 @@ public class LedgerConfig {
 
     @Bean
     public LedgerVerifier ledgerVerifier(FhirContext fhirContext, DaoRegistry daoRegistry, JdbcChainStore chains, InstitutionKeys keys,
+                                         org.phrcloud.core.config.PlatformSettings settings,
                                          org.springframework.beans.factory.ObjectProvider<org.phrcloud.connector.NetworkRegistry> network) {
-        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys, network.getIfAvailable());
+        return new LedgerVerifier(fhirContext, daoRegistry, chains, keys, network.getIfAvailable(),
+                org.phrcloud.standards.fhir.federation.FederationConfig.ownAccountId(settings));
     }
 
     /**

@@ -27,7 +27,7 @@ import java.time.Clock;
 public class FederationConfig {
 
     /** This deployment's institution account as a CAIP-10 id; null without a chain. */
-    static String ownAccountId(PlatformSettings settings) {
+    public static String ownAccountId(PlatformSettings settings) {
         PlatformSettings.Chain chain = settings.chain();
         return chain == null ? null : ClientAssertion.accountId(chain.chainId(), Credentials.create(chain.senderKey()).getAddress());
     }
@@ -77,6 +77,7 @@ public class FederationConfig {
     /** Records kept here for patients of other deployments; null without a chain. */
     @Bean
     public RecordsForOtherHomes recordsForOtherHomes(PlatformSettings settings, ca.uhn.fhir.context.FhirContext fhirContext,
+                                                     org.phrcloud.ledger.store.JdbcChainStore chains,
                                                      ca.uhn.fhir.jpa.api.dao.DaoRegistry daos,
                                                      org.springframework.orm.jpa.JpaTransactionManager transactionManager,
                                                      ca.uhn.fhir.context.support.IValidationSupport validationSupport,
@@ -84,15 +85,31 @@ public class FederationConfig {
                                                      org.springframework.beans.factory.ObjectProvider<FederationClient> client) {
         NetworkRegistry network = registry.getIfAvailable();
         return network == null ? null : new RecordsForOtherHomes(fhirContext, daos, transactionManager, validationSupport, network,
-                client.getObject(), ownAccountId(settings));
+                client.getObject(), ownAccountId(settings), chains);
     }
 
     /** Records that chains kept here name at other deployments, fetched and checked; null without a chain. */
     @Bean
-    public RecordsKeptElsewhere recordsKeptElsewhere(org.phrcloud.ledger.store.JdbcChainStore chains,
+    public RecordsKeptElsewhere recordsKeptElsewhere(org.phrcloud.standards.fhir.ledger.LedgerVerifier records,
                                                      org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry,
                                                      org.springframework.beans.factory.ObjectProvider<FederationClient> client) {
         NetworkRegistry network = registry.getIfAvailable();
-        return network == null ? null : new RecordsKeptElsewhere(chains, network, client.getObject());
+        return network == null ? null : new RecordsKeptElsewhere(records, network, client.getObject());
+    }
+
+    /** Moving patients' homes to and from this deployment; null without a chain. */
+    @Bean
+    public ChainMoves chainMoves(PlatformSettings settings, org.phrcloud.ledger.store.JdbcChainStore chains,
+                                 org.phrcloud.ledger.anchor.ResourceProofs proofs, org.phrcloud.identity.mpi.MasterPatientIndex mpi,
+                                 org.springframework.orm.jpa.JpaTransactionManager transactionManager,
+                                 org.springframework.beans.factory.ObjectProvider<NetworkRegistry> registry,
+                                 org.springframework.beans.factory.ObjectProvider<FederationClient> client) {
+        NetworkRegistry network = registry.getIfAvailable();
+        if (network == null) {
+            return null;
+        }
+        Web3j web3j = Web3j.build(new HttpService(settings.chain().rpcUrl()));
+        return new ChainMoves(chains, proofs, mpi, network, client.getObject(), new org.phrcloud.ledger.verify.OnChainAnchors(web3j),
+                transactionManager, ownAccountId(settings), settings.institution(), Clock.systemUTC());
     }
 }

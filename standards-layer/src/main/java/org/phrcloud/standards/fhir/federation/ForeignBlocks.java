@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *       ({@code <endpoint>fhir/<type>/<id>}, the type the entry names; 400 {@code 0416});</li>
  *   <li>a consent or emergency access in force opens the patient's record to that person (or their institution)
  *       for every entry's type (403 {@code 0418});</li>
- *   <li>it extends the chain's head (409 {@code PHR-LEDGER-0302}; a block sent again is refused here).</li>
+ *   <li>it extends the chain's head (409 {@code PHR-LEDGER-0302}; a block sent again is refused here), and the chain
+ *       has not moved to another home (409 {@code PHR-LEDGER-0303}, naming it).</li>
  * </ol>
  * The accepted block is stored as any other and anchored by this deployment's anchoring, which keeps this
  * deployment the chain's home.
@@ -131,7 +132,7 @@ public final class ForeignBlocks {
         }
         try {
             return chains.appendSigned(block);
-        } catch (JdbcChainStore.StaleHeadException e) {
+        } catch (JdbcChainStore.StaleHeadException | JdbcChainStore.ChainMovedException e) {
             throw new Refused(e.getMessage());
         }
     }

@@ -42,9 +42,12 @@ public final class RecordsForOtherHomes {
     private final NetworkRegistry registry;
     private final FederationClient client;
     private final String ownAccountId;
+    private final org.phrcloud.ledger.store.JdbcChainStore chains;
 
     public RecordsForOtherHomes(FhirContext fhir, DaoRegistry daos, PlatformTransactionManager transactionManager,
-                                IValidationSupport validationSupport, NetworkRegistry registry, FederationClient client, String ownAccountId) {
+                                IValidationSupport validationSupport, NetworkRegistry registry, FederationClient client, String ownAccountId,
+                                org.phrcloud.ledger.store.JdbcChainStore chains) {
+        this.chains = chains;
         this.fhir = fhir;
         this.daos = daos;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -127,7 +130,9 @@ public final class RecordsForOtherHomes {
 
     /**
      * A record kept here for a patient of another deployment, read by that patient's home (which decides by its own
-     * consents who at the home sees it, and checks it against the hash in the patient's chain).
+     * consents who at the home sees it, and checks it against the hash in the patient's chain). Such a record is one
+     * whose subject is a pseudonym (kept here for another home), or one recorded in a chain that moved from here to
+     * another home (ARCHITECTURE.md "Federation", moving a patient's home: the former home keeps what it stored).
      *
      * @param caller the home's person (a federated caller: its client is the home's account id)
      * @return the stored resource's current version, FHIR JSON
@@ -142,9 +147,13 @@ public final class RecordsForOtherHomes {
         } catch (RuntimeException e) {
             throw new FederationClient.Refused(404, "PHR-FEDERATION-0422: no record kept here for another deployment's patient by this type and id");
         }
-        String pseudonym = fhir.newTerser().getValues(stored, "subject.identifier").stream()
+        List<org.hl7.fhir.instance.model.api.IBase> subjects = fhir.getResourceDefinition(stored).getChildByName("subject") == null
+                ? List.of() : fhir.newTerser().getValues(stored, "subject.identifier");
+        String pseudonym = subjects.stream()
                 .filter(i -> i instanceof org.hl7.fhir.r4.model.Identifier identifier && FederationClient.PSEUDONYM_SYSTEM.equals(identifier.getSystem()))
                 .map(i -> ((org.hl7.fhir.r4.model.Identifier) i).getValue()).findFirst()
+                .or(() -> chains.latestEntry(type, id).map(org.phrcloud.ledger.store.JdbcChainStore.RecordedEntry::pseudonym)
+                        .filter(p -> chains.movedTo(p).isPresent()))
                 .orElseThrow(() -> new FederationClient.Refused(404, "PHR-FEDERATION-0422: no record kept here for another deployment's "
                         + "patient by this type and id"));
         boolean home = registry.home(pseudonym).map(h -> h.institution().accountId().equals(caller.clientId())).orElse(false);

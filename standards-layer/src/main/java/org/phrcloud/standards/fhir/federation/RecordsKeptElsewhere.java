@@ -5,34 +5,34 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.phrcloud.connector.ActingParty;
 import org.phrcloud.connector.FederationClient;
 import org.phrcloud.connector.NetworkRegistry;
-import org.phrcloud.ledger.chain.Block;
 import org.phrcloud.ledger.chain.ContentHash;
 import org.phrcloud.ledger.chain.Entry;
 import org.phrcloud.ledger.store.JdbcChainStore;
 
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The records a patient's chain kept here names at other deployments (ARCHITECTURE.md "Federation", records kept
- * elsewhere; issue 22 step 5), fetched on demand from where they are kept and checked against the chain: for each
- * such record, the latest entry of the chain; the institution whose FHIR endpoint its URL is under (an admitted one);
+ * elsewhere; issue 22 step 5: records other institutions appended by URL, and, for a chain that moved here, the records
+ * its former homes named by their own ids; {@link org.phrcloud.standards.fhir.ledger.LedgerVerifier#records}), fetched
+ * on demand from where they are kept and checked against the chain (a record the chain records as deleted is not
+ * fetched): for each such record, the latest entry of the chain; the institution whose FHIR endpoint its URL is under (an admitted one);
  * the record as that institution answers {@code GET <endpoint>api/federation/records/<type>/<id>} for the person
  * asking here; and its {@link ContentHash} and version compared with the entry's.
  */
 public final class RecordsKeptElsewhere {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final JdbcChainStore chains;
+    private final org.phrcloud.standards.fhir.ledger.LedgerVerifier records;
     private final NetworkRegistry registry;
     private final FederationClient client;
 
-    public RecordsKeptElsewhere(JdbcChainStore chains, NetworkRegistry registry, FederationClient client) {
-        this.chains = chains;
+    /** @param records what a chain names and where (records kept elsewhere, and those of a chain's former homes) */
+    public RecordsKeptElsewhere(org.phrcloud.standards.fhir.ledger.LedgerVerifier records, NetworkRegistry registry, FederationClient client) {
+        this.records = records;
         this.registry = registry;
         this.client = client;
     }
@@ -73,24 +73,17 @@ public final class RecordsKeptElsewhere {
      * @return one per record, in chain order; empty when the chain names none
      */
     public List<Checked> check(String pseudonym, ActingParty party) {
-        Map<String, JdbcChainStore.RecordedEntry> latest = new LinkedHashMap<>();
-        for (Block block : chains.chain(pseudonym, 0, Integer.MAX_VALUE)) {
-            for (Entry e : block.entries()) {
-                if (e.id().contains("://")) {
-                    latest.put(e.id(), new JdbcChainStore.RecordedEntry(pseudonym, block.height(), e));
-                }
-            }
-        }
-        if (latest.isEmpty()) {
+        List<org.phrcloud.standards.fhir.ledger.LedgerVerifier.NamedRecord> elsewhere = records.records(pseudonym).values().stream()
+                .filter(r -> !r.here() && r.latest().entry().operation() != org.phrcloud.ledger.chain.Operation.DELETE).toList();
+        if (elsewhere.isEmpty()) {
             return List.of();
         }
         List<NetworkRegistry.Institution> institutions = registry.institutions();
-        return latest.values().stream().map(recorded -> check(recorded, institutions, party)).toList();
+        return elsewhere.stream().map(r -> check(r.reference(), r.latest(), institutions, party)).toList();
     }
 
-    private Checked check(JdbcChainStore.RecordedEntry recorded, List<NetworkRegistry.Institution> institutions, ActingParty party) {
+    private Checked check(String url, JdbcChainStore.RecordedEntry recorded, List<NetworkRegistry.Institution> institutions, ActingParty party) {
         Entry entry = recorded.entry();
-        String url = entry.id();
         Optional<NetworkRegistry.Institution> keeper = institutions.stream()
                 .filter(i -> url.startsWith(i.fhirBase() + "/" + entry.resourceType() + "/")).findFirst();
         String institution = keeper.map(NetworkRegistry.Institution::accountId).orElse("");

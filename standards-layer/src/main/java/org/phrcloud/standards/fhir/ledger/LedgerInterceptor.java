@@ -126,7 +126,13 @@ public class LedgerInterceptor {
         @Override
         public void beforeCommit(boolean readOnly) {
             String keyId = author.keyId();
-            entries.forEach((pseudonym, list) -> chains.append(pseudonym, keyId, practitioner, list, author.signer()));
+            try {
+                entries.forEach((pseudonym, list) -> chains.append(pseudonym, keyId, practitioner, list, author.signer()));
+            } catch (JdbcChainStore.ChainMovedException e) {
+                // the patient's home is elsewhere now (ARCHITECTURE.md "Federation", moving a patient's home): what is
+                // stored here stays as it was
+                throw new ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException(e.getMessage());
+            }
             entries.clear();
         }
     }

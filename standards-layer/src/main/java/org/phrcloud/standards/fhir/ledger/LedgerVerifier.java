@@ -64,49 +64,109 @@ public final class LedgerVerifier {
     private final JdbcChainStore chains;
     private final InstitutionKeys keys;
     private final org.phrcloud.connector.NetworkRegistry network;
+    private final String ownAccountId;
 
     /**
-     * @param network the network's registry, for the keys of blocks other institutions signed ({@code <account id>#<kid>});
-     *                null without a chain (such blocks then do not verify)
+     * @param network      the network's registry, for the keys of blocks other institutions signed ({@code <account id>#<kid>},
+     *                     or a former home's {@code <kid>}) and where records kept elsewhere are; null without a chain (such
+     *                     blocks then do not verify)
+     * @param ownAccountId this deployment's institution account (CAIP-10); null without a chain
      */
     public LedgerVerifier(FhirContext fhir, DaoRegistry daos, JdbcChainStore chains, InstitutionKeys keys,
-                          org.phrcloud.connector.NetworkRegistry network) {
+                          org.phrcloud.connector.NetworkRegistry network, String ownAccountId) {
         this.fhir = fhir;
         this.daos = daos;
         this.chains = chains;
         this.keys = keys;
         this.network = network;
+        this.ownAccountId = ownAccountId;
+    }
+
+    /**
+     * A record a patient's chain names, with its latest entry: kept here ({@code reference} is {@code <type>/<id>}) or at
+     * another deployment ({@code reference} is its absolute URL there: a record another institution appended by URL, or
+     * one a former home of a chain that moved here recorded by its own id, under that home's FHIR endpoint).
+     */
+    public record NamedRecord(String reference, boolean here, JdbcChainStore.RecordedEntry latest) {
     }
 
     public Report verify(String pseudonym) {
         List<Block> chain = chains.chain(pseudonym, 0, Integer.MAX_VALUE);
+        List<JdbcChainStore.FormerHome> formerHomes = chains.formerHomes(pseudonym);
         Map<String, PublicKey> published = publishedKeys();
-        ChainVerifier.Result result = new ChainVerifier((keyId, hash, signature) -> keyId.contains("#")
-                ? network != null && network.verifiesBlock(keyId, hash, signature)
-                : published.containsKey(keyId) && EcdsaP256.verify(published.get(keyId), hash, signature)).verify(chain);
-        Map<String, Entry> latest = new LinkedHashMap<>();
-        for (Block block : chain) {
-            for (Entry e : block.entries()) {
-                latest.put(e.resourceType() + "/" + e.id(), e);
-            }
-        }
+        ChainVerifier.Result result = new ChainVerifier((ChainVerifier.BlockSignatureCheck) (block, hash) -> {
+            String keyId = authorKeyId(block, formerHomes);
+            return keyId.contains("#")
+                    ? network != null && network.verifiesBlock(keyId, hash, block.signature())
+                    : published.containsKey(keyId) && EcdsaP256.verify(published.get(keyId), hash, block.signature());
+        }).verify(chain);
+        Map<String, NamedRecord> named = records(pseudonym, chain, formerHomes);
         List<String> tampered = new ArrayList<>();
         List<String> elsewhere = new ArrayList<>();
-        latest.forEach((reference, entry) -> {
-            if (entry.id().contains("://")) {
-                elsewhere.add(entry.id());
+        named.values().forEach(record -> {
+            if (!record.here()) {
+                elsewhere.add(record.reference());
             } else {
-                check(reference, entry).ifPresent(tampered::add);
+                check(record.reference(), record.latest().entry()).ifPresent(tampered::add);
             }
         });
-        return new Report(pseudonym, chain.size(), latest.size(), result.valid() && tampered.isEmpty(), result.problems(), tampered,
+        return new Report(pseudonym, chain.size(), named.size(), result.valid() && tampered.isEmpty(), result.problems(), tampered,
                 elsewhere);
+    }
+
+    /**
+     * The key id a block's signature is checked with: its own, or, for a block a former home of the chain signed with an
+     * unqualified key id, {@code <that home's account id>#<kid>}.
+     */
+    private static String authorKeyId(Block block, List<JdbcChainStore.FormerHome> formerHomes) {
+        String keyId = block.authorKeyId();
+        return keyId.contains("#") ? keyId : JdbcChainStore.FormerHome.of(formerHomes, block.height())
+                .map(home -> org.phrcloud.connector.NetworkRegistry.authorKeyId(home, keyId)).orElse(keyId);
+    }
+
+    /** Every record the patient's chain names, with its latest entry, in chain order (see {@link NamedRecord}). */
+    public Map<String, NamedRecord> records(String pseudonym) {
+        return records(pseudonym, chains.chain(pseudonym, 0, Integer.MAX_VALUE), chains.formerHomes(pseudonym));
+    }
+
+    private Map<String, NamedRecord> records(String pseudonym, List<Block> chain, List<JdbcChainStore.FormerHome> formerHomes) {
+        String ownBase = fhirBase(ownAccountId);
+        Map<String, NamedRecord> named = new LinkedHashMap<>();
+        for (Block block : chain) {
+            java.util.Optional<String> formerHome = JdbcChainStore.FormerHome.of(formerHomes, block.height());
+            for (Entry e : block.entries()) {
+                String local = e.resourceType() + "/" + e.id();
+                NamedRecord record;
+                if (e.id().contains("://")) {
+                    String typed = ownBase == null ? null : ownBase + "/" + e.resourceType() + "/";
+                    record = typed != null && e.id().startsWith(typed)
+                            ? new NamedRecord(e.resourceType() + "/" + e.id().substring(typed.length()), true, null)
+                            : new NamedRecord(e.id(), false, null);
+                } else if (formerHome.isPresent()) {
+                    String base = fhirBase(formerHome.get());
+                    record = new NamedRecord((base == null ? formerHome.get() : base) + "/" + local, false, null);
+                } else {
+                    record = new NamedRecord(local, true, null);
+                }
+                named.put(record.reference(), new NamedRecord(record.reference(), record.here(),
+                        new JdbcChainStore.RecordedEntry(pseudonym, block.height(), e)));
+            }
+        }
+        return named;
+    }
+
+    /** An institution's FHIR endpoint as the registry lists it; null without a chain or for an unknown account. */
+    private String fhirBase(String accountId) {
+        if (network == null || accountId == null) {
+            return null;
+        }
+        return network.institution(accountId, false).map(org.phrcloud.connector.NetworkRegistry.Institution::fhirBase).orElse(null);
     }
 
     private java.util.Optional<String> check(String reference, Entry entry) {
         IBaseResource current;
         try {
-            current = daos.getResourceDao(entry.resourceType()).read(new IdType(entry.resourceType(), entry.id()), new SystemRequestDetails());
+            current = daos.getResourceDao(entry.resourceType()).read(new IdType(reference), new SystemRequestDetails()); // Type/id here
         } catch (ResourceGoneException e) {
             return entry.operation() == Operation.DELETE ? java.util.Optional.empty()
                     : java.util.Optional.of(reference + ": deleted, but the chain does not record the deletion");
