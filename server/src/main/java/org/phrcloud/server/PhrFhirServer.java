@@ -67,6 +67,7 @@ public class PhrFhirServer extends RestfulServer {
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);
         registerProvider(new org.phrcloud.standards.fhir.identity.PatientMatchOperation(mpi));
         ConsentService consents = spring.getBean(ConsentService.class);
+        registerInterceptor(new org.phrcloud.consent.policy.SmartScopeInterceptor(getFhirContext()));
         registerInterceptor(new CompartmentSearchNarrowingInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new CompartmentAuthorizationInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));

@@ -22,10 +22,12 @@ import java.util.Set;
  *                  and no session ({@code sid}); a person's token has none of these
  * @param institutions ids of the institutions the caller belongs to: Keycloak groups {@code /institutions/<id>},
  *                  carried in the {@code institutions} claim (group membership mapper, full path)
+ * @param scope     the token's OAuth 2.0 {@code scope} claim (RFC 6749 section 3.3, space-separated), e.g. SMART App
+ *                  Launch scopes that narrow what the caller may do; empty when the caller came without one
  */
 public record Caller(String subject, String username, String clientId, Set<PhrRole> roles,
                                   String acr, Instant expiresAt, boolean serviceAccount,
-                                  Set<String> institutions) {
+                                  Set<String> institutions, String scope) {
     /** The {@code acr} of a login with a second factor (password + OTP), which people need for most operations. */
     public static final String STEP_UP_ACR = "2";
     /** The challenge that asks for a step-up login (RFC 9470 section 3). */
@@ -38,6 +40,13 @@ public record Caller(String subject, String username, String clientId, Set<PhrRo
     public Caller {
         roles = Set.copyOf(roles);
         institutions = Set.copyOf(institutions);
+        scope = scope == null ? "" : scope;
+    }
+
+    /** A caller without a {@code scope} claim (a request this deployment makes for someone, a test). */
+    public Caller(String subject, String username, String clientId, Set<PhrRole> roles, String acr, Instant expiresAt,
+                  boolean serviceAccount, Set<String> institutions) {
+        this(subject, username, clientId, roles, acr, expiresAt, serviceAccount, institutions, "");
     }
 
     /** @return true for a person who logged in with the second factor ({@code acr=2}) */

@@ -108,7 +108,8 @@ public final class AccessTokenVerifier {
                     claims.getStringClaim("acr"),
                     claims.getExpirationTime().toInstant(),
                     serviceAccount,
-                    institutions(claims));
+                    institutions(claims),
+                    claims.getStringClaim("scope"));
         } catch (ParseException e) {
             throw new InvalidAccessTokenException("PHR-TOKEN-0005: the bearer token has malformed claims", e);
         }

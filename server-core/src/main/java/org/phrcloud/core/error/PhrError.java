@@ -87,6 +87,7 @@ public enum PhrError {
     PHR_AUTHZ_0005(403, "No PHR role grants FHIR access"),
     PHR_AUTHZ_0010(403, "Access to this record is not allowed for this caller"),
     PHR_AUTHZ_0011(403, "The search names a record this caller may not reach"),
+    PHR_AUTHZ_0020(403, "The token's SMART scopes do not permit this interaction on this type"),
 
     // CONSENT
     PHR_CONSENT_0101(400, "A grantee has a kind and an id"),
