@@ -43,6 +43,7 @@ public final class BrowserLogin {
     private final String issuer;
     private final String clientId;
     private final String redirectUri;
+    private final String scope;
 
     /** What a login step led to: the next form's page, or the redirect back to the client with a code. */
     public record Step(int status, String page, Optional<String> code) {
@@ -52,9 +53,18 @@ public final class BrowserLogin {
     }
 
     public BrowserLogin(String issuer, String clientId, String redirectUri) {
+        this(issuer, clientId, redirectUri, "openid");
+    }
+
+    /**
+     * @param scope the OAuth 2.0 {@code scope} to ask for (space-separated), e.g. {@code openid patient/Observation.rs}
+     *              for a SMART app
+     */
+    public BrowserLogin(String issuer, String clientId, String redirectUri, String scope) {
         this.issuer = issuer;
         this.clientId = clientId;
         this.redirectUri = redirectUri;
+        this.scope = scope;
     }
 
     private final String verifier = randomUrlSafe(48);
@@ -65,7 +75,7 @@ public final class BrowserLogin {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("client_id", clientId);
         q.put("response_type", "code");
-        q.put("scope", "openid");
+        q.put("scope", scope);
         q.put("redirect_uri", redirectUri);
         q.put("state", randomUrlSafe(16));
         q.put("nonce", randomUrlSafe(16));

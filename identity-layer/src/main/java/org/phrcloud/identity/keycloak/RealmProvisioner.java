@@ -54,6 +54,33 @@ public final class RealmProvisioner {
      * of command-line and test logins.
      */
     public static final String PORTAL_WEB_CLIENT = "phr-portal-web";
+    /**
+     * An example SMART App Launch client (HL7 SMART App Launch 2): public, authorization code with PKCE S256, redirect
+     * URIs under the portal's base, and the {@link #SMART_SCOPES} as optional client scopes; an operator registers
+     * other apps the same way.
+     */
+    public static final String SMART_APP_CLIENT = "phr-smart-app";
+    /**
+     * The SMART resource scopes Keycloak issues here (one client scope of each name; SMART App Launch 2 section
+     * "Scopes for requesting FHIR resources"): {@code patient/} and {@code user/} for every type and {@code *} as
+     * {@code .rs}, {@code .cruds} and the v1 {@code .read}; {@code system/*} likewise.
+     */
+    public static final List<String> SMART_SCOPES = smartScopes();
+
+    private static List<String> smartScopes() {
+        List<String> scopes = new ArrayList<>();
+        for (String context : List.of("patient", "user")) {
+            for (String type : List.of("*", "Patient", "Observation", "Condition", "Encounter", "MedicationRequest", "DocumentReference")) {
+                for (String permissions : List.of("rs", "cruds", "read")) {
+                    scopes.add(context + "/" + type + "." + permissions);
+                }
+            }
+        }
+        for (String permissions : List.of("rs", "cruds", "read")) {
+            scopes.add("system/*." + permissions);
+        }
+        return List.copyOf(scopes);
+    }
     /** The server's own client for account administration (admin API), see {@link KeycloakDirectory}. */
     public static final String DIRECTORY_CLIENT = "phr-directory";
     /** Group under which every institution is a subgroup named by its id. */
@@ -125,6 +152,9 @@ public final class RealmProvisioner {
                 ? previous.directoryClientSecret() : randomSecret(32);
         ensureClient(realm, directoryClient(directorySecret));
         grantDirectoryRoles(realm);
+        ensureSmartScopes(realm);
+        ensureClient(realm, smartAppClient(portalUrl));
+        offerSmartScopes(realm, SMART_APP_CLIENT);
         String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
         realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
 
@@ -265,19 +295,65 @@ public final class RealmProvisioner {
     }
 
     private static ClientRepresentation portalClient(String portalUrl) {
+        ClientRepresentation c = publicClient(PORTAL_CLIENT, "PHR Cloud portal", portalUrl);
+        String base = portalUrl.replaceAll("/+$", "");
+        c.setAttributes(Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris", base + "/*"));
+        return c;
+    }
+
+    /** The example SMART app: public like the portal; its scopes: {@link #offerSmartScopes}. */
+    private static ClientRepresentation smartAppClient(String portalUrl) {
+        return publicClient(SMART_APP_CLIENT, "Example SMART app", portalUrl);
+    }
+
+    /**
+     * A public client: authorization code with PKCE S256 only (RFC 7636), redirect URIs under the portal's base, the
+     * API's audience and claims ({@link #apiMappers}).
+     */
+    private static ClientRepresentation publicClient(String clientId, String name, String portalUrl) {
         String base = portalUrl.replaceAll("/+$", "");
         ClientRepresentation c = new ClientRepresentation();
-        c.setClientId(PORTAL_CLIENT);
-        c.setName("PHR Cloud portal");
+        c.setClientId(clientId);
+        c.setName(name);
         c.setProtocol("openid-connect");
         c.setPublicClient(true);
         c.setStandardFlowEnabled(true);
         c.setDirectAccessGrantsEnabled(false);
         c.setRedirectUris(List.of(base + "/*"));
         c.setWebOrigins(List.of("+"));
-        c.setAttributes(Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris", base + "/*"));
+        c.setAttributes(Map.of("pkce.code.challenge.method", "S256"));
         c.setProtocolMappers(apiMappers());
         return c;
+    }
+
+    /** Creates the client scope of each {@link #SMART_SCOPES} name that is missing: in the token's {@code scope}, no consent screen. */
+    private static void ensureSmartScopes(RealmResource realm) {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        realm.clientScopes().findAll().forEach(s -> present.add(s.getName()));
+        for (String name : SMART_SCOPES) {
+            if (present.contains(name)) {
+                continue;
+            }
+            org.keycloak.representations.idm.ClientScopeRepresentation scope = new org.keycloak.representations.idm.ClientScopeRepresentation();
+            scope.setName(name);
+            scope.setProtocol("openid-connect");
+            scope.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
+            try (Response r = realm.clientScopes().create(scope)) {
+                expectCreated(r, "client scope " + name);
+            }
+        }
+    }
+
+    /** Makes every {@link #SMART_SCOPES} an optional client scope of the client (asked for with {@code scope}). */
+    private static void offerSmartScopes(RealmResource realm, String clientId) {
+        String id = realm.clients().findByClientId(clientId).get(0).getId();
+        java.util.Set<String> offered = new java.util.HashSet<>();
+        realm.clients().get(id).getOptionalClientScopes().forEach(s -> offered.add(s.getName()));
+        for (org.keycloak.representations.idm.ClientScopeRepresentation scope : realm.clientScopes().findAll()) {
+            if (SMART_SCOPES.contains(scope.getName()) && !offered.contains(scope.getName())) {
+                realm.clients().get(id).addOptionalClientScope(scope.getId());
+            }
+        }
     }
 
     /**
