@@ -94,6 +94,11 @@ public final class NetworkRegistry {
         return chainId;
     }
 
+    /** The client of the node this registry reads (for other reads of the same chain, e.g. anchors). */
+    public Web3j web3j() {
+        return web3j;
+    }
+
     /**
      * The admitted institutions, in order of admission.
      *

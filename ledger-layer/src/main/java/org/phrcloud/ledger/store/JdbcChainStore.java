@@ -173,11 +173,15 @@ public final class JdbcChainStore {
         });
     }
 
-    /** What a chain's former home hands over: its blocks and the homes before it. */
+    /** What a chain's former home hands over: the chain through its head, and the homes before this one. */
     @FunctionalInterface
     public interface HandOver<T> {
-        /** Sends the chain to its new home; an exception (unchecked) leaves the chain here, unmoved. */
-        T handOver(List<Block> chain, List<FormerHome> formerHomes);
+        /**
+         * Sends the chain to its new home; an exception (unchecked) leaves the chain here, unmoved.
+         *
+         * @param height the height of the locked head (nothing is appended after it)
+         */
+        T handOver(long height, List<FormerHome> formerHomes);
     }
 
     /**
@@ -217,7 +221,7 @@ public final class JdbcChainStore {
                 s.setTimestamp(6, new Timestamp(clock.millis()));
                 s.executeUpdate();
             }
-            return handOver.handOver(chain(pseudonym, 0, Integer.MAX_VALUE), formerHomes(pseudonym));
+            return handOver.handOver(head.get().height, formerHomes(pseudonym));
         });
     }
 
@@ -235,7 +239,6 @@ public final class JdbcChainStore {
             if (!insertHead(c, pseudonym)) {
                 throw new MoveRefusedException("PHR-LEDGER-0303: a chain of this patient is kept here already");
             }
-            selectHeadForUpdate(c, pseudonym);
             for (int i = 0; i < chain.size(); i++) {
                 insert(c, chain.get(i), i == chain.size() - 1);
             }

@@ -131,24 +131,17 @@ public final class ChainMoves {
     }
 
     /**
-     * An institution that kept the chain before, as the hand-over names it.
-     *
-     * @param institution   its CAIP-10 account id
-     * @param throughHeight the last height it kept
-     */
-    public record FormerHome(String institution, long throughHeight) {
-    }
-
-    /**
      * What the former home sends the new home.
      *
      * @param document    the patient's request as signed
      * @param signature   its signature, Base64 (P1363)
      * @param publicKey   the patient's public key, Base64 of its DER SubjectPublicKeyInfo (the pseudonym is its SHA-256)
-     * @param formerHomes every institution that kept the chain, the sender last (through the head)
+     * @param formerHomes every institution that kept the chain (CAIP-10 account id, the last height it kept), the sender
+     *                    last (through the head)
      * @param chain       the chain with the evidence of its anchors
      */
-    public record HandOver(String document, String signature, String publicKey, List<FormerHome> formerHomes, ChainExport chain) {
+    public record HandOver(String document, String signature, String publicKey, List<JdbcChainStore.FormerHome> formerHomes,
+                           ChainExport chain) {
     }
 
     /**
@@ -188,10 +181,9 @@ public final class ChainMoves {
             throw refused(409, "PHR-FEDERATION-0417: this deployment is not the home of this patient's chain");
         }
         try {
-            return transactions.execute(status -> chains.moveOut(pseudonym, to.accountId(), document, signature, (chain, formerHomes) -> {
-                List<FormerHome> homes = new ArrayList<>(formerHomes.stream().map(h -> new FormerHome(h.institution(), h.throughHeight())).toList());
-                long height = chain.get(chain.size() - 1).height();
-                homes.add(new FormerHome(ownAccountId, height));
+            return transactions.execute(status -> chains.moveOut(pseudonym, to.accountId(), document, signature, (height, formerHomes) -> {
+                List<JdbcChainStore.FormerHome> homes = new ArrayList<>(formerHomes);
+                homes.add(new JdbcChainStore.FormerHome(ownAccountId, height));
                 ChainExport export = proofs.export(pseudonym).orElseThrow();
                 HandOver handOver = new HandOver(document, Base64.getEncoder().encodeToString(signature),
                         Base64.getEncoder().encodeToString(identity.publicKey()), homes, export);
@@ -261,7 +253,8 @@ public final class ChainMoves {
             throw refused(403, "PHR-FEDERATION-0424: only the home of the patient's chain hands it over");
         }
         if (handOver == null || handOver.document() == null || handOver.signature() == null || handOver.publicKey() == null
-                || handOver.chain() == null || handOver.formerHomes() == null || handOver.formerHomes().isEmpty()) {
+                || handOver.chain() == null || handOver.formerHomes() == null || handOver.formerHomes().isEmpty()
+                || handOver.formerHomes().stream().anyMatch(h -> h == null || h.institution() == null)) {
             throw refused(400, "PHR-FEDERATION-0423: a hand-over has the signed request, the patient's key, the former homes and the chain");
         }
         Request request = parse(handOver.document(), pseudonym);
@@ -278,20 +271,17 @@ public final class ChainMoves {
         if (!request.to().equals(ownAccountId) || !verifies(publicKey, handOver.document(), signature)) {
             throw refused(400, "PHR-FEDERATION-0423: the request is not the patient's signed request for a move here");
         }
-        List<JdbcChainStore.FormerHome> formerHomes = handOver.formerHomes().stream()
-                .map(h -> new JdbcChainStore.FormerHome(h.institution(), h.throughHeight())).toList();
+        List<JdbcChainStore.FormerHome> formerHomes = handOver.formerHomes();
         ChainExport export = handOver.chain();
-        FormerHome sender = handOver.formerHomes().get(handOver.formerHomes().size() - 1);
+        JdbcChainStore.FormerHome sender = formerHomes.get(formerHomes.size() - 1);
         if (!pseudonym.equals(export.pseudonym()) || export.blocks() == null || export.blocks().isEmpty() || export.anchors() == null
                 || !sender.institution().equals(from) || sender.throughHeight() != export.blocks().size() - 1) {
             throw refused(422, "PHR-FEDERATION-0425: the chain handed over is not this pseudonym's, or not whole through the sender");
         }
-        ChainExportVerifier.Report report = new ChainExportVerifier(block -> {
-            String keyId = block.authorKeyId().contains("#") ? block.authorKeyId()
-                    : JdbcChainStore.FormerHome.of(formerHomes, block.height())
-                    .map(home -> NetworkRegistry.authorKeyId(home, block.authorKeyId())).orElse(null);
-            return keyId == null ? Optional.empty() : registry.blockKey(keyId).map(k -> (PublicKey) k);
-        }, anchors).verify(export, null);
+        // every block here was signed elsewhere: by a former home (unqualified key id) or another institution (<account>#<kid>)
+        ChainExportVerifier.Report report = new ChainExportVerifier(block -> registry.blockKey(
+                org.phrcloud.standards.fhir.ledger.LedgerVerifier.authorKeyId(block, formerHomes)).map(k -> (PublicKey) k), anchors)
+                .verify(export, null);
         if (!report.valid()) {
             throw refused(422, "PHR-FEDERATION-0425: the chain handed over does not verify: "
                     + String.join("; ", report.problems().subList(0, Math.min(3, report.problems().size()))));

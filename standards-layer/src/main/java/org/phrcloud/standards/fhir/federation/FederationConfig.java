@@ -108,8 +108,7 @@ public class FederationConfig {
         if (network == null) {
             return null;
         }
-        Web3j web3j = Web3j.build(new HttpService(settings.chain().rpcUrl()));
-        return new ChainMoves(chains, proofs, mpi, network, client.getObject(), new org.phrcloud.ledger.verify.OnChainAnchors(web3j),
+        return new ChainMoves(chains, proofs, mpi, network, client.getObject(), new org.phrcloud.ledger.verify.OnChainAnchors(network.web3j()),
                 transactionManager, ownAccountId(settings), settings.institution(), Clock.systemUTC());
     }
 }

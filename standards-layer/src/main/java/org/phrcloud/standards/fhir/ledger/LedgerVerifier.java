@@ -116,9 +116,9 @@ public final class LedgerVerifier {
 
     /**
      * The key id a block's signature is checked with: its own, or, for a block a former home of the chain signed with an
-     * unqualified key id, {@code <that home's account id>#<kid>}.
+     * unqualified key id, {@code <that home's account id>#<kid>} (ARCHITECTURE.md "Federation", moving a patient's home).
      */
-    private static String authorKeyId(Block block, List<JdbcChainStore.FormerHome> formerHomes) {
+    public static String authorKeyId(Block block, List<JdbcChainStore.FormerHome> formerHomes) {
         String keyId = block.authorKeyId();
         return keyId.contains("#") ? keyId : JdbcChainStore.FormerHome.of(formerHomes, block.height())
                 .map(home -> org.phrcloud.connector.NetworkRegistry.authorKeyId(home, keyId)).orElse(keyId);
@@ -136,20 +136,21 @@ public final class LedgerVerifier {
             java.util.Optional<String> formerHome = JdbcChainStore.FormerHome.of(formerHomes, block.height());
             for (Entry e : block.entries()) {
                 String local = e.resourceType() + "/" + e.id();
-                NamedRecord record;
+                String typed = ownBase == null ? null : ownBase + "/" + e.resourceType() + "/";
+                String reference;
+                boolean here;
                 if (e.id().contains("://")) {
-                    String typed = ownBase == null ? null : ownBase + "/" + e.resourceType() + "/";
-                    record = typed != null && e.id().startsWith(typed)
-                            ? new NamedRecord(e.resourceType() + "/" + e.id().substring(typed.length()), true, null)
-                            : new NamedRecord(e.id(), false, null);
+                    here = typed != null && e.id().startsWith(typed);
+                    reference = here ? e.resourceType() + "/" + e.id().substring(typed.length()) : e.id();
                 } else if (formerHome.isPresent()) {
                     String base = fhirBase(formerHome.get());
-                    record = new NamedRecord((base == null ? formerHome.get() : base) + "/" + local, false, null);
+                    here = false;
+                    reference = (base == null ? formerHome.get() : base) + "/" + local;
                 } else {
-                    record = new NamedRecord(local, true, null);
+                    here = true;
+                    reference = local;
                 }
-                named.put(record.reference(), new NamedRecord(record.reference(), record.here(),
-                        new JdbcChainStore.RecordedEntry(pseudonym, block.height(), e)));
+                named.put(reference, new NamedRecord(reference, here, new JdbcChainStore.RecordedEntry(pseudonym, block.height(), e)));
             }
         }
         return named;
