@@ -16,6 +16,7 @@ import org.phrcloud.audit.AuditRequestInterceptor;
 import org.phrcloud.audit.Auditor;
 import org.phrcloud.consent.ConsentService;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.standards.fhir.security.SmartAuthorization;
 import org.phrcloud.standards.fhir.security.SmartConfiguration;
 import org.phrcloud.consent.policy.CompartmentAuthorizationInterceptor;
 import org.phrcloud.standards.fhir.stats.ObservationStatsProvider;
@@ -50,17 +51,59 @@ import jakarta.servlet.ServletException;
 public class PhrFhirServer extends RestfulServer {
     private static final long serialVersionUID = 1L;
     private transient SmartConfiguration smart;
+    private transient SmartAuthorization authorization;
 
+    /**
+     * The SMART endpoints outside HAPI's dispatcher, public: {@code GET .well-known/smart-configuration}, {@code GET
+     * auth/authorize} and {@code POST auth/token} ({@link SmartAuthorization}); a CORS preflight of the token endpoint
+     * is answered here too. Everything else goes to HAPI.
+     */
     @Override
-    protected void doGet(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+    protected void service(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
             throws ServletException, java.io.IOException {
-        if (SmartConfiguration.PATH.equals(request.getPathInfo())) {
-            response.setContentType("application/json");
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write(smart.document());
+        String path = request.getPathInfo();
+        String method = request.getMethod();
+        boolean smartPath = SmartConfiguration.PATH.equals(path) || SmartAuthorization.AUTHORIZE_PATH.equals(path)
+                || SmartAuthorization.TOKEN_PATH.equals(path);
+        if (!smartPath) {
+            super.service(request, response);
             return;
         }
-        super.doGet(request, response);
+        response.setHeader("Access-Control-Allow-Origin", "*");
+        String base = getServerAddressStrategy().determineServerBase(getServletContext(), request);
+        if ("OPTIONS".equals(method)) {
+            response.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+            response.setHeader("Access-Control-Max-Age", "600");
+            response.setStatus(204);
+        } else if (SmartConfiguration.PATH.equals(path) && "GET".equals(method)) {
+            json(response, 200, smart.document(base));
+        } else if (SmartAuthorization.AUTHORIZE_PATH.equals(path) && "GET".equals(method)) {
+            answer(response, authorization.authorize(request.getQueryString(), base));
+        } else if (SmartAuthorization.TOKEN_PATH.equals(path) && "POST".equals(method)) {
+            response.setHeader("Cache-Control", "no-store");
+            response.setHeader("Pragma", "no-cache");
+            String form = new String(request.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            answer(response, authorization.token(form, request.getHeader("Authorization")));
+        } else {
+            response.setHeader("Allow", SmartAuthorization.TOKEN_PATH.equals(path) ? "POST, OPTIONS" : "GET, OPTIONS");
+            json(response, 405, "{\"error\":\"invalid_request\",\"error_description\":\"method not allowed\"}");
+        }
+    }
+
+    private static void answer(jakarta.servlet.http.HttpServletResponse response, SmartAuthorization.Answer answer) throws java.io.IOException {
+        if (answer.location() != null) {
+            response.sendRedirect(answer.location());
+        } else {
+            json(response, answer.status(), answer.body());
+        }
+    }
+
+    private static void json(jakarta.servlet.http.HttpServletResponse response, int status, String body) throws java.io.IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(body);
     }
 
     @Override
@@ -75,18 +118,22 @@ public class PhrFhirServer extends RestfulServer {
         registerProvider(spring.getBean(IJpaSystemProvider.class));
         registerProvider(new ObservationStatsProvider(spring.getBean(DaoRegistry.class).getResourceDao(Observation.class)));
         IValidationSupport validationSupport = spring.getBean(IValidationSupport.class);
-        smart = new SmartConfiguration(spring.getBean(org.phrcloud.core.config.PlatformSettings.class).issuer());
+        String issuer = spring.getBean(org.phrcloud.core.config.PlatformSettings.class).issuer();
+        smart = new SmartConfiguration(issuer);
+        authorization = new SmartAuthorization(issuer);
         setServerConformanceProvider(new JpaCapabilityStatementProvider(this, systemDao,
                 spring.getBean(JpaStorageSettings.class), spring.getBean(ISearchParamRegistry.class), validationSupport) {
             @Override
             public org.hl7.fhir.instance.model.api.IBaseConformance getServerConformance(jakarta.servlet.http.HttpServletRequest request,
                                                                                            ca.uhn.fhir.rest.api.server.RequestDetails details) {
-                return smart.describe((org.hl7.fhir.r4.model.CapabilityStatement) super.getServerConformance(request, details));
+                return smart.describe((org.hl7.fhir.r4.model.CapabilityStatement) super.getServerConformance(request, details),
+                        details.getFhirServerBase());
             }
         });
         setPagingProvider(spring.getBean(DatabaseBackedPagingProvider.class));
 
         // registration order is execution order at the same pointcut: authenticate before reading the body
+        registerInterceptor(new ca.uhn.fhir.rest.server.interceptor.CorsInterceptor(cors()));
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);
         registerProvider(new org.phrcloud.standards.fhir.identity.PatientMatchOperation(mpi));
@@ -96,5 +143,22 @@ public class PhrFhirServer extends RestfulServer {
         registerInterceptor(new CompartmentAuthorizationInterceptor(mpi, consents::grantsInForce));
         registerInterceptor(new IncomingResourceValidationInterceptor(validationSupport));
         registerInterceptor(new AuditRequestInterceptor(spring.getBean(Auditor.class)));
+    }
+
+    /**
+     * Cross-origin requests (Fetch standard, CORS) from browser apps on other origins, such as SMART apps: any origin, as
+     * access goes by the bearer token in {@code Authorization}, never by cookies (no credentials allowed); the preflight is
+     * answered before authentication.
+     */
+    private static org.springframework.web.cors.CorsConfiguration cors() {
+        org.springframework.web.cors.CorsConfiguration cors = new org.springframework.web.cors.CorsConfiguration();
+        cors.addAllowedOrigin("*");
+        cors.setAllowedMethods(java.util.List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+        cors.setAllowedHeaders(java.util.List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-Match", "If-None-Exist",
+                "If-None-Match", "If-Modified-Since", "X-Requested-With"));
+        cors.setExposedHeaders(java.util.List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Progress"));
+        cors.setAllowCredentials(false);
+        cors.setMaxAge(600L);
+        return cors;
     }
 }

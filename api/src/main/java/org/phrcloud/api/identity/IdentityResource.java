@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.phrcloud.identity.institution.InstitutionKeys;
+import org.phrcloud.identity.keycloak.KeycloakDirectory;
 import org.phrcloud.identity.mpi.Identifier;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
 import org.phrcloud.identity.mpi.PatientIdentity;
@@ -202,6 +203,7 @@ public class IdentityResource {
             throw new ApiException("PHR-API-0412: there is no Patient/" + patientId);
         }
         mpi().linkPatient(pseudonym, patientId, caller().username());
+        setLaunchContext(pseudonym);
         return Response.noContent().build();
     }
 
@@ -229,7 +231,26 @@ public class IdentityResource {
             throw new ApiException("PHR-API-0413: keycloakUserId is a Keycloak user id (UUID)");
         }
         mpi().linkLogin(pseudonym, body.keycloakUserId(), caller().username());
+        setLaunchContext(pseudonym);
         return Response.noContent().build();
+    }
+
+    /**
+     * Gives the identity's login its SMART launch context ({@link KeycloakDirectory#setLaunchContext}) once it has both a
+     * login and a FHIR Patient: the Patient created first (lowest HAPI id) when there are several. Without account
+     * administration configured (no {@code PHR_DIRECTORY_CLIENT_SECRET}) a SMART app gets no {@code patient}.
+     *
+     * @throws ApiException PHR-IDENTITY-0507/0508 (502) when Keycloak fails; the link itself is kept
+     */
+    private void setLaunchContext(String pseudonym) {
+        KeycloakDirectory directory = SpringBeans.find(servletContext, KeycloakDirectory.class);
+        PatientIdentity identity = identity(pseudonym);
+        if (directory == null || identity.keycloakUserId() == null || identity.patientIds().isEmpty()) {
+            return;
+        }
+        String first = identity.patientIds().stream()
+                .min(java.util.Comparator.comparingInt(String::length).thenComparing(java.util.Comparator.naturalOrder())).orElseThrow();
+        directory.setLaunchContext(identity.keycloakUserId(), first);
     }
 
     @POST

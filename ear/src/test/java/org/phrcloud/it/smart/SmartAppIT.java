@@ -15,7 +15,23 @@ import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
 import org.phrcloud.tools.BrowserLogin;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.phrcloud.it.support.Browser;
+
 import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * SMART App Launch against the real Keycloak and Payara (issue 23): the discovery document and the CapabilityStatement
- * name the realm's endpoints and what works here; a SMART app (the example public client {@code phr-smart-app},
+ * name the endpoints and what works here; the authorization endpoint checks {@code aud}; a stock app (npm
+ * {@code fhirclient} in headless Chromium) launches with the patient in context; a SMART app (the example public client {@code phr-smart-app},
  * authorization code with PKCE S256) that the patient grants {@code patient/Observation.rs} reads her Observations and
  * is refused her Condition, her Patient and a write; an app granted {@code patient/*.rs} reads the Condition; and a
  * scope never widens what the patient may reach (another patient's record stays refused).
@@ -55,11 +72,12 @@ class SmartAppIT {
         JsonNode smart = Calls.json(found);
         String issuer = platform.realm().issuer();
         assertThat(smart.path("issuer").asText()).isEqualTo(issuer);
-        assertThat(smart.path("authorization_endpoint").asText()).isEqualTo(issuer + "/protocol/openid-connect/auth");
-        assertThat(smart.path("token_endpoint").asText()).isEqualTo(issuer + "/protocol/openid-connect/token");
+        assertThat(smart.path("authorization_endpoint").asText()).isEqualTo(platform.fhirBase() + "/auth/authorize");
+        assertThat(smart.path("token_endpoint").asText()).isEqualTo(platform.fhirBase() + "/auth/token");
+        assertThat(found.headers().firstValue("Access-Control-Allow-Origin")).as("browser apps read it").contains("*");
         assertThat(smart.path("jwks_uri").asText()).isEqualTo(issuer + "/protocol/openid-connect/certs");
         assertThat(smart.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
-        assertThat(texts(smart.path("capabilities"))).contains("launch-standalone", "client-public", "client-confidential-symmetric",
+        assertThat(texts(smart.path("capabilities"))).contains("launch-standalone", "context-standalone-patient", "client-public", "client-confidential-symmetric",
                 "sso-openid-connect", "permission-v1", "permission-v2", "permission-patient", "permission-user");
         assertThat(texts(smart.path("scopes_supported"))).contains("openid", "patient/Observation.rs", "patient/*.rs", "user/*.cruds",
                 "system/*.rs", "patient/Observation.read");
@@ -72,42 +90,127 @@ class SmartAppIT {
                 .isEqualTo("http://terminology.hl7.org/CodeSystem/restful-security-service");
         JsonNode uris = security.path("extension").get(0);
         assertThat(uris.path("url").asText()).isEqualTo("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
-        assertThat(uris.toString()).contains(issuer + "/protocol/openid-connect/auth").contains(issuer + "/protocol/openid-connect/token");
+        assertThat(uris.toString()).contains(platform.fhirBase() + "/auth/authorize").contains(platform.fhirBase() + "/auth/token");
+
+        // the authorization endpoint sends a request for this server on to Keycloak and refuses one for another server
+        HttpClient http = HttpClient.newHttpClient();
+        String query = "response_type=code&client_id=" + RealmProvisioner.SMART_APP_CLIENT + "&scope=openid&state=s1&aud=";
+        HttpResponse<String> forUs = http.send(HttpRequest.newBuilder(URI.create(platform.fhirBase() + "/auth/authorize?" + query
+                + URLEncoder.encode(platform.fhirBase(), StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forUs.statusCode()).isEqualTo(302);
+        assertThat(forUs.headers().firstValue("Location").orElseThrow()).isEqualTo(issuer + "/protocol/openid-connect/auth?" + query
+                + URLEncoder.encode(platform.fhirBase(), StandardCharsets.UTF_8));
+        HttpResponse<String> forOthers = http.send(HttpRequest.newBuilder(URI.create(platform.fhirBase() + "/auth/authorize?" + query
+                + URLEncoder.encode("https://other.example/fhir", StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forOthers.statusCode()).isEqualTo(400);
+        assertThat(Calls.json(forOthers).path("error").asText()).isEqualTo("invalid_request");
+        assertThat(Calls.json(forOthers).path("error_description").asText()).startsWith("PHR-AUTHZ-0021");
+        // the token endpoint answers as Keycloak's does for a code it never issued
+        HttpResponse<String> badCode = http.send(HttpRequest.newBuilder(URI.create(platform.fhirBase() + "/auth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=authorization_code&code=never-issued&client_id=" + RealmProvisioner.SMART_APP_CLIENT
+                                + "&redirect_uri=" + URLEncoder.encode(platform.portalUrl() + "/smart-app", StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badCode.statusCode()).as(badCode.body()).isEqualTo(400);
+        assertThat(Calls.json(badCode).path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(badCode.headers().firstValue("Cache-Control")).contains("no-store");
+    }
+
+    /**
+     * A stock SMART app (npm {@code fhirclient} in a page of its own origin, headless Chromium): standalone launch with
+     * {@code launch/patient}, the patient signs in with password and TOTP, and the app gets her in context (token
+     * response {@code patient}, ID token {@code fhirUser}) and reads her Patient, Observations and Condition; a second app
+     * granted {@code patient/Observation.rs} only reads the Observations and is refused the Patient and the Condition.
+     */
+    @Test
+    void aStockSmartAppLaunchesWithThePatientInContextAndReadsWhatItsScopesAllow() throws Exception {
+        Assumptions.assumeTrue(Browser.available(), "Chromium is not installed here");
+        Calls calls = new Calls(platform);
+        SmartPatient p = smartPatient(calls, Platform.extraPatient(26), "Brightwater");
+        HttpServer app = appServer();
+        try {
+            String appBase = "http://127.0.0.1:" + app.getAddress().getPort() + "/app";
+            try (org.keycloak.admin.client.Keycloak admin = platform.keycloakAdmin()) {
+                RealmProvisioner.registerSmartApp(admin.realm(platform.realm().realm()), "it-fhirclient-full", "fhirclient app (all her records)", appBase);
+                RealmProvisioner.registerSmartApp(admin.realm(platform.realm().realm()), "it-fhirclient-obs", "fhirclient app (Observations)", appBase);
+            }
+
+            JsonNode full = launch(p.user(), appBase, "it-fhirclient-full", "openid fhirUser launch/patient patient/*.rs");
+            assertThat(full.path("error").isMissingNode()).as(full.toString()).isTrue();
+            assertThat(full.path("patient").asText()).isEqualTo(p.patientId());
+            assertThat(full.path("fhirUser").asText()).isEqualTo("Patient/" + p.patientId());
+            assertThat(full.path("scope").asText().split(" ")).contains("launch/patient", "patient/*.rs", "fhirUser");
+            assertThat(full.path("family").asText()).isEqualTo("Brightwater");
+            assertThat(full.path("observations").asText()).isEqualTo("1 5.8");
+            assertThat(full.path("condition").asText()).isEqualTo("1 44054006");
+
+            JsonNode narrow = launch(p.user(), appBase, "it-fhirclient-obs", "openid launch/patient patient/Observation.rs");
+            assertThat(narrow.path("error").isMissingNode()).as(narrow.toString()).isTrue();
+            assertThat(narrow.path("patient").asText()).isEqualTo(p.patientId());
+            assertThat(narrow.path("observations").asText()).isEqualTo("1 5.8");
+            assertThat(narrow.path("family").asText()).startsWith("ERROR 403").contains("PHR-AUTHZ-0020");
+            assertThat(narrow.path("condition").asText()).startsWith("ERROR 403").contains("PHR-AUTHZ-0020");
+        } finally {
+            app.stop(0);
+        }
+    }
+
+    /** Opens the app's launch page in a new Chromium, signs the patient in and returns what the app page reports. */
+    private static JsonNode launch(DemoUser user, String appBase, String clientId, String scope) throws Exception {
+        try (Browser browser = new Browser(platform.workDir())) {
+            browser.signIn(appBase + "/launch.html?iss=" + URLEncoder.encode(platform.fhirBase(), StandardCharsets.UTF_8)
+                    + "&client=" + clientId + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8), user);
+            String result = browser.waitFor(By.id("result")).getText();
+            return new ObjectMapper().readTree(result);
+        }
+    }
+
+    /**
+     * The SMART app, served from its own origin: {@code launch.html} starts the standalone launch with the page's
+     * {@code iss}, {@code client} and {@code scope}; {@code index.html} completes it and reports, as JSON in
+     * {@code #result}, the context and what each read gave ({@code ERROR <status> <message>} when refused).
+     */
+    private static HttpServer appServer() throws IOException {
+        String fhirClient = Files.readString(Path.of(System.getProperty("phr.it.fhirclient.js")));
+        Map<String, String> pages = Map.of(
+                "/app/fhir-client.js", fhirClient,
+                "/app/launch.html", "<!DOCTYPE html><html lang=\"en\"><head><title>Launch</title><script src=\"fhir-client.js\"></script></head><body><script>"
+                        + "const q = new URLSearchParams(location.search);"
+                        + "FHIR.oauth2.authorize({iss: q.get('iss'), clientId: q.get('client'), scope: q.get('scope'), redirectUri: 'index.html',"
+                        + " pkceMode: 'required'});</script></body></html>",
+                "/app/index.html", "<!DOCTYPE html><html lang=\"en\"><head><title>App</title><script src=\"fhir-client.js\"></script></head><body><script>"
+                        + "const out = {};"
+                        + "const step = async (name, f) => { try { out[name] = await f(); } catch (e) { out[name] = 'ERROR ' + e.statusCode + ' ' + e.message; } };"
+                        + "FHIR.oauth2.ready().then(async client => {"
+                        + " out.patient = client.patient.id; out.fhirUser = client.user.fhirUser; out.scope = client.state.tokenResponse.scope;"
+                        + " await step('family', async () => (await client.patient.read()).name[0].family);"
+                        + " await step('observations', async () => { const b = await client.request('Observation?patient=' + client.patient.id);"
+                        + "   return b.total + ' ' + b.entry.map(e => e.resource.valueQuantity.value).join(','); });"
+                        + " await step('condition', async () => { const b = await client.request('Condition?patient=' + client.patient.id);"
+                        + "   return b.total + ' ' + b.entry[0].resource.code.coding[0].code; });"
+                        + "}, e => { out.error = String(e); }).finally(() => { const r = document.createElement('pre'); r.id = 'result';"
+                        + " r.textContent = JSON.stringify(out); document.body.appendChild(r); });</script></body></html>");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/app/", exchange -> {
+            String page = pages.get(exchange.getRequestURI().getPath());
+            byte[] body = (page == null ? "not found" : page).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", exchange.getRequestURI().getPath().endsWith(".js")
+                    ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(page == null ? 404 : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test
     void anAppGrantedHerObservationsReadsThemAndNothingElse() throws Exception {
         Calls calls = new Calls(platform);
-        // a patient with a Patient, an Observation and a Condition, her login linked; and another patient
-        String mrn = "SMART-" + UUID.randomUUID();
-        HttpResponse<String> registered = calls.api("POST", "/identity/patients", calls.token("demo-admin", "2"), "{\"homeInstitution\":"
-                + "\"st-mary\",\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + mrn + "\"}],"
-                + "\"family\":\"Appleby\",\"given\":[\"Sam\"],\"birthDate\":\"1990-05-01\",\"gender\":\"female\"}}");
-        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-        String pseudonym = Calls.json(registered).path("identity").path("pseudonym").asText();
-        String other = "SMART-OTHER-" + UUID.randomUUID();
-        String p1 = "urn:uuid:" + UUID.randomUUID();
-        String p2 = "urn:uuid:" + UUID.randomUUID();
-        HttpResponse<String> written = calls.fhir("POST", "", platform.serviceToken(), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-                + entry(p1, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
-                        + mrn + "\"}],\"name\":[{\"family\":\"Appleby\",\"given\":[\"Sam\"]}],\"gender\":\"female\",\"birthDate\":\"1990-05-01\"}") + ","
-                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
-                        + "\"http://loinc.org\",\"code\":\"15074-8\"}]},\"subject\":{\"reference\":\"" + p1 + "\"},\"effectiveDateTime\":"
-                        + "\"2026-12-01T08:00:00Z\",\"valueQuantity\":{\"value\":5.8,\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\","
-                        + "\"code\":\"mmol/L\"}}") + ","
-                + entry("urn:uuid:" + UUID.randomUUID(), "Condition", "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"" + p1 + "\"},\"code\":"
-                        + "{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"44054006\"}]}}") + ","
-                + entry(p2, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
-                        + other + "\"}],\"name\":[{\"family\":\"Otherton\"}],\"gender\":\"male\",\"birthDate\":\"1970-01-01\"}") + ","
-                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
-                        + "\"http://loinc.org\",\"code\":\"15074-8\"}]},\"subject\":{\"reference\":\"" + p2 + "\"}}") + "]}");
-        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
-        String patientId = Calls.json(written).path("entry").get(0).path("response").path("location").asText().split("/")[1];
-        String otherId = Calls.json(written).path("entry").get(3).path("response").path("location").asText().split("/")[1];
-        DemoUser sam = platform.realm().user(Platform.extraPatient(25));
-        String sub = BrowserLogin.claims(calls.token(sam.username(), "1")).path("sub").asText();
-        assertThat(calls.api("PUT", "/identity/patients/" + pseudonym + "/login", calls.token("demo-admin", "2"),
-                "{\"keycloakUserId\":\"" + sub + "\"}").statusCode()).isEqualTo(204);
+        SmartPatient p = smartPatient(calls, Platform.extraPatient(25), "Appleby");
+        String patientId = p.patientId();
+        String otherId = p.otherId();
+        DemoUser sam = p.user();
 
         // the app asks for her Observations only; Keycloak grants that scope
         String observationsOnly = smartLogin(sam, "openid patient/Observation.rs");
@@ -133,6 +236,48 @@ class SmartAppIT {
         HttpResponse<String> theirs = calls.fhir("GET", "/Observation?patient=" + otherId, everything, null);
         assertThat(theirs.statusCode()).as(theirs.body()).isEqualTo(403);
         assertThat(theirs.body()).doesNotContain("PHR-AUTHZ-0020");
+    }
+
+    /** A patient with her login linked, and another patient, as the FHIR ids of their Patients. */
+    private record SmartPatient(DemoUser user, String patientId, String otherId) {
+    }
+
+    /**
+     * Registers a patient (family name {@code family}) with a Patient, an Observation (5.8 mmol/L) and a Condition, links
+     * the login {@code login} to her, and writes another patient with an Observation.
+     */
+    private static SmartPatient smartPatient(Calls calls, String login, String family) throws Exception {
+        // a patient with a Patient, an Observation and a Condition, her login linked; and another patient
+        String mrn = "SMART-" + UUID.randomUUID();
+        HttpResponse<String> registered = calls.api("POST", "/identity/patients", calls.token("demo-admin", "2"), "{\"homeInstitution\":"
+                + "\"st-mary\",\"demographics\":{\"identifiers\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"" + mrn + "\"}],"
+                + "\"family\":\"" + family + "\",\"given\":[\"Sam\"],\"birthDate\":\"1990-05-01\",\"gender\":\"female\"}}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        String pseudonym = Calls.json(registered).path("identity").path("pseudonym").asText();
+        String other = "SMART-OTHER-" + UUID.randomUUID();
+        String p1 = "urn:uuid:" + UUID.randomUUID();
+        String p2 = "urn:uuid:" + UUID.randomUUID();
+        HttpResponse<String> written = calls.fhir("POST", "", platform.serviceToken(), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + entry(p1, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
+                        + mrn + "\"}],\"name\":[{\"family\":\"" + family + "\",\"given\":[\"Sam\"]}],\"gender\":\"female\",\"birthDate\":\"1990-05-01\"}") + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+                        + "\"http://loinc.org\",\"code\":\"15074-8\"}]},\"subject\":{\"reference\":\"" + p1 + "\"},\"effectiveDateTime\":"
+                        + "\"2026-12-01T08:00:00Z\",\"valueQuantity\":{\"value\":5.8,\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\","
+                        + "\"code\":\"mmol/L\"}}") + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Condition", "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"" + p1 + "\"},\"code\":"
+                        + "{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"44054006\"}]}}") + ","
+                + entry(p2, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
+                        + other + "\"}],\"name\":[{\"family\":\"Otherton\"}],\"gender\":\"male\",\"birthDate\":\"1970-01-01\"}") + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+                        + "\"http://loinc.org\",\"code\":\"15074-8\"}]},\"subject\":{\"reference\":\"" + p2 + "\"}}") + "]}");
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        String patientId = Calls.json(written).path("entry").get(0).path("response").path("location").asText().split("/")[1];
+        String otherId = Calls.json(written).path("entry").get(3).path("response").path("location").asText().split("/")[1];
+        DemoUser sam = platform.realm().user(login);
+        String sub = BrowserLogin.claims(calls.token(sam.username(), "1")).path("sub").asText();
+        assertThat(calls.api("PUT", "/identity/patients/" + pseudonym + "/login", calls.token("demo-admin", "2"),
+                "{\"keycloakUserId\":\"" + sub + "\"}").statusCode()).isEqualTo(204);
+        return new SmartPatient(sam, patientId, otherId);
     }
 
     private static String smartLogin(DemoUser user, String scope) throws Exception {

@@ -74,7 +74,16 @@ public final class Browser implements AutoCloseable {
 
     /** Opens a portal URL and, when Keycloak asks, logs in with the user's password and then the current TOTP code. */
     public void login(String portalUrl, DemoUser user) {
-        driver.get(portalUrl);
+        signIn(portalUrl, user);
+        waitFor(By.id("signed-in-as"));
+    }
+
+    /**
+     * Opens a URL that leads to Keycloak's login (a portal page, a SMART app's launch) and signs in with the user's
+     * password and then the current TOTP code; returns once the OTP form is submitted.
+     */
+    public void signIn(String url, DemoUser user) {
+        driver.get(url);
         WebElement username = waitFor(By.id("username"));
         username.sendKeys(user.username());
         driver.findElement(By.id("password")).sendKeys(user.password());
@@ -82,7 +91,6 @@ public final class Browser implements AutoCloseable {
         WebElement otp = waitFor(By.id("otp"));
         otp.sendKeys(Totp.code(user.totpSecret(), Instant.now()));
         driver.findElement(By.id("kc-login")).click();
-        waitFor(By.id("signed-in-as"));
     }
 
     public WebDriver driver() {

@@ -244,6 +244,25 @@ public final class KeycloakDirectory {
         return new CreatedAccount(userId, username, password, actions);
     }
 
+    /**
+     * Sets a patient login's SMART launch context: the user attributes {@link RealmProvisioner#PATIENT_ATTRIBUTE} (the FHIR
+     * Patient id) and {@link RealmProvisioner#FHIR_USER_ATTRIBUTE} ({@code Patient/<id>}), which the client scopes
+     * {@code launch/patient} and {@code fhirUser} put into the tokens (SMART App Launch 2). The whole user representation
+     * is read and written back, so nothing else of the account changes.
+     *
+     * @param userId    the Keycloak user id of the login
+     * @param patientId the FHIR Patient id (logical id, no type)
+     * @throws DirectoryException 502 if Keycloak fails or does not know the user
+     */
+    public void setLaunchContext(String userId, String patientId) {
+        JsonNode user = json(send("GET", "/users/" + userId, null, 200));
+        com.fasterxml.jackson.databind.node.ObjectNode changed = ((com.fasterxml.jackson.databind.node.ObjectNode) user).deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode attributes = changed.with("attributes");
+        attributes.putArray(RealmProvisioner.PATIENT_ATTRIBUTE).add(patientId);
+        attributes.putArray(RealmProvisioner.FHIR_USER_ATTRIBUTE).add("Patient/" + patientId);
+        send("PUT", "/users/" + userId, changed, 204);
+    }
+
     private String groupId(String path) {
         HttpResponse<String> r = send("GET", "/group-by-path" + encodePath(path), null, 200, 404);
         return r.statusCode() == 404 ? null : json(r).path("id").asText();

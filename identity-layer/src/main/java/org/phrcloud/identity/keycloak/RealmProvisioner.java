@@ -81,6 +81,23 @@ public final class RealmProvisioner {
         }
         return List.copyOf(scopes);
     }
+    /**
+     * The user attribute that holds the FHIR id of the Patient a patient's login is linked to (set by
+     * {@link KeycloakDirectory#setLaunchContext}); the client scope {@value #LAUNCH_PATIENT} puts it into the access
+     * token as the claim {@code patient} (SMART App Launch 2, "Launch context arrives with your access_token").
+     */
+    public static final String PATIENT_ATTRIBUTE = "fhirPatientId";
+    /**
+     * The user attribute that holds the login's FHIR resource ({@code Patient/<id>}); the client scope
+     * {@value #FHIR_USER} puts it into the ID token as the claim {@code fhirUser} (SMART App Launch 2, "Scopes for
+     * requesting identity data").
+     */
+    public static final String FHIR_USER_ATTRIBUTE = "fhirUser";
+    /** The SMART scope asking for the patient in context at a standalone launch. */
+    public static final String LAUNCH_PATIENT = "launch/patient";
+    /** The SMART scope asking for the {@code fhirUser} claim (with {@code openid}). */
+    public static final String FHIR_USER = "fhirUser";
+
     /** The server's own client for account administration (admin API), see {@link KeycloakDirectory}. */
     public static final String DIRECTORY_CLIENT = "phr-directory";
     /** Group under which every institution is a subgroup named by its id. */
@@ -153,8 +170,8 @@ public final class RealmProvisioner {
         ensureClient(realm, directoryClient(directorySecret));
         grantDirectoryRoles(realm);
         ensureSmartScopes(realm);
-        ensureClient(realm, smartAppClient(portalUrl));
-        offerSmartScopes(realm, SMART_APP_CLIENT);
+        ensureLaunchContext(realm);
+        registerSmartApp(realm, SMART_APP_CLIENT, "Example SMART app", portalUrl);
         String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
         realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
 
@@ -301,9 +318,21 @@ public final class RealmProvisioner {
         return c;
     }
 
-    /** The example SMART app: public like the portal; its scopes: {@link #offerSmartScopes}. */
-    private static ClientRepresentation smartAppClient(String portalUrl) {
-        return publicClient(SMART_APP_CLIENT, "Example SMART app", portalUrl);
+    /**
+     * Registers (or brings up to date) a SMART app as a public client (SMART App Launch 2, "client-public"):
+     * authorization code with PKCE S256 only, password and TOTP ({@code acr=2}) unless the app asks for
+     * {@code acr_values=1}, redirect URIs under {@code redirectBase}, CORS for its origin, the API's
+     * audience and claims, and every SMART scope and launch context scope as optional client scopes. Idempotent; what
+     * README "SMART apps" tells an operator to do in the admin console, as code.
+     *
+     * @param redirectBase where the app runs, e.g. {@code https://app.example.org/smart} (redirect URIs {@code <base>/*})
+     */
+    public static void registerSmartApp(RealmResource realm, String clientId, String name, String redirectBase) {
+        ClientRepresentation app = publicClient(clientId, name, redirectBase);
+        // a health app signs the patient in with both factors unless it asks for less (acr_values)
+        app.setAttributes(Map.of("pkce.code.challenge.method", "S256", "default.acr.values", "2"));
+        ensureClient(realm, app);
+        offerSmartScopes(realm, clientId);
     }
 
     /**
@@ -344,13 +373,76 @@ public final class RealmProvisioner {
         }
     }
 
-    /** Makes every {@link #SMART_SCOPES} an optional client scope of the client (asked for with {@code scope}). */
+    /**
+     * The launch context of a standalone patient launch, with Keycloak's own parts: the user attributes
+     * {@value #PATIENT_ATTRIBUTE} and {@value #FHIR_USER_ATTRIBUTE} declared in the realm's user profile (seen and
+     * edited by admins only, so a user cannot name another patient), and the client scopes {@value #LAUNCH_PATIENT}
+     * (attribute mapper to the access token's {@code patient}) and {@value #FHIR_USER} (to the ID token's and access
+     * token's {@code fhirUser}). Keycloak cannot put a claim of a user attribute into the token response itself; the FHIR
+     * server's token endpoint copies {@code patient} there ({@code SmartAuthorization}).
+     */
+    private static void ensureLaunchContext(RealmResource realm) {
+        org.keycloak.representations.userprofile.config.UPConfig profile = realm.users().userProfile().getConfiguration();
+        boolean changed = false;
+        for (String attribute : List.of(PATIENT_ATTRIBUTE, FHIR_USER_ATTRIBUTE)) {
+            if (profile.getAttribute(attribute) == null) {
+                org.keycloak.representations.userprofile.config.UPAttribute declared =
+                        new org.keycloak.representations.userprofile.config.UPAttribute(attribute,
+                                new org.keycloak.representations.userprofile.config.UPAttributePermissions(
+                                        java.util.Set.of("admin"), java.util.Set.of("admin")));
+                declared.setDisplayName(PATIENT_ATTRIBUTE.equals(attribute) ? "FHIR Patient id (SMART launch context)"
+                        : "FHIR user (SMART fhirUser)");
+                profile.addOrReplaceAttribute(declared);
+                changed = true;
+            }
+        }
+        if (changed) {
+            realm.users().userProfile().update(profile);
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        realm.clientScopes().findAll().forEach(s -> present.add(s.getName()));
+        if (!present.contains(LAUNCH_PATIENT)) {
+            createScope(realm, LAUNCH_PATIENT, attributeMapper("smart-patient", PATIENT_ATTRIBUTE, "patient", false));
+        }
+        if (!present.contains(FHIR_USER)) {
+            createScope(realm, FHIR_USER, attributeMapper("smart-fhir-user", FHIR_USER_ATTRIBUTE, "fhirUser", true));
+        }
+    }
+
+    private static void createScope(RealmResource realm, String name, ProtocolMapperRepresentation mapper) {
+        org.keycloak.representations.idm.ClientScopeRepresentation scope = new org.keycloak.representations.idm.ClientScopeRepresentation();
+        scope.setName(name);
+        scope.setProtocol("openid-connect");
+        scope.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
+        scope.setProtocolMappers(List.of(mapper));
+        try (Response r = realm.clientScopes().create(scope)) {
+            expectCreated(r, "client scope " + name);
+        }
+    }
+
+    /** Keycloak's user attribute mapper: one attribute to one String claim of the access token (and the ID token). */
+    private static ProtocolMapperRepresentation attributeMapper(String name, String attribute, String claim, boolean idToken) {
+        ProtocolMapperRepresentation m = new ProtocolMapperRepresentation();
+        m.setName(name);
+        m.setProtocol("openid-connect");
+        m.setProtocolMapper("oidc-usermodel-attribute-mapper");
+        m.setConfig(Map.of("user.attribute", attribute, "claim.name", claim, "jsonType.label", "String",
+                "access.token.claim", "true", "id.token.claim", String.valueOf(idToken), "userinfo.token.claim", String.valueOf(idToken),
+                "introspection.token.claim", "true"));
+        return m;
+    }
+
+    /**
+     * Makes every {@link #SMART_SCOPES} and the launch context scopes ({@value #LAUNCH_PATIENT}, {@value #FHIR_USER}) an
+     * optional client scope of the client (asked for with {@code scope}).
+     */
     private static void offerSmartScopes(RealmResource realm, String clientId) {
         String id = realm.clients().findByClientId(clientId).get(0).getId();
         java.util.Set<String> offered = new java.util.HashSet<>();
         realm.clients().get(id).getOptionalClientScopes().forEach(s -> offered.add(s.getName()));
         for (org.keycloak.representations.idm.ClientScopeRepresentation scope : realm.clientScopes().findAll()) {
-            if (SMART_SCOPES.contains(scope.getName()) && !offered.contains(scope.getName())) {
+            boolean smart = SMART_SCOPES.contains(scope.getName()) || LAUNCH_PATIENT.equals(scope.getName()) || FHIR_USER.equals(scope.getName());
+            if (smart && !offered.contains(scope.getName())) {
                 realm.clients().get(id).addOptionalClientScope(scope.getId());
             }
         }

@@ -88,6 +88,8 @@ public enum PhrError {
     PHR_AUTHZ_0010(403, "Access to this record is not allowed for this caller"),
     PHR_AUTHZ_0011(403, "The search names a record this caller may not reach"),
     PHR_AUTHZ_0020(403, "The token's SMART scopes do not permit this interaction on this type"),
+    PHR_AUTHZ_0021(400, "A SMART authorization request must name this FHIR server's base URL in aud"),
+    PHR_AUTHZ_0022(502, "The authorization server cannot be reached"),
 
     // CONSENT
     PHR_CONSENT_0101(400, "A grantee has a kind and an id"),

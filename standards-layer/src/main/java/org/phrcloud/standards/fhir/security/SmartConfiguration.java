@@ -15,9 +15,12 @@ import java.util.Map;
 /**
  * SMART App Launch discovery (HL7 SMART App Launch 2.x, "Conformance": {@code GET [base]/.well-known/smart-configuration}
  * and the CapabilityStatement's {@code rest.security}) for this FHIR server, whose authorization server is the realm's
- * Keycloak ({@code phr.oidc.issuer}). It states only what works here: OpenID Connect sign-in, public clients with PKCE
- * S256 and confidential clients with a secret, standalone launch, and the v1 and v2 patient, user and system scopes
- * Keycloak issues ({@link RealmProvisioner#SMART_SCOPES}), which narrow every request ({@code SmartScopeInterceptor}).
+ * Keycloak ({@code phr.oidc.issuer}). It states only what works here: OpenID Connect sign-in with {@code fhirUser},
+ * public clients with PKCE S256 and confidential clients with a secret, standalone launch with the patient in context
+ * ({@code launch/patient}), and the v1 and v2 patient, user and system scopes Keycloak issues
+ * ({@link RealmProvisioner#SMART_SCOPES}), which narrow every request ({@code SmartScopeInterceptor}). The authorization
+ * and token endpoints are this server's ({@link SmartAuthorization}: the {@code aud} check and the token response's
+ * {@code patient}), in front of Keycloak's; the issuer, its keys, introspection and revocation are Keycloak's.
  */
 public final class SmartConfiguration {
     /** The path under the FHIR base. */
@@ -35,34 +38,38 @@ public final class SmartConfiguration {
         this.issuer = issuer.replaceAll("/+$", "");
     }
 
-    /** The OpenID Connect authorization endpoint of the realm. */
-    public String authorizationEndpoint() {
-        return issuer + "/protocol/openid-connect/auth";
+    /** The authorization endpoint: {@link SmartAuthorization#AUTHORIZE_PATH} under the FHIR base. */
+    public static String authorizationEndpoint(String fhirBase) {
+        return fhirBase.replaceAll("/+$", "") + SmartAuthorization.AUTHORIZE_PATH;
     }
 
-    /** The token endpoint of the realm. */
-    public String tokenEndpoint() {
-        return issuer + "/protocol/openid-connect/token";
+    /** The token endpoint: {@link SmartAuthorization#TOKEN_PATH} under the FHIR base. */
+    public static String tokenEndpoint(String fhirBase) {
+        return fhirBase.replaceAll("/+$", "") + SmartAuthorization.TOKEN_PATH;
     }
 
-    /** The {@code .well-known/smart-configuration} document, JSON. */
-    public String document() {
+    /**
+     * The {@code .well-known/smart-configuration} document, JSON.
+     *
+     * @param fhirBase this FHIR server's base URL as the request reached it
+     */
+    public String document(String fhirBase) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("issuer", issuer);
         d.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
-        d.put("authorization_endpoint", authorizationEndpoint());
-        d.put("token_endpoint", tokenEndpoint());
+        d.put("authorization_endpoint", authorizationEndpoint(fhirBase));
+        d.put("token_endpoint", tokenEndpoint(fhirBase));
         d.put("introspection_endpoint", issuer + "/protocol/openid-connect/token/introspect");
         d.put("revocation_endpoint", issuer + "/protocol/openid-connect/revoke");
         d.put("grant_types_supported", List.of("authorization_code", "client_credentials"));
         d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         d.put("response_types_supported", List.of("code"));
         d.put("code_challenge_methods_supported", List.of("S256"));
-        List<String> scopes = new ArrayList<>(List.of("openid", "offline_access"));
+        List<String> scopes = new ArrayList<>(List.of("openid", RealmProvisioner.FHIR_USER, RealmProvisioner.LAUNCH_PATIENT, "offline_access"));
         scopes.addAll(RealmProvisioner.SMART_SCOPES);
         d.put("scopes_supported", scopes);
-        d.put("capabilities", List.of("launch-standalone", "client-public", "client-confidential-symmetric", "sso-openid-connect",
-                "permission-v1", "permission-v2", "permission-patient", "permission-user"));
+        d.put("capabilities", List.of("launch-standalone", "context-standalone-patient", "client-public", "client-confidential-symmetric",
+                "sso-openid-connect", "permission-v1", "permission-v2", "permission-patient", "permission-user"));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -70,8 +77,12 @@ public final class SmartConfiguration {
         }
     }
 
-    /** Adds SMART's {@code rest.security} (service SMART-on-FHIR, the OAuth URIs extension) to every REST entry. */
-    public CapabilityStatement describe(CapabilityStatement statement) {
+    /**
+     * Adds SMART's {@code rest.security} (service SMART-on-FHIR, the OAuth URIs extension) to every REST entry.
+     *
+     * @param fhirBase this FHIR server's base URL as the request reached it
+     */
+    public CapabilityStatement describe(CapabilityStatement statement, String fhirBase) {
         for (CapabilityStatement.CapabilityStatementRestComponent rest : statement.getRest()) {
             CapabilityStatement.CapabilityStatementRestSecurityComponent security = rest.getSecurity();
             security.setCors(true);
@@ -81,8 +92,8 @@ public final class SmartConfiguration {
             security.setDescription("Bearer access tokens of the realm " + issuer + "; SMART scopes narrow what a token may do.");
             security.getExtension().removeIf(e -> OAUTH_URIS.equals(e.getUrl()));
             Extension uris = security.addExtension().setUrl(OAUTH_URIS);
-            uris.addExtension("authorize", new UriType(authorizationEndpoint()));
-            uris.addExtension("token", new UriType(tokenEndpoint()));
+            uris.addExtension("authorize", new UriType(authorizationEndpoint(fhirBase)));
+            uris.addExtension("token", new UriType(tokenEndpoint(fhirBase)));
         }
         return statement;
     }

@@ -14,26 +14,28 @@ class SmartConfigurationTest {
 
     @Test
     void theDocumentNamesTheRealmsEndpointsAndWhatWorksHere() throws Exception {
-        JsonNode d = new ObjectMapper().readTree(smart.document());
+        JsonNode d = new ObjectMapper().readTree(smart.document("https://phr.example/fhir/"));
         assertThat(d.path("issuer").asText()).isEqualTo("https://login.example/realms/phr");
         assertThat(d.path("jwks_uri").asText()).isEqualTo("https://login.example/realms/phr/protocol/openid-connect/certs");
-        assertThat(d.path("authorization_endpoint").asText()).isEqualTo("https://login.example/realms/phr/protocol/openid-connect/auth");
-        assertThat(d.path("token_endpoint").asText()).isEqualTo("https://login.example/realms/phr/protocol/openid-connect/token");
+        assertThat(d.path("authorization_endpoint").asText()).isEqualTo("https://phr.example/fhir/auth/authorize");
+        assertThat(d.path("token_endpoint").asText()).isEqualTo("https://phr.example/fhir/auth/token");
+        assertThat(d.path("introspection_endpoint").asText()).isEqualTo("https://login.example/realms/phr/protocol/openid-connect/token/introspect");
         assertThat(d.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
         assertThat(d.path("grant_types_supported").toString()).isEqualTo("[\"authorization_code\",\"client_credentials\"]");
-        assertThat(d.path("capabilities").toString()).isEqualTo("[\"launch-standalone\",\"client-public\",\"client-confidential-symmetric\","
-                + "\"sso-openid-connect\",\"permission-v1\",\"permission-v2\",\"permission-patient\",\"permission-user\"]");
-        assertThat(d.path("capabilities").toString()).as("not built yet").doesNotContain("context-standalone-patient")
-                .doesNotContain("client-confidential-asymmetric");
-        assertThat(d.path("scopes_supported").toString()).contains("\"patient/Observation.rs\"", "\"user/*.cruds\"", "\"system/*.rs\"",
-                "\"patient/Condition.read\"");
+        assertThat(d.path("capabilities").toString()).isEqualTo("[\"launch-standalone\",\"context-standalone-patient\",\"client-public\","
+                + "\"client-confidential-symmetric\",\"sso-openid-connect\",\"permission-v1\",\"permission-v2\",\"permission-patient\","
+                + "\"permission-user\"]");
+        assertThat(d.path("capabilities").toString()).as("not built yet").doesNotContain("client-confidential-asymmetric")
+                .doesNotContain("launch-ehr");
+        assertThat(d.path("scopes_supported").toString()).contains("\"openid\"", "\"fhirUser\"", "\"launch/patient\"",
+                "\"patient/Observation.rs\"", "\"user/*.cruds\"", "\"system/*.rs\"", "\"patient/Condition.read\"");
     }
 
     @Test
     void theCapabilityStatementDeclaresTheSmartServiceAndItsOAuthUris() {
         CapabilityStatement statement = new CapabilityStatement();
         statement.addRest().setMode(CapabilityStatement.RestfulCapabilityMode.SERVER);
-        smart.describe(smart.describe(statement));
+        smart.describe(smart.describe(statement, "https://phr.example/fhir"), "https://phr.example/fhir");
         CapabilityStatement.CapabilityStatementRestSecurityComponent security = statement.getRestFirstRep().getSecurity();
         assertThat(security.getCors()).isTrue();
         assertThat(security.getService()).hasSize(1);
@@ -42,8 +44,7 @@ class SmartConfigurationTest {
         assertThat(security.getExtension()).as("once, however often described").hasSize(1);
         Extension uris = security.getExtensionByUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
         assertThat(uris.getExtensionByUrl("authorize").getValue().primitiveValue())
-                .isEqualTo("https://login.example/realms/phr/protocol/openid-connect/auth");
-        assertThat(uris.getExtensionByUrl("token").getValue().primitiveValue())
-                .isEqualTo("https://login.example/realms/phr/protocol/openid-connect/token");
+                .isEqualTo("https://phr.example/fhir/auth/authorize");
+        assertThat(uris.getExtensionByUrl("token").getValue().primitiveValue()).isEqualTo("https://phr.example/fhir/auth/token");
     }
 }
