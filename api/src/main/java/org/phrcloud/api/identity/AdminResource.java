@@ -147,6 +147,37 @@ public class AdminResource {
     }
 
     /**
+     * A backend-services client to register (SMART Backend Services).
+     *
+     * @param clientId its OAuth client id: 3 to 64 lowercase letters, digits, dots, hyphens, underscores
+     * @param name     display name; the client id when absent
+     * @param jwks     its public keys as a JWK Set (RFC 7517 section 5), or absent when {@code jwksUri} is given
+     * @param jwksUri  an https URL where it publishes its JWK Set
+     */
+    public record SystemRequest(String clientId, String name, com.fasterxml.jackson.databind.JsonNode jwks, String jwksUri) {
+    }
+
+    @POST
+    @Path("institutions/{institution}/systems")
+    @Access(Party.ADMIN)
+    @Operation(summary = "Register an institution's system as a SMART backend-services client (private_key_jwt)",
+            description = "The system authenticates at the SMART token endpoint with a client assertion (RFC 7523, grant "
+                    + "client_credentials) signed by a key of its JWK Set, aud = the issuer of .well-known/smart-configuration, "
+                    + "and asks for system/ scopes; its tokens act for the institution.")
+    @APIResponse(responseCode = "201", description = "registered, with the system scopes it may ask for")
+    @APIResponse(responseCode = "400", description = "bad client id, unknown institution, or keys that are not public signing keys")
+    @APIResponse(responseCode = "409", description = "the client id is taken")
+    public Response registerSystem(@jakarta.ws.rs.PathParam("institution") String institution, String json) {
+        SystemRequest body = JsonBodies.read(json, SystemRequest.class);
+        if (body == null) {
+            throw new ApiException("PHR-IDENTITY-0510: a client id is 3 to 64 lowercase letters, digits, dots, hyphens or underscores");
+        }
+        KeycloakDirectory.SystemClient system = directory().createSystemClient(body.clientId(), body.name(), institution,
+                body.jwks() == null || body.jwks().isNull() ? null : body.jwks().toString(), body.jwksUri());
+        return JsonBodies.status(Response.Status.CREATED, system);
+    }
+
+    /**
      * @param current          the master key id that wraps new data keys ({@code PHR_MASTER_KEY_ID})
      * @param recordsByKeyId   master key id -> sealed records (demographics, private keys, institution keys) under it
      */

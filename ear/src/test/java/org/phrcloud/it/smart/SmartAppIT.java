@@ -16,6 +16,21 @@ import org.phrcloud.it.support.PlatformExtension;
 import org.phrcloud.tools.BrowserLogin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
@@ -153,6 +168,111 @@ class SmartAppIT {
         } finally {
             app.stop(0);
         }
+    }
+
+    /**
+     * SMART Backend Services: an admin registers an institution's system with its public keys (JWK Set); the system,
+     * written with an ordinary JWT library (Nimbus JOSE + JWT), signs a client assertion (RFC 7523, ES384 and RS384,
+     * {@code aud} the issuer) and gets a token at the SMART token endpoint with {@code system/*.rs}; it reads the
+     * institution's records and is refused a write by its scope; an assertion signed by a key not registered gets no token.
+     */
+    @Test
+    void anInstitutionSystemAuthenticatesWithASignedClientAssertionAndReadsWithinItsScopes() throws Exception {
+        Calls calls = new Calls(platform);
+        String admin = calls.token("demo-admin", "2");
+        ECKey ecKey = new ECKeyGenerator(Curve.P_384).keyID("lab-ec-1").keyUse(KeyUse.SIGNATURE).generate();
+        RSAKey rsaKey = new RSAKeyGenerator(2048).keyID("lab-rsa-1").keyUse(KeyUse.SIGNATURE).generate();
+        String publicKeys = new JWKSet(List.of(ecKey.toPublicJWK(), rsaKey.toPublicJWK())).toString(true);
+        String clientId = "it-lab-system-" + UUID.randomUUID().toString().substring(0, 8);
+
+        HttpResponse<String> withPrivateKey = calls.api("POST", "/identity/admin/institutions/st-mary/systems", admin,
+                "{\"clientId\":\"" + clientId + "\",\"jwks\":" + new JWKSet(ecKey).toString(false) + "}");
+        assertThat(withPrivateKey.statusCode()).as(withPrivateKey.body()).isEqualTo(400);
+        assertThat(withPrivateKey.body()).contains("PHR-IDENTITY-0512");
+        HttpResponse<String> nowhere = calls.api("POST", "/identity/admin/institutions/no-such-place/systems", admin,
+                "{\"clientId\":\"" + clientId + "\",\"jwks\":" + publicKeys + "}");
+        assertThat(nowhere.statusCode()).as(nowhere.body()).isEqualTo(400);
+        assertThat(nowhere.body()).contains("PHR-IDENTITY-0511");
+        HttpResponse<String> byDoctor = calls.api("POST", "/identity/admin/institutions/st-mary/systems", calls.token("demo-practitioner", "2"),
+                "{\"clientId\":\"" + clientId + "\",\"jwks\":" + publicKeys + "}");
+        assertThat(byDoctor.statusCode()).as(byDoctor.body()).isEqualTo(403);
+        HttpResponse<String> registered = calls.api("POST", "/identity/admin/institutions/st-mary/systems", admin,
+                "{\"clientId\":\"" + clientId + "\",\"name\":\"St Mary's lab system\",\"jwks\":" + publicKeys + "}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        assertThat(Calls.json(registered).path("clientId").asText()).isEqualTo(clientId);
+        assertThat(Calls.json(registered).path("institution").asText()).isEqualTo("st-mary");
+        assertThat(texts(Calls.json(registered).path("scopes"))).containsExactly("system/*.cruds", "system/*.read", "system/*.rs");
+        HttpResponse<String> again = calls.api("POST", "/identity/admin/institutions/st-mary/systems", admin,
+                "{\"clientId\":\"" + clientId + "\",\"jwks\":" + publicKeys + "}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(again.body()).contains("PHR-IDENTITY-0513");
+
+        // a patient of the institution, written by its existing system
+        String mrn = "SMART-BACKEND-" + UUID.randomUUID();
+        String p1 = "urn:uuid:" + UUID.randomUUID();
+        HttpResponse<String> written = calls.fhir("POST", "", platform.serviceToken(), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                + entry(p1, "Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\""
+                        + mrn + "\"}],\"name\":[{\"family\":\"Labworth\"}],\"gender\":\"male\",\"birthDate\":\"1961-02-03\"}") + ","
+                + entry("urn:uuid:" + UUID.randomUUID(), "Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+                        + "\"http://loinc.org\",\"code\":\"2345-7\"}]},\"subject\":{\"reference\":\"" + p1 + "\"},\"valueQuantity\":{\"value\":6.1,"
+                        + "\"unit\":\"mmol/L\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"mmol/L\"}}") + "]}");
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        String patientId = Calls.json(written).path("entry").get(0).path("response").path("location").asText().split("/")[1];
+
+        JsonNode smart = Calls.json(calls.fhir("GET", "/.well-known/smart-configuration", null, null));
+        String tokenEndpoint = smart.path("token_endpoint").asText();
+        String issuer = smart.path("issuer").asText();
+        for (JWK key : List.of(ecKey, rsaKey)) {
+            HttpResponse<String> token = clientCredentials(tokenEndpoint, assertion(key, clientId, issuer), "system/*.rs");
+            assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+            String accessToken = Calls.json(token).path("access_token").asText();
+            JsonNode claims = BrowserLogin.claims(accessToken);
+            assertThat(claims.path("azp").asText()).isEqualTo(clientId);
+            assertThat(claims.path("scope").asText().split(" ")).contains("system/*.rs").doesNotContain("system/*.cruds");
+            assertThat(claims.path("institutions").toString()).contains("/institutions/st-mary");
+
+            HttpResponse<String> patient = calls.fhir("GET", "/Patient/" + patientId, accessToken, null);
+            assertThat(patient.statusCode()).as(patient.body()).isEqualTo(200);
+            assertThat(patient.body()).contains("Labworth");
+            HttpResponse<String> observations = calls.fhir("GET", "/Observation?patient=" + patientId, accessToken, null);
+            assertThat(observations.statusCode()).as(observations.body()).isEqualTo(200);
+            assertThat(Calls.json(observations).path("total").asInt()).isEqualTo(1);
+            assertRefused(calls.fhir("POST", "/Observation", accessToken, "{\"resourceType\":\"Observation\",\"status\":\"final\","
+                    + "\"code\":{\"text\":\"note\"},\"subject\":{\"reference\":\"Patient/" + patientId + "\"}}"), "create on Observation");
+        }
+
+        // the issuer is the audience Keycloak takes (draft-ietf-oauth-rfc7523bis): not the token endpoint's URL
+        HttpResponse<String> toTheEndpoint = clientCredentials(tokenEndpoint, assertion(ecKey, clientId, tokenEndpoint), "system/*.rs");
+        assertThat(toTheEndpoint.statusCode()).as(toTheEndpoint.body()).isIn(400, 401);
+        assertThat(Calls.json(toTheEndpoint).path("error").asText()).isEqualTo("invalid_client");
+
+        // a key the system never registered: no token
+        ECKey stranger = new ECKeyGenerator(Curve.P_384).keyID("lab-ec-1").generate();
+        HttpResponse<String> refused = clientCredentials(tokenEndpoint, assertion(stranger, clientId, issuer), "system/*.rs");
+        assertThat(refused.statusCode()).as(refused.body()).isIn(400, 401);
+        assertThat(Calls.json(refused).path("error").asText()).isEqualTo("invalid_client");
+        assertThat(refused.body()).doesNotContain("access_token");
+    }
+
+    /** A client assertion (RFC 7523 section 3): iss = sub = the client, aud = the issuer, 60 s, a fresh jti. */
+    private static String assertion(JWK key, String clientId, String audience) throws Exception {
+        boolean ec = key instanceof ECKey;
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(ec ? JWSAlgorithm.ES384 : JWSAlgorithm.RS384).keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT).build(),
+                new JWTClaimsSet.Builder().issuer(clientId).subject(clientId).audience(audience).jwtID(UUID.randomUUID().toString())
+                        .issueTime(new java.util.Date()).expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+        jwt.sign(ec ? new ECDSASigner((ECKey) key) : new RSASSASigner((RSAKey) key));
+        return jwt.serialize();
+    }
+
+    /** The SMART Backend Services token request (client credentials with a client assertion). */
+    private static HttpResponse<String> clientCredentials(String tokenEndpoint, String assertion, String scope) throws Exception {
+        String form = "grant_type=client_credentials&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
+                + "&client_assertion_type=" + URLEncoder.encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", StandardCharsets.UTF_8)
+                + "&client_assertion=" + assertion;
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tokenEndpoint))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Opens the app's launch page in a new Chromium, signs the patient in and returns what the app page reports. */

@@ -23,7 +23,7 @@ import java.util.Set;
  * The accounts and institutions of the realm, changed from inside the application server through the Keycloak
  * Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/) with the {@code phr-directory} client's
  * service account (client credentials; realm-management roles manage-users, view-users, query-users,
- * query-groups, view-realm). {@code keycloak-admin-client} is used where it can run (provisioning, tests); in
+ * query-groups, view-realm, and manage-clients, view-clients, query-clients for the backend-services clients). {@code keycloak-admin-client} is used where it can run (provisioning, tests); in
  * the server its RESTEasy client would clash with Payara's Jersey, so these few calls go over
  * {@link HttpClient}.
  *
@@ -242,6 +242,115 @@ public final class KeycloakDirectory {
             send("PUT", "/users/" + userId + "/groups/" + groupId, null, 204);
         }
         return new CreatedAccount(userId, username, password, actions);
+    }
+
+    /**
+     * A registered backend-services client (SMART Backend Services).
+     *
+     * @param clientId    its OAuth client id ({@code iss} and {@code sub} of its client assertions)
+     * @param institution the institution whose system it is (its service account's group)
+     * @param scopes      the SMART system scopes it may ask for
+     */
+    public record SystemClient(String clientId, String institution, List<String> scopes) {
+    }
+
+    /**
+     * Registers an institution's system as a backend-services client (HL7 SMART App Launch 2, "SMART Backend Services";
+     * Keycloak client authenticator "Signed JWT"): confidential, no secret, it authenticates with client assertions
+     * ({@code private_key_jwt}, RFC 7523 section 2.2; ES384 or RS384 as SMART asks, or another algorithm of its keys)
+     * signed by a key of its JWK Set (RFC 7517), given here or published at an https URL; client credentials grant only;
+     * the API's audience and claims; the {@code system/*} scopes as optional scopes; its service account joins the
+     * institution, so its tokens act as that institution's system ({@code Party.INSTITUTION_SYSTEM}).
+     *
+     * @param jwks    the public JWK Set as JSON, or null when {@code jwksUri} is given
+     * @param jwksUri an https URL of the JWK Set, or null
+     * @throws DirectoryException 400 (0510 client id, 0511 institution, 0512 keys), 409 (0513) if the client id is
+     *                            taken, 502 if Keycloak fails
+     */
+    public SystemClient createSystemClient(String clientId, String name, String institution, String jwks, String jwksUri) {
+        if (clientId == null || !clientId.matches("[a-z0-9][a-z0-9._-]{2,63}")) {
+            throw new DirectoryException("PHR-IDENTITY-0510: a client id is 3 to 64 lowercase letters, digits, dots, hyphens or underscores");
+        }
+        String groupId = institution == null ? null : groupId("/" + RealmProvisioner.INSTITUTIONS_GROUP + "/" + institution);
+        if (groupId == null) {
+            throw new DirectoryException("PHR-IDENTITY-0511: a system belongs to an existing institution");
+        }
+        Map<String, String> attributes = new java.util.LinkedHashMap<>();
+        if ((jwks == null) == (jwksUri == null)) {
+            throw new DirectoryException("PHR-IDENTITY-0512: give either jwks (a JWK Set) or jwksUri (an https URL)");
+        } else if (jwks != null) {
+            attributes.put("use.jwks.string", "true");
+            attributes.put("jwks.string", publicKeySet(jwks));
+        } else {
+            if (!jwksUri.startsWith("https://")) {
+                throw new DirectoryException("PHR-IDENTITY-0512: jwksUri must be an https URL");
+            }
+            attributes.put("use.jwks.url", "true");
+            attributes.put("jwks.url", jwksUri);
+        }
+        Map<String, Object> client = new java.util.LinkedHashMap<>();
+        client.put("clientId", clientId);
+        client.put("name", name == null || name.isBlank() ? clientId : name);
+        client.put("protocol", "openid-connect");
+        client.put("publicClient", false);
+        client.put("clientAuthenticatorType", "client-jwt");
+        client.put("serviceAccountsEnabled", true);
+        client.put("standardFlowEnabled", false);
+        client.put("implicitFlowEnabled", false);
+        client.put("directAccessGrantsEnabled", false);
+        client.put("attributes", attributes);
+        client.put("protocolMappers", RealmProvisioner.apiMapperDefinitions());
+        HttpResponse<String> created = send("POST", "/clients", client, 201, 409);
+        if (created.statusCode() == 409) {
+            throw new DirectoryException("PHR-IDENTITY-0513: the client id " + clientId + " is taken");
+        }
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        List<String> scopes = new java.util.ArrayList<>();
+        for (JsonNode scope : json(send("GET", "/client-scopes", null, 200))) {
+            String scopeName = scope.path("name").asText();
+            if (scopeName.startsWith("system/") && RealmProvisioner.SMART_SCOPES.contains(scopeName)) {
+                send("PUT", "/clients/" + id + "/optional-client-scopes/" + scope.path("id").asText(), null, 204);
+                scopes.add(scopeName);
+            }
+        }
+        scopes.sort(null);
+        String serviceAccount = json(send("GET", "/clients/" + id + "/service-account-user", null, 200)).path("id").asText();
+        send("PUT", "/users/" + serviceAccount + "/groups/" + groupId, null, 204);
+        return new SystemClient(clientId, institution, scopes);
+    }
+
+    /**
+     * A JWK Set of public signing keys only, as JSON (RFC 7517 section 5).
+     *
+     * @throws DirectoryException 400 (0512) for anything else: unparsable, empty, a private key, a key that is not EC
+     *                            P-256/P-384/P-521 or RSA of 2048 bits or more
+     */
+    private static String publicKeySet(String jwks) {
+        com.nimbusds.jose.jwk.JWKSet set;
+        try {
+            set = com.nimbusds.jose.jwk.JWKSet.parse(jwks);
+        } catch (java.text.ParseException e) {
+            throw new DirectoryException("PHR-IDENTITY-0512: jwks is not a JWK Set");
+        }
+        if (set.getKeys().isEmpty()) {
+            throw new DirectoryException("PHR-IDENTITY-0512: jwks has no key");
+        }
+        for (com.nimbusds.jose.jwk.JWK key : set.getKeys()) {
+            if (key.isPrivate()) {
+                throw new DirectoryException("PHR-IDENTITY-0512: jwks holds a private key; send public keys only");
+            }
+            boolean ec = key instanceof com.nimbusds.jose.jwk.ECKey e && java.util.Set.of(com.nimbusds.jose.jwk.Curve.P_256,
+                    com.nimbusds.jose.jwk.Curve.P_384, com.nimbusds.jose.jwk.Curve.P_521).contains(e.getCurve());
+            boolean rsa = key instanceof com.nimbusds.jose.jwk.RSAKey r && r.size() >= 2048;
+            if (!ec && !rsa) {
+                throw new DirectoryException("PHR-IDENTITY-0512: a key is neither EC P-256/P-384/P-521 nor RSA of 2048 bits or more");
+            }
+            if (key.getKeyUse() != null && key.getKeyUse() != com.nimbusds.jose.jwk.KeyUse.SIGNATURE) {
+                throw new DirectoryException("PHR-IDENTITY-0512: a key's use is not sig");
+            }
+        }
+        return set.toString(true);
     }
 
     /**

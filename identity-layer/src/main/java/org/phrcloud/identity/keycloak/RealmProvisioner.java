@@ -305,7 +305,9 @@ public final class RealmProvisioner {
         String serviceUser = realm.clients().get(directoryId).getServiceAccountUser().getId();
         String managementId = realm.clients().findByClientId("realm-management").get(0).getId();
         List<RoleRepresentation> roles = new ArrayList<>();
-        for (String name : List.of("manage-users", "view-users", "query-users", "query-groups", "view-realm")) {
+        // manage-clients: registering institution systems as backend-services clients (createSystemClient)
+        for (String name : List.of("manage-users", "view-users", "query-users", "query-groups", "view-realm", "manage-clients",
+                "view-clients", "query-clients")) {
             roles.add(realm.clients().get(managementId).roles().get(name).toRepresentation());
         }
         realm.users().get(serviceUser).roles().clientLevel(managementId).add(roles);
@@ -480,26 +482,35 @@ public final class RealmProvisioner {
 
     /** {@code aud} += phr-backend (RFC 9068 section 2.2), realm roles -> {@code groups} (MicroProfile JWT). */
     private static List<ProtocolMapperRepresentation> apiMappers() {
-        ProtocolMapperRepresentation audience = new ProtocolMapperRepresentation();
-        audience.setName("phr-api-audience");
-        audience.setProtocol("openid-connect");
-        audience.setProtocolMapper("oidc-audience-mapper");
-        audience.setConfig(Map.of("included.client.audience", BACKEND_CLIENT,
-                "access.token.claim", "true", "id.token.claim", "false"));
+        List<ProtocolMapperRepresentation> mappers = new ArrayList<>();
+        for (Map<String, Object> definition : apiMapperDefinitions()) {
+            ProtocolMapperRepresentation m = new ProtocolMapperRepresentation();
+            m.setName((String) definition.get("name"));
+            m.setProtocol((String) definition.get("protocol"));
+            m.setProtocolMapper((String) definition.get("protocolMapper"));
+            @SuppressWarnings("unchecked")
+            Map<String, String> config = (Map<String, String>) definition.get("config");
+            m.setConfig(config);
+            mappers.add(m);
+        }
+        return mappers;
+    }
 
-        ProtocolMapperRepresentation groups = new ProtocolMapperRepresentation();
-        groups.setName("realm-roles-as-groups");
-        groups.setProtocol("openid-connect");
-        groups.setProtocolMapper("oidc-usermodel-realm-role-mapper");
-        groups.setConfig(Map.of("claim.name", "groups", "multivalued", "true", "jsonType.label", "String",
-                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true"));
-        ProtocolMapperRepresentation institutions = new ProtocolMapperRepresentation();
-        institutions.setName("institutions");
-        institutions.setProtocol("openid-connect");
-        institutions.setProtocolMapper("oidc-group-membership-mapper");
-        institutions.setConfig(Map.of("claim.name", "institutions", "full.path", "true",
-                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true"));
-        return List.of(audience, groups, institutions);
+    /**
+     * The protocol mappers every client of the APIs has, as Keycloak's JSON representation (so the server, which has no
+     * Keycloak client classes, can send them over the admin REST API): {@code aud} += phr-backend (RFC 9068 section
+     * 2.2), realm roles as {@code groups} (MicroProfile JWT), the institution groups as {@code institutions} (full paths).
+     */
+    static List<Map<String, Object>> apiMapperDefinitions() {
+        return List.of(
+                Map.of("name", "phr-api-audience", "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
+                        "config", Map.of("included.client.audience", BACKEND_CLIENT, "access.token.claim", "true", "id.token.claim", "false")),
+                Map.of("name", "realm-roles-as-groups", "protocol", "openid-connect", "protocolMapper", "oidc-usermodel-realm-role-mapper",
+                        "config", Map.of("claim.name", "groups", "multivalued", "true", "jsonType.label", "String",
+                                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true")),
+                Map.of("name", "institutions", "protocol", "openid-connect", "protocolMapper", "oidc-group-membership-mapper",
+                        "config", Map.of("claim.name", "institutions", "full.path", "true",
+                                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "true")));
     }
 
     private static void ensureClient(RealmResource realm, ClientRepresentation wanted) {

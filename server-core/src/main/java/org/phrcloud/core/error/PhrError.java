@@ -246,6 +246,10 @@ public enum PhrError {
     PHR_IDENTITY_0507(502, "Keycloak answered with an error"),
     PHR_IDENTITY_0508(502, "Keycloak is unreachable"),
     PHR_IDENTITY_0509(502, "Keycloak answered something other than JSON"),
+    PHR_IDENTITY_0510(400, "A client id is 3 to 64 lowercase letters, digits, dots, hyphens or underscores"),
+    PHR_IDENTITY_0511(400, "A system belongs to an existing institution"),
+    PHR_IDENTITY_0512(400, "A backend-services client needs its public keys: a JWK Set of EC P-256/P-384 or RSA (2048 bits or more) public keys, or an https JWK Set URL"),
+    PHR_IDENTITY_0513(409, "The client id is taken"),
 
     // LEDGER
     PHR_LEDGER_0101(500, "A resource is a JSON object"),

@@ -16,7 +16,8 @@ import java.util.Map;
  * SMART App Launch discovery (HL7 SMART App Launch 2.x, "Conformance": {@code GET [base]/.well-known/smart-configuration}
  * and the CapabilityStatement's {@code rest.security}) for this FHIR server, whose authorization server is the realm's
  * Keycloak ({@code phr.oidc.issuer}). It states only what works here: OpenID Connect sign-in with {@code fhirUser},
- * public clients with PKCE S256 and confidential clients with a secret, standalone launch with the patient in context
+ * public clients with PKCE S256 and confidential clients with a secret, backend services with a signed client assertion
+ * ({@code private_key_jwt}, RFC 7523; clients registered by {@code KeycloakDirectory.createSystemClient}), standalone launch with the patient in context
  * ({@code launch/patient}), and the v1 and v2 patient, user and system scopes Keycloak issues
  * ({@link RealmProvisioner#SMART_SCOPES}), which narrow every request ({@code SmartScopeInterceptor}). The authorization
  * and token endpoints are this server's ({@link SmartAuthorization}: the {@code aud} check and the token response's
@@ -62,7 +63,8 @@ public final class SmartConfiguration {
         d.put("introspection_endpoint", issuer + "/protocol/openid-connect/token/introspect");
         d.put("revocation_endpoint", issuer + "/protocol/openid-connect/revoke");
         d.put("grant_types_supported", List.of("authorization_code", "client_credentials"));
-        d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
+        d.put("token_endpoint_auth_signing_alg_values_supported", List.of("ES384", "RS384"));
         d.put("response_types_supported", List.of("code"));
         d.put("code_challenge_methods_supported", List.of("S256"));
         List<String> scopes = new ArrayList<>(List.of("openid", RealmProvisioner.FHIR_USER, RealmProvisioner.LAUNCH_PATIENT, "offline_access"));

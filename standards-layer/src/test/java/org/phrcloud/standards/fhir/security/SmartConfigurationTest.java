@@ -21,6 +21,9 @@ class SmartConfigurationTest {
         assertThat(d.path("token_endpoint").asText()).isEqualTo("https://phr.example/fhir/auth/token");
         assertThat(d.path("introspection_endpoint").asText()).isEqualTo("https://login.example/realms/phr/protocol/openid-connect/token/introspect");
         assertThat(d.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
+        assertThat(d.path("token_endpoint_auth_methods_supported").toString())
+                .isEqualTo("[\"client_secret_basic\",\"client_secret_post\",\"private_key_jwt\"]");
+        assertThat(d.path("token_endpoint_auth_signing_alg_values_supported").toString()).isEqualTo("[\"ES384\",\"RS384\"]");
         assertThat(d.path("grant_types_supported").toString()).isEqualTo("[\"authorization_code\",\"client_credentials\"]");
         assertThat(d.path("capabilities").toString()).isEqualTo("[\"launch-standalone\",\"context-standalone-patient\",\"client-public\","
                 + "\"client-confidential-symmetric\",\"sso-openid-connect\",\"permission-v1\",\"permission-v2\",\"permission-patient\","
