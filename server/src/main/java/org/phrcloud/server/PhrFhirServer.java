@@ -16,6 +16,7 @@ import org.phrcloud.audit.AuditRequestInterceptor;
 import org.phrcloud.audit.Auditor;
 import org.phrcloud.consent.ConsentService;
 import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
+import org.phrcloud.standards.fhir.bulk.BulkExportEndpoint;
 import org.phrcloud.standards.fhir.security.SmartAuthorization;
 import org.phrcloud.standards.fhir.security.SmartConfiguration;
 import org.phrcloud.consent.policy.CompartmentAuthorizationInterceptor;
@@ -45,13 +46,16 @@ import jakarta.servlet.ServletException;
  *       in their transaction by {@code AuditWriteInterceptor}), refusals included.</li>
  * </ol>
  * {@code GET /fhir/.well-known/smart-configuration} and the CapabilityStatement's {@code rest.security} describe the
- * SMART App Launch authorization ({@link SmartConfiguration}); both are public.
+ * SMART App Launch authorization ({@link SmartConfiguration}); both are public. The Bulk Data export ({@code $export} at
+ * the system, Patient and Group levels, its status and files under {@code bulk-export/}) is answered by
+ * {@link BulkExportEndpoint}, outside HAPI's dispatcher: its searches go through all of the above.
  * An unknown resource type is refused by the dispatcher (404) with an OperationOutcome. A transaction Bundle is one database transaction: it commits whole or not at all.
  */
 public class PhrFhirServer extends RestfulServer {
     private static final long serialVersionUID = 1L;
     private transient SmartConfiguration smart;
     private transient SmartAuthorization authorization;
+    private transient BulkExportEndpoint bulkExport;
 
     /**
      * The SMART endpoints outside HAPI's dispatcher, public: {@code GET .well-known/smart-configuration}, {@code GET
@@ -65,6 +69,10 @@ public class PhrFhirServer extends RestfulServer {
         String method = request.getMethod();
         boolean smartPath = SmartConfiguration.PATH.equals(path) || SmartAuthorization.AUTHORIZE_PATH.equals(path)
                 || SmartAuthorization.TOKEN_PATH.equals(path);
+        if (BulkExportEndpoint.handles(path) && !"OPTIONS".equals(method)) {
+            bulkExport.handle(request, response, getServerAddressStrategy().determineServerBase(getServletContext(), request));
+            return;
+        }
         if (!smartPath) {
             super.service(request, response);
             return;
@@ -121,13 +129,16 @@ public class PhrFhirServer extends RestfulServer {
         String issuer = spring.getBean(org.phrcloud.core.config.PlatformSettings.class).issuer();
         smart = new SmartConfiguration(issuer);
         authorization = new SmartAuthorization(issuer);
+        bulkExport = spring.getBean(BulkExportEndpoint.class);
         setServerConformanceProvider(new JpaCapabilityStatementProvider(this, systemDao,
                 spring.getBean(JpaStorageSettings.class), spring.getBean(ISearchParamRegistry.class), validationSupport) {
             @Override
             public org.hl7.fhir.instance.model.api.IBaseConformance getServerConformance(jakarta.servlet.http.HttpServletRequest request,
                                                                                            ca.uhn.fhir.rest.api.server.RequestDetails details) {
-                return smart.describe((org.hl7.fhir.r4.model.CapabilityStatement) super.getServerConformance(request, details),
-                        details.getFhirServerBase());
+                org.hl7.fhir.r4.model.CapabilityStatement statement = smart.describe(
+                        (org.hl7.fhir.r4.model.CapabilityStatement) super.getServerConformance(request, details), details.getFhirServerBase());
+                BulkExportEndpoint.describe(statement);
+                return statement;
             }
         });
         setPagingProvider(spring.getBean(DatabaseBackedPagingProvider.class));

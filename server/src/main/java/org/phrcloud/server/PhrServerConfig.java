@@ -17,6 +17,13 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration
 @Import({PlatformConfig.class, FhirStorageConfig.class, LedgerConfig.class, AuditConfig.class, ConsentConfig.class,
-        Hl7v2Config.class, ResearchConfig.class, org.phrcloud.standards.fhir.federation.FederationConfig.class})
+        Hl7v2Config.class, ResearchConfig.class, org.phrcloud.standards.fhir.federation.FederationConfig.class,
+        org.phrcloud.standards.fhir.bulk.BulkExportConfig.class})
 public class PhrServerConfig {
+    /** A researcher's Bulk Data {@code Group/[study]/$export} reads their released research data set (research-api). */
+    @org.springframework.context.annotation.Bean
+    public org.phrcloud.standards.fhir.bulk.BulkExport.ResearchData bulkExportResearchData(
+            org.phrcloud.research.dataset.ResearchDataSets dataSets) {
+        return dataSets::releasedNdjson;
+    }
 }

@@ -214,6 +214,42 @@ class ResearchIT {
         for (String output : List.of(csv, ndjson, query)) {
             assertNoDirectIdentifierOfAnySyntheaPatient(output);
         }
+        researchBulkExportIsTheReleasedDataSet(researcher, ndjson, records);
+    }
+
+    /**
+     * Bulk Data (issue 23): the researcher's {@code Group/[study]/$export} is exactly the released data set's anonymized
+     * NDJSON, one file per type; any other level stays closed to researchers, and a study without a release has nothing.
+     */
+    private static void researchBulkExportIsTheReleasedDataSet(String researcher, String ndjson, int records) throws Exception {
+        HttpResponse<String> kickOff = bulk(platform.fhirBase() + "/Group/" + studyId + "/$export?_type=Patient,Condition,Observation", researcher);
+        assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+        HttpResponse<String> status = bulk(kickOff.headers().firstValue("Content-Location").orElseThrow(), researcher);
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        JsonNode manifest = json(status);
+        List<String> exported = new ArrayList<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (JsonNode output : manifest.path("output")) {
+            String type = output.path("type").asText();
+            counts.put(type, output.path("count").asInt());
+            HttpResponse<String> file = bulk(output.path("url").asText(), researcher);
+            assertThat(file.statusCode()).isEqualTo(200);
+            file.body().lines().forEach(line -> {
+                assertThat(line).contains("\"resourceType\":\"" + type + "\"");
+                exported.add(line);
+            });
+        }
+        assertThat(counts.get("Patient")).isEqualTo(records);
+        assertThat(exported).containsExactlyInAnyOrderElementsOf(ndjson.lines().filter(l -> !l.isBlank()).toList());
+        assertThat(bulk(platform.fhirBase() + "/Patient/$export", researcher).statusCode()).isEqualTo(403);
+        HttpResponse<String> otherStudy = bulk(platform.fhirBase() + "/Group/" + UUID.randomUUID() + "/$export", researcher);
+        assertThat(otherStudy.statusCode()).isEqualTo(404);
+        assertThat(otherStudy.body()).contains("PHR-FHIR-0612");
+    }
+
+    private static HttpResponse<String> bulk(String url, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).header("Prefer", "respond-async")
+                .header("Accept", "application/fhir+json").GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Every original name, identifier value, exact birth date and pseudonym of every Synthea patient is absent. */

@@ -53,7 +53,7 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
      * Patient logins beyond demo-patient ({@code it-patient-01} ...), with password and TOTP like the demo users, for
      * tests that need patients who decide for themselves (consent).
      */
-    public static final int EXTRA_PATIENTS = 26;
+    public static final int EXTRA_PATIENTS = 27;
     private String patientRegistry;
     private String anchorRegistry;
 

@@ -323,8 +323,10 @@ public final class KeycloakDirectory {
     /**
      * A JWK Set of public signing keys only, as JSON (RFC 7517 section 5).
      *
-     * @throws DirectoryException 400 (0512) for anything else: unparsable, empty, a private key, a key that is not EC
-     *                            P-256/P-384/P-521 or RSA of 2048 bits or more
+     * Keys without {@code use} are stored as {@code sig}.
+     *
+     * @throws DirectoryException 400 (0512) for anything else: unparsable, empty, a private key, a key without
+     *                            {@code kid}, a key that is not EC P-256/P-384/P-521 or RSA of 2048 bits or more
      */
     private static String publicKeySet(String jwks) {
         com.nimbusds.jose.jwk.JWKSet set;
@@ -336,7 +338,11 @@ public final class KeycloakDirectory {
         if (set.getKeys().isEmpty()) {
             throw new DirectoryException("PHR-IDENTITY-0512: jwks has no key");
         }
+        List<com.nimbusds.jose.jwk.JWK> keys = new java.util.ArrayList<>();
         for (com.nimbusds.jose.jwk.JWK key : set.getKeys()) {
+            if (key.getKeyID() == null || key.getKeyID().isBlank()) {
+                throw new DirectoryException("PHR-IDENTITY-0512: every key needs a kid (the client assertion's header names it)");
+            }
             if (key.isPrivate()) {
                 throw new DirectoryException("PHR-IDENTITY-0512: jwks holds a private key; send public keys only");
             }
@@ -349,8 +355,12 @@ public final class KeycloakDirectory {
             if (key.getKeyUse() != null && key.getKeyUse() != com.nimbusds.jose.jwk.KeyUse.SIGNATURE) {
                 throw new DirectoryException("PHR-IDENTITY-0512: a key's use is not sig");
             }
+            // Keycloak loads only keys marked for signing ("use": "sig"); SMART's JWK Sets often leave use out
+            keys.add(key instanceof com.nimbusds.jose.jwk.ECKey e ? new com.nimbusds.jose.jwk.ECKey.Builder(e)
+                    .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).build()
+                    : new com.nimbusds.jose.jwk.RSAKey.Builder((com.nimbusds.jose.jwk.RSAKey) key).keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).build());
         }
-        return set.toString(true);
+        return new com.nimbusds.jose.jwk.JWKSet(keys).toString(true);
     }
 
     /**

@@ -163,6 +163,25 @@ public class ResearchDataSets implements AutoCloseable {
     }
 
     /**
+     * The NDJSON of the caller's newest released data set of a study (FHIR R4: Patient, Condition, Observation, one
+     * resource per line), audited as a download; what a researcher's Bulk Data {@code Group/[study]/$export} returns.
+     *
+     * @return empty when the caller has no released data set of that study
+     */
+    public java.util.Optional<String> releasedNdjson(Caller caller, String studyId, String requestId) {
+        java.util.Optional<DataSetIndex.Row> newest = of(caller).stream()
+                .filter(r -> r.studyId().equals(studyId) && r.status() == DataSetIndex.Status.DONE).findFirst();
+        if (newest.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(java.nio.file.Files.readString(download(caller, newest.get().id(), ReleaseFiles.NDJSON, requestId)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("PHR-RESEARCH-1903: a released data set's file cannot be read", e);
+        }
+    }
+
+    /**
      * Runs a read-only SQL query on a released data set's database (audited, the SQL as the AuditEvent's query).
      *
      * @param limit rows at most, 1 to {@value ReleaseFiles#MAX_ROWS}

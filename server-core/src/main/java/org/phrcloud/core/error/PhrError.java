@@ -174,6 +174,18 @@ public enum PhrError {
     PHR_FHIR_0306(400, "Count is 1 to 50"),
     PHR_FHIR_0307(400, "$match needs an identifier, or a name with birth date and gender"),
     PHR_FHIR_0400(400, "The request body is not well-formed FHIR"),
+    PHR_FHIR_0601(400, "A bulk export needs the header Prefer: respond-async"),
+    PHR_FHIR_0602(400, "_outputFormat is application/fhir+ndjson, application/ndjson or ndjson"),
+    PHR_FHIR_0603(400, "_type names a resource type the export does not offer"),
+    PHR_FHIR_0604(400, "_since is a FHIR instant"),
+    PHR_FHIR_0605(404, "There is no such bulk export of this caller"),
+    PHR_FHIR_0606(403, "This caller has no records to export"),
+    PHR_FHIR_0607(500, "The bulk export failed"),
+    PHR_FHIR_0608(400, "A bulk export parameter is not supported here"),
+    PHR_FHIR_0609(404, "The Group is not there or not readable by this caller"),
+    PHR_FHIR_0610(500, "The bulk export store failed"),
+    PHR_FHIR_0611(405, "Method not allowed on a bulk export URL"),
+    PHR_FHIR_0612(404, "This researcher has no released research data set of the study"),
     PHR_FHIR_0401(401, "A bearer access token is required"),
     PHR_FHIR_0402(401, "The bearer access token is not valid for this server"),
 
@@ -350,6 +362,7 @@ public enum PhrError {
     PHR_RESEARCH_1203(400, "The row limit is out of range"),
     PHR_RESEARCH_1901(500, "The research data set table could not be written"),
     PHR_RESEARCH_1902(500, "The research data set table could not be read"),
+    PHR_RESEARCH_1903(500, "A released data set's file cannot be read"),
 
     // TERM
     PHR_TERM_0001(500, "The terminology directory does not load"),
