@@ -142,6 +142,14 @@ class Hl7v2IT {
         return context;
     }
 
+    /** A Patient with this identifier (system {@value #SYSTEM}), written by the institution's system; its id. */
+    private static String patient(Calls calls, String system, String identifier, String family) throws Exception {
+        HttpResponse<String> created = calls.fhir("POST", "/Patient", system, "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\""
+                + SYSTEM + "\",\"value\":\"" + identifier + "\"}],\"name\":[{\"family\":\"" + family + "\"}],\"gender\":\"female\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return Calls.created(created);
+    }
+
     private static String segment(String ack, String name) {
         return Arrays.stream(ack.split("\r")).filter(l -> l.startsWith(name)).findFirst().orElse("");
     }
@@ -152,10 +160,7 @@ class Hl7v2IT {
         Calls calls = new Calls(platform);
         String system = platform.serviceToken();
         String identifier = "LAB-" + UUID.randomUUID();
-        HttpResponse<String> created = calls.fhir("POST", "/Patient", system, "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\""
-                + SYSTEM + "\",\"value\":\"" + identifier + "\"}],\"name\":[{\"family\":\"Seven\",\"given\":[\"Lab\"]}],\"gender\":\"female\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String patientId = Calls.created(created);
+        String patientId = patient(calls, system, identifier, "Seven");
 
         HapiContext context = hapi();
         PipeParser parser = context.getPipeParser();
@@ -228,5 +233,67 @@ class Hl7v2IT {
         HttpResponse<String> proof = calls.api("GET", "/ledger/resources/DiagnosticReport/" + reportId + "/proof", system, null);
         assertThat(proof.statusCode()).as("the report is in the patient's chain: " + proof.body()).isEqualTo(200);
         assertThat(json(proof).path("entry").path("resourceType").asText()).isEqualTo("DiagnosticReport");
+    }
+
+    /**
+     * Issue 25: a batch file over HTTP (FHS, BHS, three messages, BTS, FTS) gets a batch of one ACK per message, in
+     * order, the bad one AE and the others stored; a message in ISO 8859-1 (MSH-18 {@code 8859/1}, no charset on the
+     * HTTP Content-Type) and one in UTF-8 over MLLP (MSH-18 {@code UNICODE UTF-8}) keep their letters.
+     */
+    @Test
+    void aBatchGetsOneAckPerMessageAndEachCharacterSetIsRead() throws Exception {
+        Platform platform = PlatformExtension.platform();
+        Calls calls = new Calls(platform);
+        String system = platform.serviceToken();
+        String identifier = "BATCH-" + UUID.randomUUID();
+        String patientId = patient(calls, system, identifier, "Batch");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+
+        String batch = String.join("\r", "FHS|^~\\&|LIS|st-mary|PHR|PHR|20260110090000||||FILE-" + run,
+                "BHS|^~\\&|LIS|st-mary|PHR|PHR|20260110090000||||BATCH-" + run,
+                oru(identifier, run + "-b1", "101").strip(), oru(identifier, run + "-b2", "high").strip(), oru(identifier, run + "-b3", "103").strip(),
+                "BTS|3", "FTS|1", "");
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiBase() + "/hl7v2"))
+                .header("Authorization", "Bearer " + system).header("Content-Type", "application/hl7-v2")
+                .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        List<String> lines = List.of(answer.body().split("\r"));
+        assertThat(lines.get(0)).startsWith("FHS|^~\\&|PHR|PHR|LIS|st-mary|").endsWith("|FILE-" + run);
+        assertThat(lines.get(1)).startsWith("BHS|^~\\&|PHR|PHR|LIS|st-mary|").endsWith("|BATCH-" + run);
+        assertThat(lines.stream().filter(l -> l.startsWith("MSA")).map(l -> l.substring(0, l.indexOf(run) + run.length() + 3)).toList())
+                .containsExactly("MSA|AA|" + run + "-b1", "MSA|AE|" + run + "-b2", "MSA|AA|" + run + "-b3");
+        assertThat(lines.stream().filter(l -> l.startsWith("MSH")).count()).isEqualTo(3);
+        assertThat(lines.subList(lines.size() - 2, lines.size())).containsExactly("BTS|3", "FTS|1");
+        for (String[] expected : new String[][]{{"b1", "1"}, {"b2", "0"}, {"b3", "1"}}) {
+            JsonNode reports = json(calls.fhir("GET", "/DiagnosticReport?identifier=urn:phr:hl7v2:filler-order:st-mary%7CFL-" + run + "-"
+                    + expected[0] + "&_summary=count", system, null));
+            assertThat(reports.path("total").asInt()).as(expected[0]).isEqualTo(Integer.parseInt(expected[1]));
+        }
+
+        String latin1 = String.join("\r", "MSH|^~\\&|LIS|st-mary|PHR|PHR|20260110083000||ORU^R01|" + run + "-latin1|P|2.5.1|||||DEU|8859/1",
+                "PID|1||" + identifier + "^^^&" + SYSTEM + "&URI||Batch||19700101|M",
+                "OBR|1|PL-1|FL-" + run + "-latin1|24323-8^Comprehensive metabolic panel^LN|||20260110080000|||||||||||||||20260110082500|||F",
+                "OBX|1|ST|8251-1^Comment^LN||Hämolyse, Probe trüb||||||F", "");
+        HttpResponse<String> latin1Ack = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiBase() + "/hl7v2"))
+                .header("Authorization", "Bearer " + system).header("Content-Type", "application/hl7-v2")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(segment(latin1Ack.body(), "MSA")).isEqualTo("MSA|AA|" + run + "-latin1");
+
+        HapiContext context = hapi();
+        context.setLowerLayerProtocol(new ca.uhn.hl7v2.llp.MinLowerLayerProtocol(true));
+        Connection mllp = context.newClient("127.0.0.1", Integer.getInteger("phr.it.mllp.port"), false);
+        try {
+            String utf8 = latin1.replace("-latin1|", "-utf8|").replace("|DEU|8859/1", "|DEU|UNICODE UTF-8")
+                    .replace("Hämolyse, Probe trüb", "Hämolyse, Şahin-Labor, 溶血");
+            String ack = context.getPipeParser().encode(mllp.getInitiator().sendAndReceive(context.getPipeParser().parse(utf8)));
+            assertThat(segment(ack, "MSA")).isEqualTo("MSA|AA|" + run + "-utf8");
+        } finally {
+            mllp.close();
+        }
+        JsonNode comments = json(calls.fhir("GET", "/Observation?subject=Patient/" + patientId + "&code=http://loinc.org%7C8251-1", system, null));
+        List<String> texts = new ArrayList<>();
+        comments.path("entry").forEach(e -> texts.add(e.path("resource").path("valueString").asText()));
+        assertThat(texts).containsExactlyInAnyOrder("Hämolyse, Probe trüb", "Hämolyse, Şahin-Labor, 溶血");
     }
 }

@@ -188,6 +188,48 @@ class BulkExportIT {
         return Calls.json(group).path("id").asText();
     }
 
+    /**
+     * A care giver's Patient-level export against her own searches, patient by patient: every patient she reaches
+     * (institution, encounters, consents at their levels) is in the Patient file or, where a rule refuses a search, named
+     * by an error line; each exported Condition set is exactly what her search of that patient gives.
+     */
+    @Test
+    void aCareGiversExportIsWhatHerSearchesGive() throws Exception {
+        Calls calls = new Calls(platform);
+        // a patient at home at St Mary's, the practitioner's institution
+        Map<String, String> cora = patient(calls, calls.token("demo-admin", "2"), "st-mary", "Caregiverson", 1, 2);
+        String practitioner = calls.token("demo-practitioner", "2");
+        HttpResponse<String> kickOff = kickOff("/Patient/$export?_type=Patient,Condition", practitioner, null);
+        assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+        JsonNode manifest = manifest(kickOff.headers().firstValue("Content-Location").orElseThrow(), practitioner);
+        Map<String, List<JsonNode>> files = download(manifest, practitioner);
+        Set<String> patients = ids(files.getOrDefault("Patient", List.of()));
+        assertThat(patients).as(manifest.toString()).contains(cora.get("Patient"));
+        Map<String, Set<String>> refused = new LinkedHashMap<>();
+        for (JsonNode error : manifest.path("error")) {
+            for (String line : get(error.path("url").asText(), practitioner).body().split("\n")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\w+) of Patient/([^:]+): HTTP (\\d+)")
+                        .matcher(JSON.readTree(line).path("issue").get(0).path("diagnostics").asText());
+                assertThat(m.find()).as(line).isTrue();
+                refused.computeIfAbsent(m.group(1), t -> new TreeSet<>()).add(m.group(2));
+            }
+        }
+        Set<String> reached = new TreeSet<>(patients);
+        refused.values().forEach(reached::addAll);
+        Set<String> conditions = new TreeSet<>();
+        for (String patient : reached) {
+            HttpResponse<String> own = calls.fhir("GET", "/Condition?patient=" + patient + "&_count=200", practitioner, null);
+            if (own.statusCode() == 200) {
+                assertThat(refused.getOrDefault("Condition", Set.of())).as("read by her search, read by the export").doesNotContain(patient);
+                Calls.json(own).path("entry").forEach(e -> conditions.add(e.path("resource").path("id").asText()));
+            } else {
+                assertThat(refused.getOrDefault("Condition", Set.of())).as("refused to her search, refused to the export").contains(patient);
+            }
+        }
+        assertThat(ids(files.getOrDefault("Condition", List.of()))).isEqualTo(conditions);
+        assertThat(conditions).as("Cora's two Conditions among them").hasSizeGreaterThanOrEqualTo(2);
+    }
+
     @Test
     void badKickOffsAreRefusedAndACancelledExportIsGone() throws Exception {
         Calls calls = new Calls(platform);

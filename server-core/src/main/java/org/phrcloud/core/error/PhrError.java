@@ -186,6 +186,7 @@ public enum PhrError {
     PHR_FHIR_0610(500, "The bulk export store failed"),
     PHR_FHIR_0611(405, "Method not allowed on a bulk export URL"),
     PHR_FHIR_0612(404, "This researcher has no released research data set of the study"),
+    PHR_FHIR_0613(500, "The bulk export stopped with the server running it; kick it off again"),
     PHR_FHIR_0401(401, "A bearer access token is required"),
     PHR_FHIR_0402(401, "The bearer access token is not valid for this server"),
 

@@ -1,5 +1,7 @@
 package org.phrcloud.standards.hl7v2;
 
+import java.util.ArrayList;
+
 import org.phrcloud.core.caller.CallerContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -44,7 +46,7 @@ import java.util.Set;
  * {@code POST /api/hl7v2}.
  *
  * <ol>
- *   <li>Parse (ER7, segments separated by CR) into the v2.5.1 canonical model (versions 2.3 to 2.5.1); what does not
+ *   <li>Parse (ER7, segments separated by CR, LF or CRLF) into the v2.5.1 canonical model (versions 2.3 to 2.6); what does not
  *       parse gets {@code AR} with ERR code 100/102 and the MSH-10 it could read.</li>
  *   <li>MSH-12 outside {@link #VERSIONS}: {@code AR} 203; a type other than those supported: {@code AR} 200/201.</li>
  *   <li>The sending facility (MSH-4 namespace id) must be an institution the sender speaks for ({@link Senders}); else
@@ -62,7 +64,7 @@ import java.util.Set;
  */
 public class Hl7v2Ingestion {
     /** The HL7 v2 versions accepted (MSH-12). */
-    public static final Set<String> VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
+    public static final Set<String> VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6");
     /** The message types supported (MSH-9.1 ^ MSH-9.2). */
     public static final Set<String> TYPES = Set.of("ORU^R01", "ADT^A01", "ADT^A04", "ADT^A08", "RDE^O11", "RDS^O13");
     private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Ingestion.class);
@@ -158,7 +160,7 @@ public class Hl7v2Ingestion {
         String controlId = msh.getMessageControlID().getValue();
         try {
             if (version == null || !VERSIONS.contains(version.strip())) {
-                throw V2Datatypes.error("unsupported HL7 version " + version + "; accepted: 2.3 to 2.5.1", ErrorCode.UNSUPPORTED_VERSION_ID, "MSH", 12);
+                throw V2Datatypes.error("unsupported HL7 version " + version + "; accepted: 2.3 to 2.6", ErrorCode.UNSUPPORTED_VERSION_ID, "MSH", 12);
             }
             if (!TYPES.contains(type)) {
                 throw V2Datatypes.error("unsupported message type " + type + "; supported: " + String.join(", ", TYPES),
@@ -276,7 +278,8 @@ public class Hl7v2Ingestion {
     }
 
     /** Segments separated by CR (HL7 v2.5.1 section 2.5.1); LF and CRLF line ends of files and HTTP bodies accepted. */
-    private static String normalized(String er7) {
+    /** The message with every segment terminator ({@code \r}, {@code \n}, {@code \r\n}) as CR, the ER7 separator. */
+    static String normalized(String er7) {
         return er7 == null ? "" : er7.strip().replace("\r\n", "\r").replace('\n', '\r');
     }
 
@@ -287,6 +290,91 @@ public class Hl7v2Ingestion {
         } catch (HL7Exception | java.io.IOException e) {
             return reject(null, error != null ? error : new HL7Exception("the acknowledgment could not be made", ErrorCode.APPLICATION_INTERNAL_ERROR));
         }
+    }
+
+    /**
+     * Processes a message or a batch (HL7 v2.5.1 section 2.10.3, batch protocol: {@code [FHS] BHS {MSH...} BTS [FTS]}):
+     * each message of a batch is processed on its own, as {@link #receive(String, Senders)} (one that fails gets its
+     * {@code AE}/{@code AR} and the rest go on), and the answer is a batch of their ACKs in the same order, under an
+     * {@code FHS}/{@code BHS} whose reference control id (FHS-12/BHS-12) is the sender's (FHS-11/BHS-11), closed by
+     * {@code BTS} (number of ACKs) and {@code FTS}.
+     *
+     * @param er7 one message, or a batch file starting with FHS or BHS
+     * @return the ACK, or the batch of ACKs
+     */
+    public String receiveAll(String er7, Senders senders) {
+        String text = normalized(er7);
+        boolean file = text.startsWith("FHS");
+        if (!file && !text.startsWith("BHS")) {
+            return receive(er7, senders);
+        }
+        List<String> acks = new ArrayList<>();
+        ca.uhn.hl7v2.util.Hl7InputStreamMessageStringIterator messages =
+                new ca.uhn.hl7v2.util.Hl7InputStreamMessageStringIterator(new java.io.StringReader(text));
+        while (messages.hasNext()) {
+            acks.add(normalized(receive(messages.next(), senders)));
+        }
+        String[] lines = text.split("\r");
+        String fhs = file ? lines[0] : null;
+        String bhs = java.util.Arrays.stream(lines).filter(l -> l.startsWith("BHS")).findFirst().orElse(null);
+        String now = new java.text.SimpleDateFormat("yyyyMMddHHmmssZ").format(java.util.Date.from(clock.instant()));
+        StringBuilder out = new StringBuilder();
+        if (fhs != null) {
+            out.append(batchHeader("FHS", fhs, now)).append('\r');
+        }
+        if (bhs != null) {
+            out.append(batchHeader("BHS", bhs, now)).append('\r');
+        }
+        acks.forEach(a -> out.append(a.endsWith("\r") ? a : a + "\r"));
+        if (bhs != null) {
+            out.append("BTS|").append(acks.size()).append('\r');
+        }
+        if (fhs != null) {
+            out.append("FTS|1").append('\r');
+        }
+        return out.toString();
+    }
+
+    /** Our FHS/BHS answering the sender's: we are the sender now, they the receiver; field 12 refers to their field 11. */
+    private static String batchHeader(String name, String theirs, String now) {
+        String[] f = theirs.split(java.util.regex.Pattern.quote(String.valueOf(theirs.charAt(3))), -1);
+        String encoding = f.length > 1 ? f[1] : "^~\\&";
+        String theirApplication = f.length > 2 ? f[2] : "";
+        String theirFacility = f.length > 3 ? f[3] : "";
+        String theirControlId = f.length > 10 ? f[10] : "";
+        return String.join("|", name, encoding, "PHR", "PHR", theirApplication, theirFacility, now, "", "", "", "",
+                java.util.UUID.randomUUID().toString().substring(0, 20), theirControlId);
+    }
+
+    /**
+     * The character set a message declares in MSH-18 (HL7 table 0211: {@code ASCII}, {@code 8859/1} to {@code 8859/9},
+     * {@code 8859/15}, {@code UNICODE UTF-8}, {@code UNICODE UTF-16}, {@code UNICODE UTF-32}), read from its raw bytes
+     * (the MSH segment is ASCII in every one of them); {@code fallback} when none is declared or it is not one of these.
+     */
+    public static java.nio.charset.Charset charsetOf(byte[] message, java.nio.charset.Charset fallback) {
+        String head = new String(message, 0, Math.min(message.length, 4096), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = head.indexOf("MSH");
+        if (at < 0 || head.length() < at + 8) {
+            return fallback;
+        }
+        String msh = head.substring(at).split("[\r\n]", 2)[0];
+        String[] fields = msh.split(java.util.regex.Pattern.quote(String.valueOf(msh.charAt(3))), -1);
+        if (fields.length < 18) {
+            return fallback;
+        }
+        String declared = fields[17].split(java.util.regex.Pattern.quote(String.valueOf(fields[1].isEmpty() ? '~' : fields[1].charAt(1))))[0]
+                .strip().toUpperCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher iso = java.util.regex.Pattern.compile("8859/(\\d{1,2})").matcher(declared);
+        if (iso.matches()) {
+            return java.nio.charset.Charset.forName("ISO-8859-" + iso.group(1));
+        }
+        return switch (declared) {
+            case "ASCII" -> java.nio.charset.StandardCharsets.US_ASCII;
+            case "UNICODE UTF-8" -> java.nio.charset.StandardCharsets.UTF_8;
+            case "UNICODE UTF-16" -> java.nio.charset.StandardCharsets.UTF_16;
+            case "UNICODE UTF-32" -> java.nio.charset.Charset.forName("UTF-32");
+            default -> fallback;
+        };
     }
 
     /** {@code AR} for what did not parse: an ACK built from scratch, MSA-2 the control id if MSH-10 could be read. */

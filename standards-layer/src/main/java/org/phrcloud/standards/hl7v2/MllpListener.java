@@ -57,6 +57,8 @@ public class MllpListener implements AutoCloseable {
         }
         this.port = port;
         context.setSocketFactory(new BoundSocketFactory(address));
+        // decode each message in the character set its MSH-18 declares (HL7 table 0211), not the platform default
+        context.setLowerLayerProtocol(new ca.uhn.hl7v2.llp.MinLowerLayerProtocol(true));
         server = context.newServer(port, false);
         server.registerApplication("*", "*", new ReceivingApplication<Message>() {
             @Override

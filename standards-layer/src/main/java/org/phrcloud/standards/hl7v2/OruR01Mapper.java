@@ -67,7 +67,7 @@ final class OruR01Mapper {
                 report.setStatus(reportStatus(obr.getResultStatus().getValue()));
                 report.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory")));
                 CodeableConcept code = V2Datatypes.concept(obr.getUniversalServiceIdentifier());
-                if (!code.hasCoding()) {
+                if (!code.hasCoding() && !code.hasText()) {
                     throw V2Datatypes.error("OBR-4 (universal service identifier) is required", ErrorCode.REQUIRED_FIELD_MISSING, "OBR", 4);
                 }
                 report.setCode(code);
@@ -106,7 +106,7 @@ final class OruR01Mapper {
         o.setStatus(observationStatus(obx.getObservationResultStatus().getValue()));
         o.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", "Laboratory")));
         CodeableConcept code = V2Datatypes.concept(obx.getObservationIdentifier());
-        if (!code.hasCoding()) {
+        if (!code.hasCoding() && !code.hasText()) {
             throw located(V2Datatypes.error("OBX-3 (observation identifier) is required", ErrorCode.REQUIRED_FIELD_MISSING, "OBX", 3), repetition);
         }
         o.setCode(code);
@@ -119,7 +119,10 @@ final class OruR01Mapper {
         }
         String valueType = obx.getValueType().getValue();
         Varies[] values = obx.getObservationValue();
-        if (values.length > 0 && values[0].getData() != null) {
+        boolean explicitNull = values.length > 0 && values[0].getData() instanceof Primitive p && V2Datatypes.present(p.getValue()) == null;
+        if (explicitNull) {
+            o.setDataAbsentReason(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "unknown", "Unknown")));
+        } else if (values.length > 0 && values[0].getData() != null) {
             try {
                 value(o, valueType, values, obx.getUnits());
             } catch (HL7Exception | RuntimeException e) {

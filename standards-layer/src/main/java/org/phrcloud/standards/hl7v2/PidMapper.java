@@ -83,13 +83,12 @@ final class PidMapper {
         if (!names.isEmpty()) {
             patient.setName(names);
         }
-        DateTimeType born = V2Datatypes.dateTime(pid.getDateTimeOfBirth(), "PID", 7);
+        org.hl7.fhir.r4.model.DateType born = V2Datatypes.date(pid.getDateTimeOfBirth().getTime().getValue(), "PID", 7);
         if (born != null) {
-            String value = born.getValueAsString(); // YYYY, YYYY-MM, YYYY-MM-DD or longer: the date part only
-            patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType(value.substring(0, Math.min(10, value.length()))));
+            patient.setBirthDateElement(born);
         }
-        String sex = pid.getAdministrativeSex().getValue();
-        if (sex != null && !sex.isBlank()) {
+        String sex = V2Datatypes.present(pid.getAdministrativeSex().getValue());
+        if (sex != null) {
             patient.setGender(switch (sex.strip()) {
                 case "M" -> Enumerations.AdministrativeGender.MALE;
                 case "F" -> Enumerations.AdministrativeGender.FEMALE;

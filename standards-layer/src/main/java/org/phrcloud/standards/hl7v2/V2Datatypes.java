@@ -45,8 +45,22 @@ final class V2Datatypes {
     private V2Datatypes() {
     }
 
+    /** The HL7 v2 explicit null ({@code ""}, HL7 v2.5.1 section 2.5.3): a field sent to say "no value". */
+    static final String EXPLICIT_NULL = "\"\"";
+    private static final java.util.regex.Pattern DTM = java.util.regex.Pattern.compile(
+            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\.\\d{1,4})?([+-]\\d{4})?");
+
+    /** A field's value, or null when it is empty, blank or the explicit null {@code ""}; stripped. */
+    static String present(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.strip();
+        return v.isEmpty() || EXPLICIT_NULL.equals(v) ? null : v;
+    }
+
     static String system(String v2Name) {
-        if (v2Name == null || v2Name.isBlank()) {
+        if (present(v2Name) == null) {
             return null;
         }
         String known = CODING_SYSTEMS.get(v2Name.strip().toUpperCase(java.util.Locale.ROOT));
@@ -57,8 +71,8 @@ final class V2Datatypes {
         CodeableConcept c = new CodeableConcept();
         coding(c, ce.getIdentifier().getValue(), ce.getText().getValue(), ce.getNameOfCodingSystem().getValue());
         coding(c, ce.getAlternateIdentifier().getValue(), ce.getAlternateText().getValue(), ce.getNameOfAlternateCodingSystem().getValue());
-        if (ce.getText().getValue() != null) {
-            c.setText(ce.getText().getValue());
+        if (present(ce.getText().getValue()) != null) {
+            c.setText(present(ce.getText().getValue()));
         }
         return c;
     }
@@ -67,17 +81,18 @@ final class V2Datatypes {
         CodeableConcept c = new CodeableConcept();
         coding(c, cwe.getIdentifier().getValue(), cwe.getText().getValue(), cwe.getNameOfCodingSystem().getValue());
         coding(c, cwe.getAlternateIdentifier().getValue(), cwe.getAlternateText().getValue(), cwe.getNameOfAlternateCodingSystem().getValue());
-        if (cwe.getOriginalText().getValue() != null) {
-            c.setText(cwe.getOriginalText().getValue());
-        } else if (cwe.getText().getValue() != null) {
-            c.setText(cwe.getText().getValue());
+        if (present(cwe.getOriginalText().getValue()) != null) {
+            c.setText(present(cwe.getOriginalText().getValue()));
+        } else if (present(cwe.getText().getValue()) != null) {
+            c.setText(present(cwe.getText().getValue()));
         }
         return c;
     }
 
+    /** A coding of a code, with its system when the message names one (a local code without one keeps no system). */
     private static void coding(CodeableConcept c, String code, String display, String system) {
-        if (code != null && !code.isBlank()) {
-            c.addCoding(new Coding(system(system), code.strip(), display));
+        if (present(code) != null) {
+            c.addCoding(new Coding(system(system), present(code), present(display)));
         }
     }
 
@@ -87,9 +102,11 @@ final class V2Datatypes {
      */
     static Quantity quantity(BigDecimal value, CE units) {
         Quantity q = new Quantity().setValue(value);
-        String code = units.getIdentifier().getValue();
-        if (code != null && !code.isBlank()) {
-            q.setUnit(units.getText().getValue() != null ? units.getText().getValue() : code);
+        String code = present(units.getIdentifier().getValue());
+        if (code == null && present(units.getText().getValue()) != null) {
+            q.setUnit(present(units.getText().getValue()));
+        } else if (code != null) {
+            q.setUnit(present(units.getText().getValue()) != null ? present(units.getText().getValue()) : code);
             String system = system(units.getNameOfCodingSystem().getValue());
             if (system != null) {
                 q.setSystem(system).setCode(code.strip());
@@ -105,7 +122,7 @@ final class V2Datatypes {
      * @return null when CX-1 or CX-4 is empty
      */
     static Identifier identifier(CX cx) {
-        String value = cx.getIDNumber().getValue();
+        String value = present(cx.getIDNumber().getValue());
         String namespace = cx.getAssigningAuthority().getNamespaceID().getValue();
         String universal = cx.getAssigningAuthority().getUniversalID().getValue();
         String type = cx.getAssigningAuthority().getUniversalIDType().getValue();
@@ -126,8 +143,8 @@ final class V2Datatypes {
     }
 
     /**
-     * TS/DTM -> dateTime with the precision the message gave (year, month, day, minute, second); a time without an
-     * offset is read as UTC.
+     * TS/DTM -> dateTime as {@link #dateTime(String, String, int)} reads it: a date keeps its precision (year, month,
+     * day), a time its instant to the second or millisecond; a time without an offset is read as UTC.
      *
      * @return null when empty
      * @throws HL7Exception DATA_TYPE_ERROR when it is not a valid DTM
@@ -136,30 +153,56 @@ final class V2Datatypes {
         return dateTime(ts.getTime().getValue(), segment, field);
     }
 
-    /** A DTM value (YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]) as {@link #dateTime(TS, String, int)} reads it. */
+    /**
+     * A DTM value (YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ], HL7 v2.5.1 section 2A.3.22; TS component 1 and DT alike)
+     * as {@link #dateTime(TS, String, int)} reads it: a date alone (year, month or day) keeps its digits, whatever the
+     * offset; a time keeps its instant, to the second (an hour or a minute alone gets :00 seconds, as FHIR's dateTime needs
+     * them) or to the millisecond when the message gives a fraction, in UTC when it has no offset. Empty or the explicit
+     * null: null.
+     */
     static DateTimeType dateTime(String value, String segment, int field) throws HL7Exception {
-        if (value == null || value.isBlank()) {
+        String v = present(value);
+        if (v == null) {
             return null;
         }
+        java.util.regex.Matcher m = DTM.matcher(v);
         try {
-            String digits = value.split("[+\\-.]")[0];
-            TemporalPrecisionEnum precision = switch (digits.length()) {
-                case 4 -> TemporalPrecisionEnum.YEAR;
-                case 6 -> TemporalPrecisionEnum.MONTH;
-                case 8 -> TemporalPrecisionEnum.DAY;
-                case 10, 12 -> TemporalPrecisionEnum.MINUTE;
-                default -> TemporalPrecisionEnum.SECOND;
-            };
-            boolean hasOffset = value.contains("+") || value.contains("-");
-            String withOffset = hasOffset ? value : value + "+0000";
+            if (!m.matches() || (m.group(2) == null && m.group(3) != null)) {
+                throw new IllegalArgumentException(v);
+            }
+            if (m.group(4) == null) {
+                String date = m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "") + (m.group(3) != null ? "-" + m.group(3) : "");
+                return new DateTimeType(date);
+            }
+            // FHIR's dateTime has no hour or minute precision: a time has seconds (00 when the message gives none)
+            TemporalPrecisionEnum precision = m.group(7) != null ? TemporalPrecisionEnum.MILLI : TemporalPrecisionEnum.SECOND;
+            String withOffset = m.group(8) != null ? v : v + "+0000";
             ca.uhn.hl7v2.model.primitive.CommonTS parsed = new ca.uhn.hl7v2.model.primitive.CommonTS(withOffset);
             return new DateTimeType(parsed.getValueAsDate(), precision, TimeZone.getTimeZone("UTC"));
         } catch (DataTypeException | RuntimeException e) {
-            HL7Exception error = new HL7Exception("not a valid date/time: " + value, ErrorCode.DATA_TYPE_ERROR);
+            HL7Exception error = new HL7Exception("not a valid date/time: " + v, ErrorCode.DATA_TYPE_ERROR);
             error.setSegmentName(segment);
             error.setFieldPosition(field);
             throw error;
         }
+    }
+
+    /**
+     * The date part of a DT/TS/DTM (a birth date): its digits as written (YYYY, YYYY-MM or YYYY-MM-DD), never moved by
+     * a time or an offset. Empty or the explicit null: null.
+     *
+     * @throws HL7Exception DATA_TYPE_ERROR when it is not a valid DTM
+     */
+    static org.hl7.fhir.r4.model.DateType date(String value, String segment, int field) throws HL7Exception {
+        String v = present(value);
+        if (v == null) {
+            return null;
+        }
+        dateTime(v, segment, field);
+        java.util.regex.Matcher m = DTM.matcher(v);
+        m.matches();
+        return new org.hl7.fhir.r4.model.DateType(m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "")
+                + (m.group(3) != null ? "-" + m.group(3) : ""));
     }
 
     /** An error located at a segment's field (ERR-2), with its HL7 table 0357 code (ERR-3). */

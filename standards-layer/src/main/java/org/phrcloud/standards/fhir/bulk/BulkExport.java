@@ -50,10 +50,14 @@ import java.util.function.Function;
  * <p>Audited (ARCHITECTURE.md "Audit"): one AuditEvent per kick-off (the patients to export), per file download (the
  * patients in the file) and per cancellation, besides the searches themselves.
  */
-public class BulkExport {
+public class BulkExport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BulkExport.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE = 200;
+    /** A running job that has not written for this long was lost with its replica (it writes at least every 25 patients). */
+    static final java.time.Duration STALE = java.time.Duration.ofMinutes(10);
+    /** How long a finished job's files stay for download (the manifest's {@code Expires}). */
+    public static final java.time.Duration KEPT = java.time.Duration.ofHours(24);
 
     private final BulkExportJobs jobs;
     private final MasterPatientIndex mpi;
@@ -122,8 +126,9 @@ public class BulkExport {
     public String kickOff(Caller caller, String bearer, BulkExportRequest request, String requestUrl, String localBase, String requestId) {
         List<String> patients = "group".equals(request.level()) ? groupMembers(request.groupId(), bearer, localBase) : patientsOf(caller);
         String id = UUID.randomUUID().toString();
+        jobs.deleteFinishedBefore(clock.instant().minus(KEPT));
         jobs.create(new BulkExportJobs.Job(id, caller.subject(), requestUrl, request.level(), BulkExportJobs.Status.ACCEPTED, "accepted",
-                null, clock.instant()));
+                null, clock.instant(), clock.instant(), null));
         audit(caller, requestId, "operation", "bulk export " + id + " kick-off: " + request.level() + " level, types "
                 + String.join(",", request.types()) + ", " + patients.size() + " patients", new LinkedHashSet<>(patients));
         runner.submit(() -> run(id, bearer, patients, request, localBase));
@@ -141,8 +146,9 @@ public class BulkExport {
                 .orElseThrow(() -> new Refused(404, "PHR-FHIR-0612: there is no released research data set of study " + request.groupId()
                         + " for this researcher"));
         String id = UUID.randomUUID().toString();
+        jobs.deleteFinishedBefore(clock.instant().minus(KEPT));
         jobs.create(new BulkExportJobs.Job(id, researcher.subject(), requestUrl, request.level(), BulkExportJobs.Status.ACCEPTED, "accepted",
-                null, clock.instant()));
+                null, clock.instant(), clock.instant(), null));
         audit(researcher, requestId, "operation", "bulk export " + id + " kick-off: anonymized research data set of study "
                 + request.groupId() + ", types " + String.join(",", request.types()), Set.of());
         Map<String, StringBuilder> byType = new LinkedHashMap<>();
@@ -159,7 +165,7 @@ public class BulkExport {
                 }
             }
         } catch (IOException e) {
-            jobs.advance(id, BulkExportJobs.Status.FAILED, null, "PHR-FHIR-0607: the research data set is not NDJSON");
+            jobs.advance(id, BulkExportJobs.Status.FAILED, null, "PHR-FHIR-0607: the research data set is not NDJSON", clock.instant());
             return id;
         }
         int seq = 1;
@@ -168,14 +174,25 @@ public class BulkExport {
                 jobs.addFile(id, new BulkExportJobs.ExportFile(seq++, type, false, counts.get(type), Set.of()), byType.get(type).toString());
             }
         }
-        jobs.advance(id, BulkExportJobs.Status.COMPLETED, null, null);
+        jobs.advance(id, BulkExportJobs.Status.COMPLETED, null, null, clock.instant());
         return id;
     }
 
-    /** The job, if it is the caller's (anyone else's, or an unknown id, is 404 PHR-FHIR-0605). */
+    /**
+     * The job, if it is the caller's (anyone else's, or an unknown id, is 404 PHR-FHIR-0605). A job still accepted or
+     * running that has written nothing for {@link #STALE} was lost with the replica that ran it: it is failed now
+     * (PHR-FHIR-0613), so the client kicks off again instead of polling for ever.
+     */
     public BulkExportJobs.Job jobOf(Caller caller, String id) {
-        return jobs.find(id).filter(j -> j.ownerSubject().equals(caller.subject()))
+        BulkExportJobs.Job job = jobs.find(id).filter(j -> j.ownerSubject().equals(caller.subject()))
                 .orElseThrow(() -> new Refused(404, "PHR-FHIR-0605: there is no bulk export " + id + " of this caller"));
+        boolean open = job.status() == BulkExportJobs.Status.ACCEPTED || job.status() == BulkExportJobs.Status.RUNNING;
+        if (open && job.updatedAt().plus(STALE).isBefore(clock.instant())) {
+            jobs.advance(id, BulkExportJobs.Status.FAILED, null,
+                    "PHR-FHIR-0613: the export stopped: the server running it ended; kick it off again", clock.instant());
+            return jobs.find(id).orElseThrow();
+        }
+        return job;
     }
 
     /**
@@ -230,6 +247,15 @@ public class BulkExport {
         audit(caller, requestId, "delete", "bulk export " + id + " cancelled", patients);
     }
 
+    /**
+     * Stops the runner threads (the context closes: undeploy or shutdown). A job they were running stays RUNNING and is
+     * reported failed once stale ({@link #STALE}); without this the threads would keep the undeployed application alive.
+     */
+    @Override
+    public void close() {
+        runner.shutdownNow();
+    }
+
     /** The patients a caller exports at the system and patient levels. */
     private List<String> patientsOf(Caller caller) {
         CallerScope scope = CallerScope.resolve(caller, mpi, grants);
@@ -270,7 +296,7 @@ public class BulkExport {
     /** The job: one file per type that has resources, then one error file if any search was refused. */
     private void run(String id, String bearer, List<String> patients, BulkExportRequest request, String localBase) {
         try {
-            if (!jobs.advance(id, BulkExportJobs.Status.RUNNING, "0/" + request.types().size() + " types", null)) {
+            if (!jobs.advance(id, BulkExportJobs.Status.RUNNING, "0/" + request.types().size() + " types", null, clock.instant())) {
                 return;
             }
             int seq = 1;
@@ -284,7 +310,8 @@ public class BulkExport {
                 int count = 0;
                 int reached = 0;
                 for (String patient : patients) {
-                    if (++reached % 25 == 0 && cancelled(id)) {
+                    if (++reached % 25 == 0 && (cancelled(id) || !jobs.advance(id, BulkExportJobs.Status.RUNNING,
+                            done + "/" + request.types().size() + " types", null, clock.instant()))) {
                         return;
                     }
                     String url = localBase + "/" + ("Patient".equals(type) ? "Patient?_id=" : type + "?patient=")
@@ -319,17 +346,17 @@ public class BulkExport {
                     jobs.addFile(id, new BulkExportJobs.ExportFile(seq++, type, false, count, inFile), lines.toString());
                 }
                 done++;
-                jobs.advance(id, BulkExportJobs.Status.RUNNING, done + "/" + request.types().size() + " types", null);
+                jobs.advance(id, BulkExportJobs.Status.RUNNING, done + "/" + request.types().size() + " types", null, clock.instant());
             }
             if (errorCount > 0) {
                 jobs.addFile(id, new BulkExportJobs.ExportFile(seq, "OperationOutcome", true, errorCount, Set.of()), errors.toString());
             }
-            jobs.advance(id, BulkExportJobs.Status.COMPLETED, null, null);
+            jobs.advance(id, BulkExportJobs.Status.COMPLETED, null, null, clock.instant());
         } catch (Exception e) {
             String message = e.getMessage() != null && e.getMessage().startsWith("PHR-") ? e.getMessage()
                     : "PHR-FHIR-0607: the bulk export failed";
             LOG.warn("bulk export {} failed: {}", id, e.toString());
-            jobs.advance(id, BulkExportJobs.Status.FAILED, null, message);
+            jobs.advance(id, BulkExportJobs.Status.FAILED, null, message, clock.instant());
         }
     }
 

@@ -19,7 +19,7 @@ public class BulkExportConfig {
         return new BulkExportJobs(dataSource);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     public BulkExport bulkExport(BulkExportJobs jobs, MasterPatientIndex mpi, ConsentService consents, Auditor auditor,
                                  org.springframework.beans.factory.ObjectProvider<BulkExport.ResearchData> research) {
         return new BulkExport(jobs, mpi, consents::grantsInForce, auditor, Clock.systemUTC(), research.getIfAvailable());

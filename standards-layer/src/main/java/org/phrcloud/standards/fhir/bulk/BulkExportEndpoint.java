@@ -144,8 +144,9 @@ public final class BulkExportEndpoint {
             }
             case COMPLETED -> {
                 response.setStatus(200);
+                java.time.Instant finished = job.finishedAt() == null ? java.time.Instant.now() : job.finishedAt();
                 response.setHeader("Expires", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
-                        .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(1)));
+                        .format(finished.plus(BulkExport.KEPT).atZone(java.time.ZoneOffset.UTC)));
                 response.setContentType("application/json");
                 response.setCharacterEncoding("UTF-8");
                 response.getWriter().write(export.manifest(job, statusUrl));

@@ -36,9 +36,11 @@ public class BulkExportJobs {
      * @param progress        what it is doing (the {@code X-Progress} header), or null
      * @param error           why it failed, or null
      * @param transactionTime when it was kicked off (the manifest's {@code transactionTime})
+     * @param updatedAt       when its runner last wrote (the heartbeat) or it ended
+     * @param finishedAt      when it ended, or null while it runs
      */
     public record Job(String id, String ownerSubject, String requestUrl, String level, Status status, String progress, String error,
-                      Instant transactionTime) {
+                      Instant transactionTime, Instant updatedAt, Instant finishedAt) {
     }
 
     /**
@@ -65,34 +67,45 @@ public class BulkExportJobs {
     }
 
     public void create(Job job) {
-        update("INSERT INTO phr_bulk_export_job (id, owner_subject, request_url, level, status, progress, transaction_time) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", job.id(), job.ownerSubject(), job.requestUrl(), job.level(), job.status().name(),
-                job.progress(), Timestamp.from(job.transactionTime()));
+        update("INSERT INTO phr_bulk_export_job (id, owner_subject, request_url, level, status, progress, transaction_time, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", job.id(), job.ownerSubject(), job.requestUrl(), job.level(), job.status().name(),
+                job.progress(), Timestamp.from(job.transactionTime()), Timestamp.from(job.transactionTime()));
     }
 
     public Optional<Job> find(String id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT id, owner_subject, request_url, level, status, progress, error, "
-                     + "transaction_time FROM phr_bulk_export_job WHERE id = ?")) {
+                     + "transaction_time, updated_at, finished_at FROM phr_bulk_export_job WHERE id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
                 }
+                Timestamp updated = r.getTimestamp(9);
+                Timestamp finished = r.getTimestamp(10);
                 return Optional.of(new Job(r.getString(1), r.getString(2), r.getString(3), r.getString(4), Status.valueOf(r.getString(5)),
-                        r.getString(6), r.getString(7), r.getTimestamp(8).toInstant()));
+                        r.getString(6), r.getString(7), r.getTimestamp(8).toInstant(),
+                        updated == null ? r.getTimestamp(8).toInstant() : updated.toInstant(), finished == null ? null : finished.toInstant()));
             }
         } catch (SQLException e) {
             throw failure(e);
         }
     }
 
-    /** Moves a job that is still accepted or running to {@code status}; false when it was cancelled (or ended) meanwhile. */
-    public boolean advance(String id, Status status, String progress, String error) {
+    /**
+     * Moves a job that is still accepted or running to {@code status} at {@code now} (its heartbeat); false when it was
+     * cancelled (or ended) meanwhile.
+     */
+    public boolean advance(String id, Status status, String progress, String error, Instant now) {
         boolean ends = status == Status.COMPLETED || status == Status.FAILED || status == Status.CANCELLED;
-        return update("UPDATE phr_bulk_export_job SET status = ?, progress = ?, error = ?, finished_at = ? "
-                + "WHERE id = ? AND status IN ('ACCEPTED', 'RUNNING')", status.name(), progress, error,
-                ends ? Timestamp.from(Instant.now()) : null, id) == 1;
+        return update("UPDATE phr_bulk_export_job SET status = ?, progress = ?, error = ?, updated_at = ?, finished_at = ? "
+                + "WHERE id = ? AND status IN ('ACCEPTED', 'RUNNING')", status.name(), progress, error, Timestamp.from(now),
+                ends ? Timestamp.from(now) : null, id) == 1;
+    }
+
+    /** Deletes the jobs (and their files) that ended before {@code cutoff}; how many. */
+    public int deleteFinishedBefore(Instant cutoff) {
+        return update("DELETE FROM phr_bulk_export_job WHERE finished_at IS NOT NULL AND finished_at < ?", Timestamp.from(cutoff));
     }
 
     /** Stores one file of a running job. */
@@ -136,8 +149,9 @@ public class BulkExportJobs {
 
     /** Cancels a job and deletes its files (Bulk Data Access IG, "Delete a Bulk Data Request"). */
     public void cancel(String jobId) {
-        update("UPDATE phr_bulk_export_job SET status = 'CANCELLED', progress = NULL, finished_at = ? WHERE id = ?",
-                Timestamp.from(Instant.now()), jobId);
+        Timestamp now = Timestamp.from(Instant.now());
+        update("UPDATE phr_bulk_export_job SET status = 'CANCELLED', progress = NULL, updated_at = ?, finished_at = ? WHERE id = ?",
+                now, now, jobId);
         update("DELETE FROM phr_bulk_export_file WHERE job_id = ?", jobId);
     }
 
