@@ -1,7 +1,5 @@
 package org.phrcloud.standards.hl7v2;
 
-import java.util.ArrayList;
-
 import org.phrcloud.core.caller.CallerContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -38,6 +36,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -68,6 +67,8 @@ public class Hl7v2Ingestion {
     /** The message types supported (MSH-9.1 ^ MSH-9.2). */
     public static final Set<String> TYPES = Set.of("ORU^R01", "ADT^A01", "ADT^A04", "ADT^A08", "RDE^O11", "RDS^O13");
     private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Ingestion.class);
+    /** An ISO 8859 part in HL7 table 0211 ({@code 8859/1} ... {@code 8859/15}). */
+    private static final java.util.regex.Pattern ISO_8859 = java.util.regex.Pattern.compile("8859/(\\d{1,2})");
 
     /** Who a message's sending facility speaks for. */
     @FunctionalInterface
@@ -277,8 +278,10 @@ public class Hl7v2Ingestion {
         return found.stream().findFirst();
     }
 
-    /** Segments separated by CR (HL7 v2.5.1 section 2.5.1); LF and CRLF line ends of files and HTTP bodies accepted. */
-    /** The message with every segment terminator ({@code \r}, {@code \n}, {@code \r\n}) as CR, the ER7 separator. */
+    /**
+     * The message with every segment terminator as CR, the ER7 separator (HL7 v2.5.1 section 2.5.1): LF and CRLF line
+     * ends of files and HTTP bodies accepted.
+     */
     static String normalized(String er7) {
         return er7 == null ? "" : er7.strip().replace("\r\n", "\r").replace('\n', '\r');
     }
@@ -325,7 +328,7 @@ public class Hl7v2Ingestion {
         if (bhs != null) {
             out.append(batchHeader("BHS", bhs, now)).append('\r');
         }
-        acks.forEach(a -> out.append(a.endsWith("\r") ? a : a + "\r"));
+        acks.forEach(a -> out.append(a).append('\r'));
         if (bhs != null) {
             out.append("BTS|").append(acks.size()).append('\r');
         }
@@ -337,7 +340,7 @@ public class Hl7v2Ingestion {
 
     /** Our FHS/BHS answering the sender's: we are the sender now, they the receiver; field 12 refers to their field 11. */
     private static String batchHeader(String name, String theirs, String now) {
-        String[] f = theirs.split(java.util.regex.Pattern.quote(String.valueOf(theirs.charAt(3))), -1);
+        String[] f = theirs.length() > 3 ? theirs.split(java.util.regex.Pattern.quote(String.valueOf(theirs.charAt(3))), -1) : new String[0];
         String encoding = f.length > 1 ? f[1] : "^~\\&";
         String theirApplication = f.length > 2 ? f[2] : "";
         String theirFacility = f.length > 3 ? f[3] : "";
@@ -358,15 +361,22 @@ public class Hl7v2Ingestion {
             return fallback;
         }
         String msh = head.substring(at).split("[\r\n]", 2)[0];
+        if (msh.length() < 4) {
+            return fallback;
+        }
         String[] fields = msh.split(java.util.regex.Pattern.quote(String.valueOf(msh.charAt(3))), -1);
         if (fields.length < 18) {
             return fallback;
         }
-        String declared = fields[17].split(java.util.regex.Pattern.quote(String.valueOf(fields[1].isEmpty() ? '~' : fields[1].charAt(1))))[0]
-                .strip().toUpperCase(java.util.Locale.ROOT);
-        java.util.regex.Matcher iso = java.util.regex.Pattern.compile("8859/(\\d{1,2})").matcher(declared);
+        char repetition = fields[1].length() > 1 ? fields[1].charAt(1) : '~';
+        String declared = fields[17].split(java.util.regex.Pattern.quote(String.valueOf(repetition)))[0].strip().toUpperCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher iso = ISO_8859.matcher(declared);
         if (iso.matches()) {
-            return java.nio.charset.Charset.forName("ISO-8859-" + iso.group(1));
+            try {
+                return java.nio.charset.Charset.forName("ISO-8859-" + iso.group(1));
+            } catch (IllegalArgumentException noSuchPart) {
+                return fallback;
+            }
         }
         return switch (declared) {
             case "ASCII" -> java.nio.charset.StandardCharsets.US_ASCII;

@@ -71,8 +71,9 @@ final class V2Datatypes {
         CodeableConcept c = new CodeableConcept();
         coding(c, ce.getIdentifier().getValue(), ce.getText().getValue(), ce.getNameOfCodingSystem().getValue());
         coding(c, ce.getAlternateIdentifier().getValue(), ce.getAlternateText().getValue(), ce.getNameOfAlternateCodingSystem().getValue());
-        if (present(ce.getText().getValue()) != null) {
-            c.setText(present(ce.getText().getValue()));
+        String text = present(ce.getText().getValue());
+        if (text != null) {
+            c.setText(text);
         }
         return c;
     }
@@ -81,18 +82,19 @@ final class V2Datatypes {
         CodeableConcept c = new CodeableConcept();
         coding(c, cwe.getIdentifier().getValue(), cwe.getText().getValue(), cwe.getNameOfCodingSystem().getValue());
         coding(c, cwe.getAlternateIdentifier().getValue(), cwe.getAlternateText().getValue(), cwe.getNameOfAlternateCodingSystem().getValue());
-        if (present(cwe.getOriginalText().getValue()) != null) {
-            c.setText(present(cwe.getOriginalText().getValue()));
-        } else if (present(cwe.getText().getValue()) != null) {
-            c.setText(present(cwe.getText().getValue()));
+        String original = present(cwe.getOriginalText().getValue());
+        String text = original != null ? original : present(cwe.getText().getValue());
+        if (text != null) {
+            c.setText(text);
         }
         return c;
     }
 
     /** A coding of a code, with its system when the message names one (a local code without one keeps no system). */
     private static void coding(CodeableConcept c, String code, String display, String system) {
-        if (present(code) != null) {
-            c.addCoding(new Coding(system(system), present(code), present(display)));
+        String value = present(code);
+        if (value != null) {
+            c.addCoding(new Coding(system(system), value, present(display)));
         }
     }
 
@@ -103,14 +105,13 @@ final class V2Datatypes {
     static Quantity quantity(BigDecimal value, CE units) {
         Quantity q = new Quantity().setValue(value);
         String code = present(units.getIdentifier().getValue());
-        if (code == null && present(units.getText().getValue()) != null) {
-            q.setUnit(present(units.getText().getValue()));
-        } else if (code != null) {
-            q.setUnit(present(units.getText().getValue()) != null ? present(units.getText().getValue()) : code);
-            String system = system(units.getNameOfCodingSystem().getValue());
-            if (system != null) {
-                q.setSystem(system).setCode(code.strip());
-            }
+        String text = present(units.getText().getValue());
+        if (text != null || code != null) {
+            q.setUnit(text != null ? text : code);
+        }
+        String system = code == null ? null : system(units.getNameOfCodingSystem().getValue());
+        if (system != null) {
+            q.setSystem(system).setCode(code);
         }
         return q;
     }
@@ -167,12 +168,11 @@ final class V2Datatypes {
         }
         java.util.regex.Matcher m = DTM.matcher(v);
         try {
-            if (!m.matches() || (m.group(2) == null && m.group(3) != null)) {
+            if (!m.matches()) {
                 throw new IllegalArgumentException(v);
             }
             if (m.group(4) == null) {
-                String date = m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "") + (m.group(3) != null ? "-" + m.group(3) : "");
-                return new DateTimeType(date);
+                return new DateTimeType(datePart(m));
             }
             // FHIR's dateTime has no hour or minute precision: a time has seconds (00 when the message gives none)
             TemporalPrecisionEnum precision = m.group(7) != null ? TemporalPrecisionEnum.MILLI : TemporalPrecisionEnum.SECOND;
@@ -198,11 +198,15 @@ final class V2Datatypes {
         if (v == null) {
             return null;
         }
-        dateTime(v, segment, field);
+        dateTime(v, segment, field); // every part valid, the time and offset too
         java.util.regex.Matcher m = DTM.matcher(v);
         m.matches();
-        return new org.hl7.fhir.r4.model.DateType(m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "")
-                + (m.group(3) != null ? "-" + m.group(3) : ""));
+        return new org.hl7.fhir.r4.model.DateType(datePart(m));
+    }
+
+    /** The date digits of a DTM {@link #DTM} matched, as FHIR writes a date: YYYY, YYYY-MM or YYYY-MM-DD. */
+    private static String datePart(java.util.regex.Matcher m) {
+        return m.group(1) + (m.group(2) != null ? "-" + m.group(2) : "") + (m.group(3) != null ? "-" + m.group(3) : "");
     }
 
     /** An error located at a segment's field (ERR-2), with its HL7 table 0357 code (ERR-3). */

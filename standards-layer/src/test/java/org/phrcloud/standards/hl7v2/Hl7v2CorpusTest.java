@@ -224,6 +224,13 @@ class Hl7v2CorpusTest {
                 .as("the first repetition is the message's own").isEqualTo(java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(Hl7v2Ingestion.charsetOf(adtIn("", "Miller").getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback)).isEqualTo(fallback);
         assertThat(Hl7v2Ingestion.charsetOf("not HL7".getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback)).isEqualTo(fallback);
+        assertThat(Hl7v2Ingestion.charsetOf("MSH\rPID|1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback))
+                .as("an MSH without fields").isEqualTo(fallback);
+        assertThat(Hl7v2Ingestion.charsetOf(("MSH|^|HIS|st-mary|PHR|PHR|20260110083000||ADT^A01|A-1|P|2.5.1|||||DEU|8859/1")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback)).as("MSH-2 without a repetition separator")
+                .isEqualTo(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(Hl7v2Ingestion.charsetOf(adtIn("8859/12", "Miller").getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback))
+                .as("an ISO 8859 part that does not exist").isEqualTo(fallback);
 
         for (byte[] bytes : List.of(latin1, utf8)) {
             String er7 = new String(bytes, Hl7v2Ingestion.charsetOf(bytes, fallback));
