@@ -169,8 +169,8 @@ public final class RealmProvisioner {
                 ? previous.directoryClientSecret() : randomSecret(32);
         ensureClient(realm, directoryClient(directorySecret));
         grantDirectoryRoles(realm);
+        declareLaunchContext(realm);
         ensureSmartScopes(realm);
-        ensureLaunchContext(realm);
         registerSmartApp(realm, SMART_APP_CLIENT, "Example SMART app", portalUrl);
         String backendId = realm.clients().findByClientId(BACKEND_CLIENT).get(0).getId();
         realm.users().get(realm.clients().get(backendId).getServiceAccountUser().getId()).joinGroup(home);
@@ -357,20 +357,29 @@ public final class RealmProvisioner {
         return c;
     }
 
-    /** Creates the client scope of each {@link #SMART_SCOPES} name that is missing: in the token's {@code scope}, no consent screen. */
+    /**
+     * Creates each SMART client scope that is missing, in the token's {@code scope} and without a consent screen: every
+     * {@link #SMART_SCOPES} name, and the launch context scopes {@value #LAUNCH_PATIENT} (user attribute mapper to the
+     * access token's {@code patient}) and {@value #FHIR_USER} (to the ID token's and access token's {@code fhirUser}).
+     */
     private static void ensureSmartScopes(RealmResource realm) {
+        Map<String, List<ProtocolMapperRepresentation>> wanted = new LinkedHashMap<>();
+        SMART_SCOPES.forEach(name -> wanted.put(name, List.of()));
+        wanted.put(LAUNCH_PATIENT, List.of(attributeMapper("smart-patient", PATIENT_ATTRIBUTE, "patient", false)));
+        wanted.put(FHIR_USER, List.of(attributeMapper("smart-fhir-user", FHIR_USER_ATTRIBUTE, "fhirUser", true)));
         java.util.Set<String> present = new java.util.HashSet<>();
         realm.clientScopes().findAll().forEach(s -> present.add(s.getName()));
-        for (String name : SMART_SCOPES) {
-            if (present.contains(name)) {
+        for (Map.Entry<String, List<ProtocolMapperRepresentation>> scope : wanted.entrySet()) {
+            if (present.contains(scope.getKey())) {
                 continue;
             }
-            org.keycloak.representations.idm.ClientScopeRepresentation scope = new org.keycloak.representations.idm.ClientScopeRepresentation();
-            scope.setName(name);
-            scope.setProtocol("openid-connect");
-            scope.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
-            try (Response r = realm.clientScopes().create(scope)) {
-                expectCreated(r, "client scope " + name);
+            org.keycloak.representations.idm.ClientScopeRepresentation created = new org.keycloak.representations.idm.ClientScopeRepresentation();
+            created.setName(scope.getKey());
+            created.setProtocol("openid-connect");
+            created.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
+            created.setProtocolMappers(scope.getValue());
+            try (Response r = realm.clientScopes().create(created)) {
+                expectCreated(r, "client scope " + scope.getKey());
             }
         }
     }
@@ -378,12 +387,11 @@ public final class RealmProvisioner {
     /**
      * The launch context of a standalone patient launch, with Keycloak's own parts: the user attributes
      * {@value #PATIENT_ATTRIBUTE} and {@value #FHIR_USER_ATTRIBUTE} declared in the realm's user profile (seen and
-     * edited by admins only, so a user cannot name another patient), and the client scopes {@value #LAUNCH_PATIENT}
-     * (attribute mapper to the access token's {@code patient}) and {@value #FHIR_USER} (to the ID token's and access
-     * token's {@code fhirUser}). Keycloak cannot put a claim of a user attribute into the token response itself; the FHIR
-     * server's token endpoint copies {@code patient} there ({@code SmartAuthorization}).
+     * edited by admins only, so a user cannot name another patient), which the launch context client scopes
+     * ({@link #ensureSmartScopes}) put into the tokens. Keycloak cannot put a claim of a user attribute into the token
+     * response itself; the FHIR server's token endpoint copies {@code patient} there ({@code SmartAuthorization}).
      */
-    private static void ensureLaunchContext(RealmResource realm) {
+    private static void declareLaunchContext(RealmResource realm) {
         org.keycloak.representations.userprofile.config.UPConfig profile = realm.users().userProfile().getConfiguration();
         boolean changed = false;
         for (String attribute : List.of(PATIENT_ATTRIBUTE, FHIR_USER_ATTRIBUTE)) {
@@ -400,25 +408,6 @@ public final class RealmProvisioner {
         }
         if (changed) {
             realm.users().userProfile().update(profile);
-        }
-        java.util.Set<String> present = new java.util.HashSet<>();
-        realm.clientScopes().findAll().forEach(s -> present.add(s.getName()));
-        if (!present.contains(LAUNCH_PATIENT)) {
-            createScope(realm, LAUNCH_PATIENT, attributeMapper("smart-patient", PATIENT_ATTRIBUTE, "patient", false));
-        }
-        if (!present.contains(FHIR_USER)) {
-            createScope(realm, FHIR_USER, attributeMapper("smart-fhir-user", FHIR_USER_ATTRIBUTE, "fhirUser", true));
-        }
-    }
-
-    private static void createScope(RealmResource realm, String name, ProtocolMapperRepresentation mapper) {
-        org.keycloak.representations.idm.ClientScopeRepresentation scope = new org.keycloak.representations.idm.ClientScopeRepresentation();
-        scope.setName(name);
-        scope.setProtocol("openid-connect");
-        scope.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
-        scope.setProtocolMappers(List.of(mapper));
-        try (Response r = realm.clientScopes().create(scope)) {
-            expectCreated(r, "client scope " + name);
         }
     }
 

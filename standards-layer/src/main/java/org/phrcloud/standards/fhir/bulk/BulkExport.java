@@ -125,13 +125,20 @@ public class BulkExport implements AutoCloseable {
      */
     public String kickOff(Caller caller, String bearer, BulkExportRequest request, String requestUrl, String localBase, String requestId) {
         List<String> patients = "group".equals(request.level()) ? groupMembers(request.groupId(), bearer, localBase) : patientsOf(caller);
-        String id = UUID.randomUUID().toString();
-        jobs.deleteFinishedBefore(clock.instant().minus(KEPT));
-        jobs.create(new BulkExportJobs.Job(id, caller.subject(), requestUrl, request.level(), BulkExportJobs.Status.ACCEPTED, "accepted",
-                null, clock.instant(), clock.instant(), null));
+        String id = open(caller, request, requestUrl);
         audit(caller, requestId, "operation", "bulk export " + id + " kick-off: " + request.level() + " level, types "
                 + String.join(",", request.types()) + ", " + patients.size() + " patients", new LinkedHashSet<>(patients));
         runner.submit(() -> run(id, bearer, patients, request, localBase));
+        return id;
+    }
+
+    /** A new accepted job of the caller (finished jobs past {@link #KEPT} are deleted first); its id. */
+    private String open(Caller caller, BulkExportRequest request, String requestUrl) {
+        String id = UUID.randomUUID().toString();
+        java.time.Instant now = clock.instant();
+        jobs.deleteFinishedBefore(now.minus(KEPT));
+        jobs.create(new BulkExportJobs.Job(id, caller.subject(), requestUrl, request.level(), BulkExportJobs.Status.ACCEPTED, "accepted",
+                null, now, now, null));
         return id;
     }
 
@@ -145,10 +152,7 @@ public class BulkExport implements AutoCloseable {
         String ndjson = (research == null ? java.util.Optional.<String>empty() : research.releasedNdjson(researcher, request.groupId(), requestId))
                 .orElseThrow(() -> new Refused(404, "PHR-FHIR-0612: there is no released research data set of study " + request.groupId()
                         + " for this researcher"));
-        String id = UUID.randomUUID().toString();
-        jobs.deleteFinishedBefore(clock.instant().minus(KEPT));
-        jobs.create(new BulkExportJobs.Job(id, researcher.subject(), requestUrl, request.level(), BulkExportJobs.Status.ACCEPTED, "accepted",
-                null, clock.instant(), clock.instant(), null));
+        String id = open(researcher, request, requestUrl);
         audit(researcher, requestId, "operation", "bulk export " + id + " kick-off: anonymized research data set of study "
                 + request.groupId() + ", types " + String.join(",", request.types()), Set.of());
         Map<String, StringBuilder> byType = new LinkedHashMap<>();
@@ -243,7 +247,7 @@ public class BulkExport implements AutoCloseable {
         }
         Set<String> patients = new TreeSet<>();
         jobs.files(id).forEach(f -> patients.addAll(f.patientIds()));
-        jobs.cancel(id);
+        jobs.cancel(id, clock.instant());
         audit(caller, requestId, "delete", "bulk export " + id + " cancelled", patients);
     }
 
@@ -310,8 +314,9 @@ public class BulkExport implements AutoCloseable {
                 int count = 0;
                 int reached = 0;
                 for (String patient : patients) {
-                    if (++reached % 25 == 0 && (cancelled(id) || !jobs.advance(id, BulkExportJobs.Status.RUNNING,
-                            done + "/" + request.types().size() + " types", null, clock.instant()))) {
+                    // the heartbeat; it finds a job cancelled meanwhile (only a running job advances)
+                    if (++reached % 25 == 0 && !jobs.advance(id, BulkExportJobs.Status.RUNNING,
+                            done + "/" + request.types().size() + " types", null, clock.instant())) {
                         return;
                     }
                     String url = localBase + "/" + ("Patient".equals(type) ? "Patient?_id=" : type + "?patient=")
@@ -339,14 +344,13 @@ public class BulkExport implements AutoCloseable {
                         url = next(bundle);
                     }
                 }
-                if (cancelled(id)) {
+                done++;
+                if (!jobs.advance(id, BulkExportJobs.Status.RUNNING, done + "/" + request.types().size() + " types", null, clock.instant())) {
                     return;
                 }
                 if (count > 0) {
                     jobs.addFile(id, new BulkExportJobs.ExportFile(seq++, type, false, count, inFile), lines.toString());
                 }
-                done++;
-                jobs.advance(id, BulkExportJobs.Status.RUNNING, done + "/" + request.types().size() + " types", null, clock.instant());
             }
             if (errorCount > 0) {
                 jobs.addFile(id, new BulkExportJobs.ExportFile(seq, "OperationOutcome", true, errorCount, Set.of()), errors.toString());
@@ -358,10 +362,6 @@ public class BulkExport implements AutoCloseable {
             LOG.warn("bulk export {} failed: {}", id, e.toString());
             jobs.advance(id, BulkExportJobs.Status.FAILED, null, message, clock.instant());
         }
-    }
-
-    private boolean cancelled(String id) {
-        return jobs.find(id).map(j -> j.status() == BulkExportJobs.Status.CANCELLED).orElse(true);
     }
 
     private HttpResponse<String> get(String url, String bearer, String requestId) throws IOException {

@@ -3,7 +3,7 @@ package org.phrcloud.standards.fhir.bulk;
 import org.phrcloud.audit.Auditor;
 import org.phrcloud.consent.ConsentService;
 import org.phrcloud.identity.mpi.MasterPatientIndex;
-import org.phrcloud.identity.token.AccessTokenVerifier;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,7 +26,7 @@ public class BulkExportConfig {
     }
 
     @Bean
-    public BulkExportEndpoint bulkExportEndpoint(BulkExport export, AccessTokenVerifier verifier) {
-        return new BulkExportEndpoint(export, verifier);
+    public BulkExportEndpoint bulkExportEndpoint(BulkExport export, BearerTokenAuthenticationInterceptor authentication) {
+        return new BulkExportEndpoint(export, authentication);
     }
 }

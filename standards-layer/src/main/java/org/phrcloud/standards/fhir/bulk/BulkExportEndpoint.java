@@ -3,12 +3,9 @@ package org.phrcloud.standards.fhir.bulk;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.phrcloud.consent.policy.AccessDecision;
-import org.phrcloud.consent.policy.FhirAccessPolicy;
 import org.phrcloud.identity.PhrRole;
 import org.phrcloud.identity.caller.Caller;
-import org.phrcloud.identity.token.AccessTokenVerifier;
-import org.phrcloud.identity.token.InvalidAccessTokenException;
+import org.phrcloud.standards.fhir.security.BearerTokenAuthenticationInterceptor;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -43,12 +40,12 @@ public final class BulkExportEndpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BulkExport export;
-    private final AccessTokenVerifier verifier;
-    private final FhirAccessPolicy policy = new FhirAccessPolicy();
+    private final BearerTokenAuthenticationInterceptor authentication;
 
-    public BulkExportEndpoint(BulkExport export, AccessTokenVerifier verifier) {
+    /** @param authentication the FHIR server's own authentication, whose token check and access policy apply here too */
+    public BulkExportEndpoint(BulkExport export, BearerTokenAuthenticationInterceptor authentication) {
         this.export = export;
-        this.verifier = verifier;
+        this.authentication = authentication;
     }
 
     /**
@@ -92,8 +89,8 @@ public final class BulkExportEndpoint {
         try {
             Matcher kickOff = KICK_OFF.matcher(path);
             boolean groupKickOff = kickOff.matches() && kickOff.group(2) != null;
-            Caller caller = authenticate(request, groupKickOff);
-            String bearer = request.getHeader("Authorization").substring("Bearer ".length()).trim();
+            String bearer = BearerTokenAuthenticationInterceptor.bearerOf(request.getHeader("Authorization"));
+            Caller caller = authenticate(bearer, groupKickOff || !kickOff.matches());
             String requestId = request.getHeader("X-Request-ID");
             if (kickOff.matches()) {
                 if (!"GET".equals(method)) {
@@ -132,6 +129,9 @@ public final class BulkExportEndpoint {
             outcome(response, e.status(), e.status() == 404 ? "not-found" : e.status() == 403 ? "forbidden" : "not-supported", e.getMessage());
         } catch (BulkExportRequest.Invalid e) {
             outcome(response, 400, "invalid", e.getMessage());
+        } catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException e) {
+            e.getResponseHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+            outcome(response, e.getStatusCode(), e.getStatusCode() == 401 ? "login" : "forbidden", e.getMessage());
         }
     }
 
@@ -157,34 +157,24 @@ public final class BulkExportEndpoint {
     }
 
     /**
-     * The caller, as {@code BearerTokenAuthenticationInterceptor} admits callers to the FHIR API; and a researcher at
-     * {@code acr=2} for a Group kick-off, the anonymized export of a study ({@link BulkExport#kickOffResearch}), and for
-     * the status and files of their exports.
+     * The caller, verified and admitted as {@link BearerTokenAuthenticationInterceptor} admits callers to the FHIR API; and a
+     * researcher at {@code acr=2} for a Group kick-off, the anonymized export of a study ({@link BulkExport#kickOffResearch}),
+     * and for the status and files of their exports.
+     *
+     * @param researchAllowed whether the request is a Group kick-off or about a job
+     * @throws ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException 401 or 403, as on every FHIR request
      */
-    private Caller authenticate(HttpServletRequest request, boolean groupKickOff) {
-        String header = request.getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new BulkExport.Refused(401, "PHR-FHIR-0401: a bearer access token is required");
-        }
-        Caller caller;
-        try {
-            caller = verifier.verify(header.substring(7).trim());
-        } catch (InvalidAccessTokenException e) {
-            throw new BulkExport.Refused(401, "PHR-FHIR-0402: the bearer access token is not valid for this server");
-        }
+    private Caller authenticate(String bearer, boolean researchAllowed) {
+        Caller caller = authentication.verified(bearer);
         boolean researcher = caller.hasRole(PhrRole.RESEARCHER) && !caller.serviceAccount() && !caller.isCareGiver();
-        if (researcher && (groupKickOff || JOB.matcher(request.getPathInfo()).matches())) {
+        if (researcher && researchAllowed) {
             if (!caller.steppedUp()) {
-                throw new BulkExport.Refused(401, "PHR-AUTHZ-0002: this needs authentication with a second factor (acr=2)");
+                throw BearerTokenAuthenticationInterceptor.stepUp("PHR-AUTHZ-0002: this needs authentication with a second factor (acr=2)");
             }
             return caller;
         }
-        AccessDecision decision = policy.decide(caller);
-        return switch (decision.kind()) {
-            case ALLOW -> caller;
-            case STEP_UP -> throw new BulkExport.Refused(401, decision.message());
-            case FORBID -> throw new BulkExport.Refused(403, decision.message());
-        };
+        authentication.admit(caller);
+        return caller;
     }
 
     private static Map<String, String> parameters(String query) {
@@ -205,9 +195,6 @@ public final class BulkExportEndpoint {
 
     private static void outcome(HttpServletResponse response, int status, String code, String diagnostics) throws IOException {
         response.setStatus(status);
-        if (status == 401) {
-            response.setHeader("WWW-Authenticate", "Bearer");
-        }
         response.setContentType("application/fhir+json");
         response.setCharacterEncoding("UTF-8");
         Map<String, Object> issue = new LinkedHashMap<>();

@@ -147,11 +147,10 @@ public class BulkExportJobs {
         }
     }
 
-    /** Cancels a job and deletes its files (Bulk Data Access IG, "Delete a Bulk Data Request"). */
-    public void cancel(String jobId) {
-        Timestamp now = Timestamp.from(Instant.now());
+    /** Cancels a job at {@code now} and deletes its files (Bulk Data Access IG, "Delete a Bulk Data Request"). */
+    public void cancel(String jobId, Instant now) {
         update("UPDATE phr_bulk_export_job SET status = 'CANCELLED', progress = NULL, updated_at = ?, finished_at = ? WHERE id = ?",
-                now, now, jobId);
+                Timestamp.from(now), Timestamp.from(now), jobId);
         update("DELETE FROM phr_bulk_export_file WHERE job_id = ?", jobId);
     }
 

@@ -56,33 +56,60 @@ public class BearerTokenAuthenticationInterceptor {
         if ("GET".equals(servletRequest.getMethod()) && "metadata".equals(requestDetails.getRequestPath())) {
             return true;
         }
-        String header = servletRequest.getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String bearer = bearerOf(servletRequest.getHeader("Authorization"));
+        Caller token = federation != null && ClientAssertion.isAssertion(bearer) ? federated(requestDetails, bearer) : verified(bearer);
+        admit(token);
+        CallerContext.setCaller(requestDetails, token);
+        return true;
+    }
+
+    /**
+     * The token of an {@code Authorization: Bearer} header (RFC 6750 section 2.1).
+     *
+     * @throws AuthenticationException 401 PHR-FHIR-0401 with {@code WWW-Authenticate: Bearer} when there is none
+     */
+    public static String bearerOf(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("PHR-FHIR-0401: a bearer access token is required", null);
         }
-        String bearer = header.substring(BEARER.length()).trim();
-        Caller token;
-        if (federation != null && ClientAssertion.isAssertion(bearer)) {
-            token = federated(requestDetails, bearer);
-        } else try {
-            token = verifier.verify(bearer);
+        return authorizationHeader.substring(BEARER.length()).trim();
+    }
+
+    /**
+     * A Keycloak access token of this realm, verified ({@link AccessTokenVerifier}).
+     *
+     * @throws AuthenticationException 401 PHR-FHIR-0402 with {@code error="invalid_token"} when it is not valid here
+     */
+    public Caller verified(String bearer) {
+        try {
+            return verifier.verify(bearer);
         } catch (InvalidAccessTokenException e) {
             LOG.info("refused a bearer token: {}", e.getMessage());
             throw unauthorized("PHR-FHIR-0402: the bearer access token is not valid for this server", "invalid_token");
         }
+    }
+
+    /**
+     * Holds a verified caller to {@link FhirAccessPolicy}; returns when the FHIR API is open to them.
+     *
+     * @throws AuthenticationException 401 with the RFC 9470 step-up challenge when a second factor is needed
+     * @throws ForbiddenOperationException 403 when their role gives no FHIR access
+     */
+    public void admit(Caller token) {
         AccessDecision decision = policy.decide(token);
         switch (decision.kind()) {
-            case STEP_UP -> {
-                AuthenticationException e = new AuthenticationException(decision.message());
-                e.addResponseHeader("WWW-Authenticate", Caller.STEP_UP_CHALLENGE);
-                throw e;
-            }
+            case STEP_UP -> throw stepUp(decision.message());
             case FORBID -> throw new ForbiddenOperationException(decision.message());
             default -> {
-                CallerContext.setCaller(requestDetails, token);
-                return true;
             }
         }
+    }
+
+    /** 401 asking for a second factor: the RFC 9470 challenge ({@link Caller#STEP_UP_CHALLENGE}) with this message. */
+    public static AuthenticationException stepUp(String message) {
+        AuthenticationException e = new AuthenticationException(message);
+        e.addResponseHeader("WWW-Authenticate", Caller.STEP_UP_CHALLENGE);
+        return e;
     }
 
     /**

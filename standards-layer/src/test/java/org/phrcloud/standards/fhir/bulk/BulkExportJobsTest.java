@@ -78,7 +78,7 @@ class BulkExportJobsTest {
     void cancellingDeletesTheFilesAndFinishedJobsGoADayLater() {
         String cancelled = running("sys-a");
         jobs.addFile(cancelled, new BulkExportJobs.ExportFile(1, "Patient", false, 1, Set.of("1")), "{}\n");
-        jobs.cancel(cancelled);
+        jobs.cancel(cancelled, T0.plusSeconds(3600));
         assertThat(jobs.find(cancelled).orElseThrow().status()).isEqualTo(BulkExportJobs.Status.CANCELLED);
         assertThat(jobs.files(cancelled)).isEmpty();
         assertThat(jobs.advance(cancelled, BulkExportJobs.Status.COMPLETED, null, null, T0.plusSeconds(30))).as("a cancelled job stays so").isFalse();
