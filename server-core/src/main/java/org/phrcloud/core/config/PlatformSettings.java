@@ -114,7 +114,7 @@ public record PlatformSettings(String dbUrl, String dbUsername, String dbPasswor
      * (measured on this machine: 0 of 100 committed rows survived a halt right after the commits; 100 of 100 with
      * {@code WRITE_DELAY=0}, at about 0.5 ms more per commit). Other URLs are returned unchanged.
      */
-    static String durable(String url) {
+    public static String durable(String url) {
         String u = url.trim();
         if (u.startsWith("jdbc:h2:file:") && !u.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
             return u + ";WRITE_DELAY=0";

@@ -94,7 +94,7 @@ public record ServerSettings(String issuer, String dbUrl, String institution, St
      *
      * @throws IllegalStateException when the text has no {@code server-config} with a {@code java-config}
      */
-    static String withProperties(String domainXml, Map<String, String> properties) {
+    public static String withProperties(String domainXml, Map<String, String> properties) {
         int config = domainXml.indexOf(BEGIN);
         int end = config < 0 ? -1 : domainXml.indexOf("</java-config>", config);
         if (end < 0) {
