@@ -31,7 +31,8 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * scenarios of issue 24:
  * <ul>
  *   <li>{@code create}: Observation creates (vital sign, heart rate), half by the institution system (client
- *       credentials token), half by a care giver ({@code acr=2} token), for a random patient;</li>
+ *       credentials token), half by a care giver ({@code acr=2} token), for a random patient of those written to
+ *       (never one the reads below read, so the records the reads find do not grow from run to run);</li>
  *   <li>{@code timeline}: the patient reading their record: {@code Patient/[id]/$everything} (first page of 50) and
  *       {@code Observation?patient=[id]&_count=100};</li>
  *   <li>{@code practitioner}: a care giver reading records of their institution's patients: a Patient search by
@@ -42,7 +43,8 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * results must hold 100 entries; anything else counts as an error (KO). Its settings are Java system properties set
  * by {@link LoadBenchmark}: {@code bench.fhir} (base URL), {@code bench.scenario}, {@code bench.users},
  * {@code bench.seconds}, {@code bench.setup} (a JSON file, mode 600: {@code tokens.system}, {@code tokens.careGiver},
- * {@code tokens.patient}, {@code timelinePatient}, {@code patients} [{@code id}, {@code family}]).
+ * {@code tokens.patient}, {@code timelinePatient}, {@code patients} [{@code id}, {@code family}] read by care givers,
+ * {@code writePatients} [{@code id}] written to).
  */
 public class FhirLoadSimulation extends Simulation {
     private static final String OBSERVATION = """
@@ -53,7 +55,8 @@ public class FhirLoadSimulation extends Simulation {
              "valueQuantity":{"value":%d,"unit":"beats/minute","system":"http://unitsofmeasure.org","code":"/min"}}""";
 
     private final JsonNode setup = read(Path.of(System.getProperty("bench.setup")));
-    private final List<String[]> patients = patients(setup);
+    private final List<String[]> patients = patients(setup, "patients");
+    private final List<String[]> writePatients = patients(setup, "writePatients");
     private final String system = "Bearer " + setup.path("tokens").path("system").asText();
     private final String careGiver = "Bearer " + setup.path("tokens").path("careGiver").asText();
     private final String patient = "Bearer " + setup.path("tokens").path("patient").asText();
@@ -63,10 +66,12 @@ public class FhirLoadSimulation extends Simulation {
         String[] p = patients.get(ThreadLocalRandom.current().nextInt(patients.size()));
         return session.set("patient", p[0]).set("family", p[1]);
     });
-    private final ChainBuilder createBySystem = pick.exec(http("create Observation (system)").post("/Observation")
+    private final ChainBuilder pickForWriting = exec(session -> session.set("patient",
+            writePatients.get(ThreadLocalRandom.current().nextInt(writePatients.size()))[0]));
+    private final ChainBuilder createBySystem = pickForWriting.exec(http("create Observation (system)").post("/Observation")
             .header("Authorization", system).body(StringBody(session -> observation(session.getString("patient"))))
             .check(status().is(201)));
-    private final ChainBuilder createByCareGiver = pick.exec(http("create Observation (care giver)").post("/Observation")
+    private final ChainBuilder createByCareGiver = pickForWriting.exec(http("create Observation (care giver)").post("/Observation")
             .header("Authorization", careGiver).body(StringBody(session -> observation(session.getString("patient"))))
             .check(status().is(201)));
     private final ChainBuilder everything = exec(http("Patient $everything (patient)")
@@ -115,11 +120,11 @@ public class FhirLoadSimulation extends Simulation {
         }
     }
 
-    private static List<String[]> patients(JsonNode setup) {
+    private static List<String[]> patients(JsonNode setup, String field) {
         List<String[]> list = new ArrayList<>();
-        setup.path("patients").forEach(p -> list.add(new String[]{p.path("id").asText(), p.path("family").asText()}));
+        setup.path(field).forEach(p -> list.add(new String[]{p.path("id").asText(), p.path("family").asText()}));
         if (list.isEmpty()) {
-            throw new IllegalStateException("bench.setup lists no patients");
+            throw new IllegalStateException("bench.setup lists no " + field);
         }
         return list;
     }

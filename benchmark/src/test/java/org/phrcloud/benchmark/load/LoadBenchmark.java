@@ -39,7 +39,7 @@ import java.util.Map;
  * only: plain HAPI FHIR has no HL7 v2), and a JFR profile of the platform under the mix ({@link HotMethods}).
  *
  * <p>Run: {@code ./phr up}, then {@code ./mvnw -B -Pbenchmark -pl benchmark -am verify}. Settings (system properties):
- * {@code bench.users} (default {@code 20,50,200}), {@code bench.scenarios} ({@code create,timeline,practitioner,mix}; empty: no comparison, the baseline is not started),
+ * {@code bench.users} (default {@code 20,50,200}), {@code bench.scenarios} ({@code timeline,practitioner,create,mix}; empty: no comparison, the baseline is not started),
  * {@code bench.seconds} per run (30), {@code bench.warmup.seconds} (30), {@code bench.phr.home} ({@code ../.phr}),
  * {@code bench.baseline.portbase} (8300), {@code bench.baseline.db.url}/{@code .username}/{@code .password} (required when
  * the platform runs on PostgreSQL: the baseline's own database on the same server), {@code bench.mllp.messages} (2000; 0: no MLLP run),
@@ -70,7 +70,7 @@ class LoadBenchmark {
         }
         List<Integer> users = Arrays.stream(System.getProperty("bench.users", "20,50,200").split(",")).map(String::trim)
                 .map(Integer::valueOf).toList();
-        List<String> scenarios = Arrays.stream(System.getProperty("bench.scenarios", "create,timeline,practitioner,mix").split(","))
+        List<String> scenarios = Arrays.stream(System.getProperty("bench.scenarios", "timeline,practitioner,create,mix").split(","))
                 .map(String::trim).filter(x -> !x.isEmpty()).toList();
         int seconds = Integer.getInteger("bench.seconds", 30);
         StringBuilder report = new StringBuilder();
@@ -210,7 +210,15 @@ class LoadBenchmark {
         ObjectNode setup = JSON.createObjectNode();
         setup.set("tokens", tokens);
         setup.put("timelinePatient", timelinePatient);
-        setup.set("patients", patients);
+        ArrayNode read = JSON.createArrayNode();
+        ArrayNode written = JSON.createArrayNode();
+        for (int i = 0; i < patients.size(); i++) {
+            // every other patient is read by care givers, the others written to; the demo patient only read
+            boolean timeline = patients.get(i).path("id").asText().equals(timelinePatient);
+            (i % 2 == 0 || timeline ? read : written).add(patients.get(i));
+        }
+        setup.set("patients", read);
+        setup.set("writePatients", written);
         Path file = target.resolve("bench-setup.json");
         SecretFile.write(file, JSON.writeValueAsString(setup));
         return file;
@@ -218,7 +226,8 @@ class LoadBenchmark {
 
     /**
      * The patients the runs pick from: every Patient of the platform with a family name (Synthea's, loaded by
-     * {@code ./phr up} for st-mary, so the demo care givers reach them). The demo patient's record must hold at least
+     * {@code ./phr up} for st-mary, so the demo care givers reach them); every other one is read by the care givers, the
+     * others are written to (creates never add to what the reads find, in either server, from run to run). The demo patient's record must hold at least
      * 100 Observations, as the timeline's search expects 100 results.
      */
     private static ArrayNode patients(String fhir, String token, String timelinePatient) throws IOException, InterruptedException {
