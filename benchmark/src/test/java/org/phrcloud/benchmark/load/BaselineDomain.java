@@ -4,10 +4,6 @@ import org.phrcloud.tools.devstack.DevStack;
 import org.phrcloud.tools.devstack.ServerSettings;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +20,6 @@ import java.util.Map;
  */
 final class BaselineDomain implements AutoCloseable {
     static final String NAME = "phr-baseline";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Path payara;
     private final Path domains;
     private final int portbase;
@@ -78,15 +73,7 @@ final class BaselineDomain implements AutoCloseable {
     }
 
     private boolean answers() {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(fhir() + "/metadata")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return DevStack.answers200(fhir() + "/metadata");
     }
 
     /** Undeploys the WAR and stops the domain (its database stays for the next run). */

@@ -59,7 +59,7 @@ class LoadBenchmark {
         JsonNode up = JSON.readTree(phrHome.resolve("up.json").toFile());
         ProvisionedRealm realm = JSON.readValue(phrHome.resolve("secrets/realm.json").toFile(), ProvisionedRealm.class);
         String platform = up.path("urls").path("fhir").asText();
-        if (status(platform + "/metadata") != 200) {
+        if (!org.phrcloud.tools.devstack.DevStack.answers200(platform + "/metadata")) {
             throw new IllegalStateException("the platform does not answer at " + platform + ": run ./phr up first");
         }
         TokenClient system = new TokenClient(realm.issuer(), realm.backendClientId(), realm.backendClientSecret());
@@ -275,17 +275,6 @@ class LoadBenchmark {
             throw new IllegalStateException("GET " + URI.create(url).getPath() + " answered " + r.statusCode());
         }
         return JSON.readTree(r.body());
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
     }
 
     private static String commit() {

@@ -112,9 +112,13 @@ public final class DevStack {
 
     /** Keycloak's readiness: {@code /health/ready} on its management port answers 200. */
     public static boolean keycloakReady(int managementPort) {
+        return answers200("http://127.0.0.1:" + managementPort + "/health/ready");
+    }
+
+    /** Whether a GET of {@code url} answers 200; false when nothing answers (connection refused, I/O error). */
+    public static boolean answers200(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
