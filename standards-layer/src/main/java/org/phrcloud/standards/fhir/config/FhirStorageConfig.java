@@ -1,6 +1,5 @@
 package org.phrcloud.standards.fhir.config;
 
-
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
@@ -13,13 +12,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
-import org.springframework.orm.jpa.JpaTransactionManager;
 
 /**
- * HAPI FHIR JPA (R4) in plain Spring, without Spring Boot, on the platform database. Transactions are Spring
- * resource-local ({@link JpaTransactionManager}), not JTA: whatever must commit with a FHIR write is written inside
- * HAPI's transaction through storage pointcuts. Also the FHIR request hooks of layer 3: the bearer-token
- * authentication, the master patient index hook and the operator's terminology.
+ * The FHIR storage of layer 3: HAPI FHIR JPA (R4) on the platform database ({@link FhirJpaConfig}: the pool, the
+ * entity manager, Spring resource-local transactions) and, on top of it, the FHIR request hooks of layer 3: the
+ * bearer-token authentication, the master patient index hook, the directory resources' unique identifiers and the
+ * operator's terminology.
  */
 @Configuration
 @Import(FhirJpaConfig.class)
