@@ -74,6 +74,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
     public List<IAuthRule> buildRuleList(RequestDetails request) {
         CallerScope scope = CallerScope.of(request, mpi, grants);
         IAuthRuleBuilder rules = new RuleBuilder();
+        List<IAuthRule> built = new ArrayList<>(); // in order: what the builder holds is added before each rule of ours
         List<IAuthRule> rulesList = new ArrayList<>();
         rules.allow("capability statement").metadata();
         rules.deny("consents change through /api/consent only").write().resourcesOfType("Consent").withAnyId();
@@ -90,9 +91,13 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 directory(rules);
                 everything(rules);
                 if (!scope.patientIds().isEmpty()) {
-                    List<IIdType> ids = compartments(scope);
-                    rules.allow("read own institution's patients").read().allResources().inCompartment("Patient", ids);
-                    rules.allow("write own institution's patients").write().allResources().inCompartment("Patient", ids);
+                    // before the consents' rules, so that an emergency access is marked only where it opened something
+                    built.addAll(rules.build());
+                    rules = new RuleBuilder();
+                    built.add(new PatientCompartmentRule("read own institution's patients", PatientCompartmentRule.Access.READ,
+                            scope.patientIds()));
+                    built.add(new PatientCompartmentRule("write own institution's patients", PatientCompartmentRule.Access.WRITE,
+                            scope.patientIds()));
                     rulesList.add(new ConsentTaskRule(scope.patientIds()));
                 }
                 Set<String> historyTypes = new HashSet<>();
@@ -135,7 +140,9 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 rules.allow("transactions").transaction().withAnyOperation().andApplyNormalRules();
                 directory(rules);
                 everything(rules);
-                rules.allow("read own record").read().allResources().inCompartment("Patient", ids);
+                built.addAll(rules.build());
+                rules = new RuleBuilder();
+                built.add(new PatientCompartmentRule("read own record", PatientCompartmentRule.Access.READ, scope.patientIds()));
                 rulesList.add(new ConsentTaskRule(scope.patientIds()));
                 stats(rules, scope.patientIds(), Set.of(), Set.of());
                 for (String type : PATIENT_WRITABLE) {
@@ -147,7 +154,7 @@ public class CompartmentAuthorizationInterceptor extends AuthorizationIntercepto
                 // ANONYMOUS reaches here only for metadata; NONE was refused by FhirAccessPolicy
             }
         }
-        List<IAuthRule> built = new ArrayList<>(rules.build());
+        built.addAll(rules.build());
         built.addAll(rulesList);
         built.addAll(new RuleBuilder().denyAll("PHR default deny").build());
         return built;
