@@ -45,6 +45,13 @@ public final class PatientKeyFile {
     public static final String FORMAT = "phr-patient-key";
     public static final int VERSION = 1;
     public static final int ITERATIONS = 600_000;
+    /** The fewest PBKDF2 iterations a file may declare. */
+    static final int MIN_ITERATIONS = 100_000;
+    /**
+     * The most PBKDF2 iterations a file may declare: 10 times {@link #ITERATIONS}, seconds of CPU; a file
+     * declaring up to 2^31 would keep whatever decrypts it busy for hours.
+     */
+    static final int MAX_ITERATIONS = 6_000_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -126,7 +133,12 @@ public final class PatientKeyFile {
             aes.init(Cipher.DECRYPT_MODE, derive(passphrase, b64.decode(doc.kdf().salt()), doc.kdf().iterations()),
                     new GCMParameterSpec(128, b64.decode(doc.cipher().iv())));
             aes.updateAAD(doc.pseudonym().getBytes(StandardCharsets.US_ASCII));
-            pkcs8 = aes.doFinal(b64.decode(doc.ciphertext()));
+            byte[] ciphertext = b64.decode(doc.ciphertext());
+            if (ciphertext.length < 16) {
+                // shorter than its tag: the JDK's AES-GCM fails with a ProviderException, not a GeneralSecurityException
+                throw new KeyFileException("PHR-IDENTITY-0124: the key file cannot be decrypted");
+            }
+            pkcs8 = aes.doFinal(ciphertext);
             return EcdsaP256.privateKey(pkcs8);
         } catch (AEADBadTagException e) {
             throw new KeyFileException("PHR-IDENTITY-0123: wrong passphrase, or the key file was altered", e);
@@ -146,9 +158,11 @@ public final class PatientKeyFile {
         } catch (IOException e) {
             throw new KeyFileException("PHR-IDENTITY-0125: not a PHR key file", e);
         }
-        if (!FORMAT.equals(doc.format()) || doc.version() != VERSION || doc.kdf() == null || doc.cipher() == null
+        if (doc == null || !FORMAT.equals(doc.format()) || doc.version() != VERSION || doc.kdf() == null || doc.cipher() == null
                 || !"PBKDF2-HMAC-SHA256".equals(doc.kdf().name()) || !"AES-256-GCM".equals(doc.cipher().name())
-                || doc.kdf().iterations() < 100_000) {
+                || doc.kdf().iterations() < MIN_ITERATIONS || doc.kdf().iterations() > MAX_ITERATIONS
+                || doc.pseudonym() == null || doc.publicKey() == null || doc.kdf().salt() == null || doc.cipher().iv() == null
+                || doc.ciphertext() == null) {
             throw new KeyFileException("PHR-IDENTITY-0126: unsupported key file format or parameters");
         }
         return doc;

@@ -78,4 +78,25 @@ class PatientKeyFileTest {
         assertThatThrownBy(() -> PatientKeyFile.decrypt("{}", new char[0])).hasMessageStartingWith("PHR-IDENTITY-0126");
         assertThatThrownBy(() -> PatientKeyFile.decrypt("not json", new char[0])).hasMessageStartingWith("PHR-IDENTITY-0125");
     }
+
+    @Test
+    void aFileAskingForHoursOfKeyDerivationIsRefusedBeforeDerivingAnything() throws Exception {
+        ObjectNode doc = (ObjectNode) JSON.readTree(file);
+        ((ObjectNode) doc.get("kdf")).put("iterations", Integer.MAX_VALUE);
+        assertThatThrownBy(() -> PatientKeyFile.decrypt(doc.toString(), "correct horse battery staple".toCharArray()))
+                .hasMessageStartingWith("PHR-IDENTITY-0126");
+    }
+
+    @Test
+    void aFileMissingAPartIsRefusedWithItsCode() throws Exception {
+        for (String part : new String[]{"pseudonym", "publicKey", "ciphertext"}) {
+            ObjectNode doc = (ObjectNode) JSON.readTree(file);
+            doc.remove(part);
+            assertThatThrownBy(() -> PatientKeyFile.publicKey(doc.toString())).as(part).hasMessageStartingWith("PHR-IDENTITY-0126");
+        }
+        ObjectNode noSalt = (ObjectNode) JSON.readTree(file);
+        ((ObjectNode) noSalt.get("kdf")).remove("salt");
+        assertThatThrownBy(() -> PatientKeyFile.decrypt(noSalt.toString(), new char[0])).hasMessageStartingWith("PHR-IDENTITY-0126");
+        assertThatThrownBy(() -> PatientKeyFile.publicKey("null")).hasMessageStartingWith("PHR-IDENTITY-0126");
+    }
 }

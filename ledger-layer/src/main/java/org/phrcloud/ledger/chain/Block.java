@@ -141,6 +141,12 @@ public record Block(int version, String pseudonym, long height, byte[] previousH
             String author = readText(in);
             String practitioner = readText(in);
             int count = in.readInt();
+            // an entry takes at least 45 bytes (three text lengths, the operation, the content hash): a count the
+            // remaining bytes cannot hold is refused before anything is allocated for it (found by fuzzing: an export
+            // claiming 2^31 entries ran the verifier out of memory)
+            if (count < 0 || count > in.available() / 45) {
+                throw new IllegalArgumentException("PHR-LEDGER-0204: a truncated block encoding (" + count + " entries)");
+            }
             List<Entry> entries = new java.util.ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 String type = readText(in);

@@ -113,10 +113,12 @@ public final class ChainExportVerifier {
             problems.add("unsupported export format " + export.format());
             return new Report(false, export.pseudonym(), 0, 0, -1, 0, problems);
         }
+        List<ChainExport.ExportedBlock> blocks = export.blocks() == null ? List.of() : export.blocks();
+        List<ChainExport.ExportedAnchor> anchors = export.anchors() == null ? List.of() : export.anchors();
         List<Block> chain = new ArrayList<>();
-        for (int i = 0; i < export.blocks().size(); i++) {
+        for (int i = 0; i < blocks.size(); i++) {
             try {
-                ChainExport.ExportedBlock b = export.blocks().get(i);
+                ChainExport.ExportedBlock b = blocks.get(i);
                 chain.add(Block.decode(HexFormat.of().parseHex(b.encoding()), Base64.getDecoder().decode(b.signature())));
             } catch (RuntimeException e) {
                 problems.add("block " + i + ": does not decode");
@@ -131,17 +133,26 @@ public final class ChainExportVerifier {
             }
         }
         long anchoredHeight = -1;
-        for (int i = 0; i < export.anchors().size(); i++) {
-            ChainExport.ExportedAnchor a = export.anchors().get(i);
+        for (int i = 0; i < anchors.size(); i++) {
+            ChainExport.ExportedAnchor a = anchors.get(i);
             List<String> found = new ArrayList<>();
+            if (a == null) {
+                problems.add("anchor " + i + ": empty");
+                continue;
+            }
             if (a.height() < 0 || a.height() >= chain.size()) {
                 found.add("names height " + a.height() + ", which the chain does not have");
             } else {
                 Block head = chain.get((int) a.height());
-                InclusionProof path = new InclusionProof(a.leafIndex(), a.treeSize(),
-                        a.path().stream().map(HexFormat.of()::parseHex).toList());
-                if (!path.verify(new AnchorLeaf(export.pseudonym(), head.height(), head.hash()).bytes(), HexFormat.of().parseHex(a.root()))) {
-                    found.add("the head at height " + a.height() + " is not under its root");
+                try {
+                    InclusionProof path = new InclusionProof(a.leafIndex(), a.treeSize(),
+                            a.path().stream().map(HexFormat.of()::parseHex).toList());
+                    if (!path.verify(new AnchorLeaf(export.pseudonym(), head.height(), head.hash()).bytes(),
+                            HexFormat.of().parseHex(a.root()))) {
+                        found.add("the head at height " + a.height() + " is not under its root");
+                    }
+                } catch (RuntimeException malformed) {
+                    found.add("its root, path or tree size is not well formed");
                 }
             }
             if (found.isEmpty()) {
@@ -155,7 +166,7 @@ public final class ChainExportVerifier {
             }
         }
         int resourcesChecked = bundleJson == null ? 0 : checkResources(chain, bundleJson, problems);
-        return new Report(problems.isEmpty(), export.pseudonym(), chain.size(), export.anchors().size(), anchoredHeight,
+        return new Report(problems.isEmpty(), export.pseudonym(), chain.size(), anchors.size(), anchoredHeight,
                 resourcesChecked, List.copyOf(problems));
     }
 
@@ -169,7 +180,7 @@ public final class ChainExportVerifier {
             problems.add("the Bundle is not JSON");
             return 0;
         }
-        if (!"Bundle".equals(bundle.path("resourceType").asText())) {
+        if (bundle == null || !"Bundle".equals(bundle.path("resourceType").asText())) {
             problems.add("the Bundle is not a FHIR Bundle");
             return 0;
         }

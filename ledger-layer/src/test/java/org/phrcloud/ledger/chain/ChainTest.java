@@ -148,4 +148,21 @@ class ChainTest {
         assertThat(b.hash()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(encoding));
         assertThat(b.signature()).hasSize(64);
     }
+
+    @Test
+    void aBlockReadsBackFromItsEncodingAndAnEntryCountItsBytesCannotHoldIsRefused() throws Exception {
+        Block b = chain(1).get(0);
+        Block read = Block.decode(b.canonicalEncoding(), b.signature());
+        assertThat(read.hash()).isEqualTo(b.hash());
+        assertThat(read.entries()).hasSize(1);
+
+        byte[] encoding = b.canonicalEncoding();
+        int countAt = 4 + 1 + 4 + 64 + 8 + 32 + 8 + 4 + b.authorKeyId().getBytes(StandardCharsets.UTF_8).length
+                + 4 + b.practitionerId().getBytes(StandardCharsets.UTF_8).length;
+        assertThat(ByteBuffer.wrap(encoding, countAt, 4).getInt()).isEqualTo(1);
+        ByteBuffer.wrap(encoding, countAt, 4).putInt(Integer.MAX_VALUE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Block.decode(encoding, b.signature()))
+                .as("found by fuzzing: it allocated for 2^31 entries and ran out of memory")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("PHR-LEDGER-0204");
+    }
 }

@@ -1,6 +1,7 @@
 package org.phrcloud.research.dataset;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.phrcloud.research.anonymization.hierarchy.TableHierarchy;
 
 import java.util.HashSet;
 import java.util.List;
@@ -149,11 +150,24 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
             if (c == AttributeClass.IDENTIFIER != "pseudonym".equals(a.source())) {
                 throw invalid("PHR-RESEARCH-1007: attribute " + a.name() + ": the pseudonym is the only identifier, and it is always class identifier");
             }
-            if (a.bands() != null && (!a.numeric() || a.bands().isEmpty() || a.bands().stream().anyMatch(w -> w == null || w < 1))) {
-                throw invalid("PHR-RESEARCH-1008: attribute " + a.name() + ": bands are positive widths, for numeric sources");
+            if (a.bands() != null && (!a.numeric() || a.bands().isEmpty() || a.bands().stream().anyMatch(w -> w == null || w < 1)
+                    || !nested(a.bands()))) {
+                throw invalid("PHR-RESEARCH-1008: attribute " + a.name() + ": bands are positive widths, each a multiple of the one "
+                        + "before, for numeric sources");
             }
             if (a.hierarchy() != null && (a.numeric() || c != AttributeClass.QUASI_IDENTIFIER || a.hierarchy().size() > 100_000)) {
                 throw invalid("PHR-RESEARCH-1009: attribute " + a.name() + ": a hierarchy is for categorical quasi-identifiers (at most 100000 lines)");
+            }
+            if (a.hierarchy() != null) {
+                try {
+                    if (a.hierarchy().stream().anyMatch(java.util.Objects::isNull)) {
+                        throw new IllegalArgumentException("a line is null");
+                    }
+                    TableHierarchy.parse(a.hierarchy());
+                } catch (IllegalArgumentException e) {
+                    throw invalid("PHR-RESEARCH-1028: attribute " + a.name() + ": the hierarchy is not a table of lines "
+                            + "value;level 1;...;level n (" + e.getMessage() + ")");
+                }
             }
         }
         if (ofClass(AttributeClass.QUASI_IDENTIFIER).isEmpty()) {
@@ -193,6 +207,16 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
                 throw invalid("PHR-RESEARCH-1020: attribute " + a.name() + ": a numeric quasi-identifier needs bands in full-domain generalization");
             }
         }
+    }
+
+    /** Whether each band width is a multiple of the one before (IntervalHierarchy's bands then nest). */
+    private static boolean nested(List<Integer> bands) {
+        for (int i = 1; i < bands.size(); i++) {
+            if (bands.get(i) % bands.get(i - 1) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The resource type a cohort search is on: {@code Type?...}, or Patient when it starts with the parameters. */

@@ -85,5 +85,6 @@ class PrivacyModelsAndHierarchiesTest {
         assertThatThrownBy(() -> icd10.generalize("Z99.9", 1)).hasMessageStartingWith("PHR-RESEARCH-0108");
         assertThatThrownBy(() -> TableHierarchy.parse(List.of("a;b", "c"))).hasMessageStartingWith("PHR-RESEARCH-0105");
         assertThatThrownBy(() -> TableHierarchy.parse(List.of("a;b", "a;c"))).hasMessageStartingWith("PHR-RESEARCH-0106");
+        assertThatThrownBy(() -> TableHierarchy.parse(List.of("*"))).as("only the suppression mark").hasMessageStartingWith("PHR-RESEARCH-0110");
     }
 }

@@ -97,6 +97,15 @@ class ReleaseFilesTest {
                 .validate()).hasMessageStartingWith("PHR-RESEARCH-1005");
         assertThatThrownBy(() -> new DataSetRequest("s", "why", null, List.of(age), 5, null, null, null, 0.1, "mondrian", null)
                 .validate()).hasMessageStartingWith("PHR-RESEARCH-1017");
+        var bandsThatDoNotNest = new DataSetRequest.Attribute("age", "age", "quasi-identifier", List.of(10, 15), null);
+        assertThatThrownBy(() -> new DataSetRequest("s", "why", null, List.of(bandsThatDoNotNest), 5, null, null, null, null, null, null)
+                .validate()).as("accepted, they failed the job later").hasMessageStartingWith("PHR-RESEARCH-1008");
+        var raggedTable = new DataSetRequest.Attribute("zip", "postalCode", "quasi-identifier", null, List.of("12345;1234*", "23456"));
+        assertThatThrownBy(() -> new DataSetRequest("s", "why", null, List.of(raggedTable), 5, null, null, null, null, null, null)
+                .validate()).as("accepted, it failed the job later").hasMessageStartingWith("PHR-RESEARCH-1028");
+        var nullLine = new DataSetRequest.Attribute("zip", "postalCode", "quasi-identifier", null, java.util.Arrays.asList("12345;1234*", null));
+        assertThatThrownBy(() -> new DataSetRequest("s", "why", null, List.of(nullLine), 5, null, null, null, null, null, null)
+                .validate()).hasMessageStartingWith("PHR-RESEARCH-1028");
         assertThat(DataSetRequest.cohortUrl("birthdate=le1980-01-01")).isEqualTo("Patient?birthdate=le1980-01-01");
         assertThat(DataSetRequest.cohortUrl("Condition?code=http://snomed.info/sct|44054006"))
                 .isEqualTo("Condition?code=http://snomed.info/sct|44054006");

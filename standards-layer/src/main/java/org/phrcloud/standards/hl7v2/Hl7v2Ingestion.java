@@ -222,12 +222,22 @@ public class Hl7v2Ingestion {
 
     /** The FHIR transaction of a message of a supported type. */
     private Bundle map(Message message, String type, String facility, Caller sender) throws HL7Exception {
-        OruR01Mapper.PatientResolver known = identifiers -> patientId(identifiers, sender);
+        return map(message, type, facility, identifiers -> patientId(identifiers, sender), identifiers -> existing(identifiers, sender));
+    }
+
+    /**
+     * The FHIR transaction of a message of a supported type (MSH-9 {@code type}, e.g. {@code ADT^A08}), with the
+     * patients it names found by {@code known} (ORU, RDE, RDS: must exist) or {@code existing} (ADT: may be new).
+     *
+     * @throws HL7Exception what the message cannot become, with its ERR location and code (an {@code AE} or {@code AR})
+     */
+    static Bundle map(Message message, String type, String facility, OruR01Mapper.PatientResolver known,
+            AdtMapper.ExistingPatient existing) throws HL7Exception {
         if (message instanceof ORU_R01 oru) {
             return OruR01Mapper.map(oru, known, facility);
         }
         if (message instanceof ADT_A01 adt) {
-            return AdtMapper.map(adt, type.substring(4), identifiers -> existing(identifiers, sender), facility);
+            return AdtMapper.map(adt, type.substring(4), existing, facility);
         }
         if (message instanceof RDE_O11 rde) {
             return PharmacyMapper.orders(rde, known, facility);
@@ -369,7 +379,11 @@ public class Hl7v2Ingestion {
             return fallback;
         }
         char repetition = fields[1].length() > 1 ? fields[1].charAt(1) : '~';
-        String declared = fields[17].split(java.util.regex.Pattern.quote(String.valueOf(repetition)))[0].strip().toUpperCase(java.util.Locale.ROOT);
+        String[] repetitions = fields[17].split(java.util.regex.Pattern.quote(String.valueOf(repetition)));
+        if (repetitions.length == 0) {
+            return fallback; // MSH-18 only repetition separators
+        }
+        String declared = repetitions[0].strip().toUpperCase(java.util.Locale.ROOT);
         java.util.regex.Matcher iso = ISO_8859.matcher(declared);
         if (iso.matches()) {
             try {

@@ -223,6 +223,8 @@ class Hl7v2CorpusTest {
         assertThat(Hl7v2Ingestion.charsetOf(adtIn("8859/1~ISO IR87", "Müller").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), fallback))
                 .as("the first repetition is the message's own").isEqualTo(java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(Hl7v2Ingestion.charsetOf(adtIn("", "Miller").getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback)).isEqualTo(fallback);
+        assertThat(Hl7v2Ingestion.charsetOf(adtIn("~", "Miller").getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback))
+                .as("only a repetition separator (found by fuzzing: it was an ArrayIndexOutOfBoundsException)").isEqualTo(fallback);
         assertThat(Hl7v2Ingestion.charsetOf("not HL7".getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback)).isEqualTo(fallback);
         assertThat(Hl7v2Ingestion.charsetOf("MSH\rPID|1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), fallback))
                 .as("an MSH without fields").isEqualTo(fallback);

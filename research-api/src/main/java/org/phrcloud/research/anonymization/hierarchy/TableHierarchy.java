@@ -23,7 +23,7 @@ public final class TableHierarchy implements Hierarchy {
         this.height = height;
     }
 
-    /** @throws IllegalArgumentException for ragged lines, a repeated value, or no lines */
+    /** @throws IllegalArgumentException for ragged lines, a line without a value, a repeated value, or no lines */
     public static TableHierarchy parse(List<String> lines) {
         Map<String, String[]> levels = new HashMap<>();
         int fields = -1;
@@ -34,6 +34,9 @@ public final class TableHierarchy implements Hierarchy {
             String[] f = line.split(";", -1);
             if (f[f.length - 1].equals(SUPPRESSED)) {
                 f = java.util.Arrays.copyOf(f, f.length - 1);
+            }
+            if (f.length == 0) {
+                throw new IllegalArgumentException("PHR-RESEARCH-0110: a line without a value: " + line);
             }
             if (fields >= 0 && f.length != fields) {
                 throw new IllegalArgumentException("PHR-RESEARCH-0105: every line needs " + fields + " fields: " + line);

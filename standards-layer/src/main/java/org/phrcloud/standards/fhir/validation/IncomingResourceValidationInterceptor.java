@@ -41,11 +41,29 @@ public class IncomingResourceValidationInterceptor {
         try {
             return delegate.incomingRequestPostProcessed(requestDetails, request, response);
         } catch (InternalErrorException e) {
-            if (isParseFailure(e)) {
+            if (isParseFailure(e) || !wellFormed(requestDetails)) {
+                String contentType = requestDetails.getHeader(ca.uhn.fhir.rest.api.Constants.HEADER_CONTENT_TYPE);
                 throw new InvalidRequestException("PHR-FHIR-0400: the request body is not well-formed FHIR "
-                        + (request.getContentType() != null && request.getContentType().contains("xml") ? "XML" : "JSON"));
+                        + (contentType != null && contentType.contains("xml") ? "XML" : "JSON"));
             }
             throw e;
+        }
+    }
+
+    /**
+     * Whether HAPI's parser reads the body as a resource: asked only after the validator failed with an internal error,
+     * since the HL7 validator's own JSON reader fails on some bodies that are not JSON (e.g. {@code #{}) with a
+     * NullPointerException instead of a parse error (found by {@code FhirBodyFuzzTest}).
+     */
+    private static boolean wellFormed(RequestDetails requestDetails) {
+        try {
+            ca.uhn.fhir.rest.api.EncodingEnum encoding = ca.uhn.fhir.rest.server.RestfulServerUtils.determineRequestEncodingNoDefault(requestDetails);
+            String body = new String(requestDetails.loadRequestContents(),
+                    ca.uhn.fhir.rest.server.method.ResourceParameter.determineRequestCharset(requestDetails));
+            encoding.newParser(requestDetails.getFhirContext()).parseResource(body);
+            return true;
+        } catch (RuntimeException notAResource) {
+            return false;
         }
     }
 
