@@ -361,8 +361,13 @@ public class Hl7v2Ingestion {
 
     /**
      * The character set a message declares in MSH-18 (HL7 table 0211: {@code ASCII}, {@code 8859/1} to {@code 8859/9},
-     * {@code 8859/15}, {@code UNICODE UTF-8}, {@code UNICODE UTF-16}, {@code UNICODE UTF-32}), read from its raw bytes
-     * (the MSH segment is ASCII in every one of them); {@code fallback} when none is declared or it is not one of these.
+     * {@code 8859/15}, {@code UNICODE UTF-8}, {@code UNICODE UTF-16}, {@code UNICODE UTF-32}, {@code ISO IR6} (ASCII),
+     * {@code ISO IR14} (JIS X 0201), {@code GB 18030-2000}, {@code KS X 1001} (as EUC-KR), {@code CNS 11643-1992} (as
+     * EUC-TW), {@code BIG-5}), read from its raw bytes (the MSH segment is ASCII in every one of them); {@code fallback}
+     * when none is declared or it is not one of these. The first repetition is the message's default set; a later
+     * repetition names a set the text switches to with ISO 2022 escape sequences (HL7 v2.5.1 section 2.15.9.18): after
+     * a 7-bit default (ASCII, {@code ISO IR6}, {@code ISO IR14}), with {@code ISO IR87} (JIS X 0208) the message is read
+     * as ISO-2022-JP, with {@code ISO IR159} (JIS X 0212) as ISO-2022-JP-2, which switch sets at each escape.
      */
     public static java.nio.charset.Charset charsetOf(byte[] message, java.nio.charset.Charset fallback) {
         String head = new String(message, 0, Math.min(message.length, 4096), java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -384,6 +389,15 @@ public class Hl7v2Ingestion {
             return fallback; // MSH-18 only repetition separators
         }
         String declared = repetitions[0].strip().toUpperCase(java.util.Locale.ROOT);
+        java.util.Set<String> switched = java.util.Arrays.stream(repetitions).skip(1).map(r -> r.strip().toUpperCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toSet());
+        boolean sevenBitDefault = java.util.Set.of("", "ASCII", "ISO IR6", "ISO IR14").contains(declared);
+        if (sevenBitDefault && switched.contains("ISO IR159")) {
+            return java.nio.charset.Charset.forName("ISO-2022-JP-2");
+        }
+        if (sevenBitDefault && switched.contains("ISO IR87")) {
+            return java.nio.charset.Charset.forName("ISO-2022-JP");
+        }
         java.util.regex.Matcher iso = ISO_8859.matcher(declared);
         if (iso.matches()) {
             try {
@@ -393,7 +407,12 @@ public class Hl7v2Ingestion {
             }
         }
         return switch (declared) {
-            case "ASCII" -> java.nio.charset.StandardCharsets.US_ASCII;
+            case "ASCII", "ISO IR6" -> java.nio.charset.StandardCharsets.US_ASCII;
+            case "ISO IR14" -> java.nio.charset.Charset.forName("JIS_X0201");
+            case "GB 18030-2000" -> java.nio.charset.Charset.forName("GB18030");
+            case "KS X 1001" -> java.nio.charset.Charset.forName("EUC-KR");
+            case "CNS 11643-1992" -> java.nio.charset.Charset.forName("x-EUC-TW");
+            case "BIG-5" -> java.nio.charset.Charset.forName("Big5");
             case "UNICODE UTF-8" -> java.nio.charset.StandardCharsets.UTF_8;
             case "UNICODE UTF-16" -> java.nio.charset.StandardCharsets.UTF_16;
             case "UNICODE UTF-32" -> java.nio.charset.Charset.forName("UTF-32");

@@ -21,7 +21,8 @@ import java.util.List;
 /**
  * PID to FHIR Patient, after the HL7 V2-to-FHIR implementation guide's segment map PID[Patient]: PID-3 identifier,
  * PID-5 name, PID-7 birthDate, PID-8 gender, PID-11 address, PID-13 telecom. A field the message leaves empty keeps
- * what the Patient already had (an ADT^A08 updates what it sends).
+ * what the Patient already had (an ADT^A08 updates what it sends); a field sent as {@code ""} (the explicit null) removes
+ * it: PID-7, PID-8, PID-11 and PID-13 (PID-3 identifiers are only ever added, PID-5 names only replaced).
  */
 final class PidMapper {
     private PidMapper() {
@@ -86,9 +87,13 @@ final class PidMapper {
         org.hl7.fhir.r4.model.DateType born = V2Datatypes.date(pid.getDateTimeOfBirth().getTime().getValue(), "PID", 7);
         if (born != null) {
             patient.setBirthDateElement(born);
+        } else if (explicitNull(pid.getDateTimeOfBirth().getTime().getValue())) {
+            patient.setBirthDateElement(null);
         }
         String sex = V2Datatypes.present(pid.getAdministrativeSex().getValue());
-        if (sex != null) {
+        if (explicitNull(pid.getAdministrativeSex().getValue())) {
+            patient.setGender(null);
+        } else if (sex != null) {
             patient.setGender(switch (sex.strip()) {
                 case "M" -> Enumerations.AdministrativeGender.MALE;
                 case "F" -> Enumerations.AdministrativeGender.FEMALE;
@@ -97,17 +102,24 @@ final class PidMapper {
             });
         }
         List<Address> addresses = new ArrayList<>();
-        for (XAD xad : pid.getPatientAddress()) {
+        XAD[] xads = pid.getPatientAddress();
+        if (xads.length == 1 && explicitNull(xads[0].encode())) {
+            patient.setAddress(null);
+            xads = new XAD[0];
+        }
+        for (XAD xad : xads) {
             Address a = new Address();
-            String street = xad.getStreetAddress().getStreetOrMailingAddress().getValue();
+            String street = V2Datatypes.present(xad.getStreetAddress().getStreetOrMailingAddress().getValue());
             if (street != null) {
                 a.addLine(street);
             }
-            if (xad.getOtherDesignation().getValue() != null) {
-                a.addLine(xad.getOtherDesignation().getValue());
+            String other = V2Datatypes.present(xad.getOtherDesignation().getValue());
+            if (other != null) {
+                a.addLine(other);
             }
-            a.setCity(xad.getCity().getValue()).setState(xad.getStateOrProvince().getValue())
-                    .setPostalCode(xad.getZipOrPostalCode().getValue()).setCountry(xad.getCountry().getValue());
+            a.setCity(V2Datatypes.present(xad.getCity().getValue())).setState(V2Datatypes.present(xad.getStateOrProvince().getValue()))
+                    .setPostalCode(V2Datatypes.present(xad.getZipOrPostalCode().getValue()))
+                    .setCountry(V2Datatypes.present(xad.getCountry().getValue()));
             if (a.hasLine() || a.hasCity() || a.hasPostalCode()) {
                 addresses.add(a);
             }
@@ -116,10 +128,15 @@ final class PidMapper {
             patient.setAddress(addresses);
         }
         List<ContactPoint> telecom = new ArrayList<>();
-        for (XTN xtn : pid.getPhoneNumberHome()) {
-            String email = xtn.getEmailAddress().getValue();
-            String phone = xtn.getTelephoneNumber().getValue() != null ? xtn.getTelephoneNumber().getValue()
-                    : xtn.getUnformattedTelephoneNumber().getValue();
+        XTN[] xtns = pid.getPhoneNumberHome();
+        if (xtns.length == 1 && explicitNull(xtns[0].encode())) {
+            patient.setTelecom(null);
+            xtns = new XTN[0];
+        }
+        for (XTN xtn : xtns) {
+            String email = V2Datatypes.present(xtn.getEmailAddress().getValue());
+            String phone = V2Datatypes.present(xtn.getTelephoneNumber().getValue()) != null ? xtn.getTelephoneNumber().getValue()
+                    : V2Datatypes.present(xtn.getUnformattedTelephoneNumber().getValue());
             if (email != null && !email.isBlank()) {
                 telecom.add(new ContactPoint().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue(email.strip()));
             } else if (phone != null && !phone.isBlank()) {
@@ -131,5 +148,10 @@ final class PidMapper {
             patient.setTelecom(telecom);
         }
         return patient;
+    }
+
+    /** {@code ""}, HL7's explicit null (v2.5.1 section 2.5.3): the receiver deletes what it holds for the field. */
+    private static boolean explicitNull(String value) {
+        return value != null && V2Datatypes.EXPLICIT_NULL.equals(value.strip());
     }
 }

@@ -68,6 +68,33 @@ class AdtAndPharmacyMapperTest {
     }
 
     @Test
+    void anUpdateWithTheExplicitNullRemovesWhatTheReceiverHeldForThoseFields() throws Exception {
+        Patient known = new Patient();
+        known.setId("Patient/42/_history/3");
+        known.addIdentifier().setSystem("urn:test:national-id").setValue("N-1");
+        known.setGender(Enumerations.AdministrativeGender.FEMALE);
+        known.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1970-01-02"));
+        known.addAddress().addLine("Main St 1").setCity("Springfield");
+        known.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("555-0100");
+        String a08 = Hl7v2Messages.adt("A08", "A-3", "N-1", "Lindqvist", "")
+                .replace("|19700102|F|||Main St 1^^Springfield^^12345^US||555-0100", "|\"\"|\"\"|||\"\"||\"\"");
+        Patient updated = (Patient) AdtMapper.map((ADT_A01) PARSER.parse(a08), "A08", ids -> Optional.of(known), "st-mary")
+                .getEntryFirstRep().getResource();
+        assertThat(updated.hasBirthDate()).as("PID-7 \"\"").isFalse();
+        assertThat(updated.hasGender()).as("PID-8 \"\"").isFalse();
+        assertThat(updated.getAddress()).as("PID-11 \"\"").isEmpty();
+        assertThat(updated.getTelecom()).as("PID-13 \"\"").isEmpty();
+        assertThat(updated.getNameFirstRep().getFamily()).isEqualTo("Lindqvist");
+
+        String city = Hl7v2Messages.adt("A08", "A-4", "N-1", "Lindqvist", "").replace("Main St 1^^Springfield", "\"\"^^Springfield");
+        Patient moved = (Patient) AdtMapper.map((ADT_A01) PARSER.parse(city), "A08", ids -> Optional.of(known), "st-mary")
+                .getEntryFirstRep().getResource();
+        assertThat(moved.getAddressFirstRep().getLine()).as("a null street in an address with a city: no line, never the text \"\"")
+                .isEmpty();
+        assertThat(moved.getAddressFirstRep().getCity()).isEqualTo("Springfield");
+    }
+
+    @Test
     void anOrderBecomesAMedicationRequestKeyedByItsPlacerNumber() throws Exception {
         Bundle tx = PharmacyMapper.orders((RDE_O11) PARSER.parse(Hl7v2Messages.rde("R-1", "N-1", "NW", "ORD-9")), ids -> "42", "st-mary");
         assertThat(tx.getEntry()).hasSize(1);

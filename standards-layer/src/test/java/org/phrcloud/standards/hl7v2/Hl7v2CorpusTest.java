@@ -242,4 +242,27 @@ class Hl7v2CorpusTest {
             assertThat(patient.getNameFirstRep().getGivenAsSingleString()).isEqualTo("Jürgen");
         }
     }
+
+    @Test
+    void eastAsianCharacterSetsOfTable0211AndIso2022SwitchingDecodeTheMessage() throws Exception {
+        java.nio.charset.Charset fallback = java.nio.charset.StandardCharsets.ISO_8859_1;
+        // MSH-18, the set the message is written in, the family name
+        String[][] cases = {
+                {"ISO IR6~ISO IR87", "ISO-2022-JP", "山田"},
+                {"ISO IR6~ISO IR159", "ISO-2022-JP-2", "山田"},
+                {"GB 18030-2000", "GB18030", "王"},
+                {"KS X 1001", "EUC-KR", "김"},
+                {"BIG-5", "Big5", "陳"},
+                {"ISO IR6", "US-ASCII", "Miller"},
+        };
+        for (String[] c : cases) {
+            String adt = String.join("\r", "MSH|^~\\&|HIS|st-mary|PHR|PHR|20260110083000||ADT^A01|A-1|P|2.5.1|||||JPN|" + c[0],
+                    "EVN|A01|20260110083000", "PID|1||N-1^^^&urn:test:national-id&URI||" + c[2] + "^Taro||19700102|M", "PV1|1|I|WARD-1^101^1");
+            byte[] bytes = adt.getBytes(java.nio.charset.Charset.forName(c[1]));
+            java.nio.charset.Charset declared = Hl7v2Ingestion.charsetOf(bytes, fallback);
+            assertThat(declared.name()).as(c[0]).isEqualTo(c[1]);
+            Bundle tx = AdtMapper.map((ADT_A01) parse(new String(bytes, declared)), "A01", ids -> Optional.empty(), "st-mary");
+            assertThat(((Patient) tx.getEntry().get(0).getResource()).getNameFirstRep().getFamily()).as(c[0]).isEqualTo(c[2]);
+        }
+    }
 }
