@@ -73,7 +73,7 @@ final class PatientCompartmentRule implements IAuthRule {
         IIdType knownId;
         if (access == Access.READ) {
             known = output;
-            knownId = output == null ? null : output.getIdElement();
+            knownId = null; // a Patient shown is matched by its own id below
         } else {
             boolean createOrUpdate = operation == RestOperationTypeEnum.CREATE || operation == RestOperationTypeEnum.UPDATE;
             boolean rewritesHistory = request.isRewriteHistory() && request.getId() != null && request.getId().hasVersionIdPart();

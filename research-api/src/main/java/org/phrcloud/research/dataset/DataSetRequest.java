@@ -1,6 +1,7 @@
 package org.phrcloud.research.dataset;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.phrcloud.research.anonymization.hierarchy.IntervalHierarchy;
 import org.phrcloud.research.anonymization.hierarchy.TableHierarchy;
 
 import java.util.HashSet;
@@ -151,7 +152,7 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
                 throw invalid("PHR-RESEARCH-1007: attribute " + a.name() + ": the pseudonym is the only identifier, and it is always class identifier");
             }
             if (a.bands() != null && (!a.numeric() || a.bands().isEmpty() || a.bands().stream().anyMatch(w -> w == null || w < 1)
-                    || !nested(a.bands()))) {
+                    || !formIntervalHierarchy(a.bands()))) {
                 throw invalid("PHR-RESEARCH-1008: attribute " + a.name() + ": bands are positive widths, each a multiple of the one "
                         + "before, for numeric sources");
             }
@@ -160,9 +161,6 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
             }
             if (a.hierarchy() != null) {
                 try {
-                    if (a.hierarchy().stream().anyMatch(java.util.Objects::isNull)) {
-                        throw new IllegalArgumentException("a line is null");
-                    }
                     TableHierarchy.parse(a.hierarchy());
                 } catch (IllegalArgumentException e) {
                     throw invalid("PHR-RESEARCH-1028: attribute " + a.name() + ": the hierarchy is not a table of lines "
@@ -209,14 +207,14 @@ public record DataSetRequest(String study, String purpose, List<String> cohort, 
         }
     }
 
-    /** Whether each band width is a multiple of the one before (IntervalHierarchy's bands then nest). */
-    private static boolean nested(List<Integer> bands) {
-        for (int i = 1; i < bands.size(); i++) {
-            if (bands.get(i) % bands.get(i - 1) != 0) {
-                return false;
-            }
+    /** Whether positive band widths make an {@link IntervalHierarchy} (each a multiple of the one before), as the job builds it. */
+    private static boolean formIntervalHierarchy(List<Integer> bands) {
+        try {
+            new IntervalHierarchy(bands.stream().mapToInt(Integer::intValue).toArray());
+            return true;
+        } catch (IllegalArgumentException notNested) {
+            return false;
         }
-        return true;
     }
 
     /** The resource type a cohort search is on: {@code Type?...}, or Patient when it starts with the parameters. */

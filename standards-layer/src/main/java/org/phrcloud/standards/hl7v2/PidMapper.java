@@ -87,11 +87,11 @@ final class PidMapper {
         org.hl7.fhir.r4.model.DateType born = V2Datatypes.date(pid.getDateTimeOfBirth().getTime().getValue(), "PID", 7);
         if (born != null) {
             patient.setBirthDateElement(born);
-        } else if (explicitNull(pid.getDateTimeOfBirth().getTime().getValue())) {
+        } else if (V2Datatypes.explicitNull(pid.getDateTimeOfBirth().getTime().getValue())) {
             patient.setBirthDateElement(null);
         }
         String sex = V2Datatypes.present(pid.getAdministrativeSex().getValue());
-        if (explicitNull(pid.getAdministrativeSex().getValue())) {
+        if (V2Datatypes.explicitNull(pid.getAdministrativeSex().getValue())) {
             patient.setGender(null);
         } else if (sex != null) {
             patient.setGender(switch (sex.strip()) {
@@ -103,7 +103,7 @@ final class PidMapper {
         }
         List<Address> addresses = new ArrayList<>();
         XAD[] xads = pid.getPatientAddress();
-        if (xads.length == 1 && explicitNull(xads[0].encode())) {
+        if (xads.length == 1 && V2Datatypes.explicitNull(xads[0].encode())) {
             patient.setAddress(null);
             xads = new XAD[0];
         }
@@ -129,7 +129,7 @@ final class PidMapper {
         }
         List<ContactPoint> telecom = new ArrayList<>();
         XTN[] xtns = pid.getPhoneNumberHome();
-        if (xtns.length == 1 && explicitNull(xtns[0].encode())) {
+        if (xtns.length == 1 && V2Datatypes.explicitNull(xtns[0].encode())) {
             patient.setTelecom(null);
             xtns = new XTN[0];
         }
@@ -148,10 +148,5 @@ final class PidMapper {
             patient.setTelecom(telecom);
         }
         return patient;
-    }
-
-    /** {@code ""}, HL7's explicit null (v2.5.1 section 2.5.3): the receiver deletes what it holds for the field. */
-    private static boolean explicitNull(String value) {
-        return value != null && V2Datatypes.EXPLICIT_NULL.equals(value.strip());
     }
 }

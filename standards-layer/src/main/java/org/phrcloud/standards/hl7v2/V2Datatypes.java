@@ -59,6 +59,11 @@ final class V2Datatypes {
         return v.isEmpty() || EXPLICIT_NULL.equals(v) ? null : v;
     }
 
+    /** {@code ""}, HL7's explicit null (v2.5.1 section 2.5.3): the receiver deletes what it holds for the field. */
+    static boolean explicitNull(String value) {
+        return value != null && EXPLICIT_NULL.equals(value.strip());
+    }
+
     static String system(String v2Name) {
         if (present(v2Name) == null) {
             return null;

@@ -28,6 +28,9 @@ public final class TableHierarchy implements Hierarchy {
         Map<String, String[]> levels = new HashMap<>();
         int fields = -1;
         for (String line : lines) {
+            if (line == null) {
+                throw new IllegalArgumentException("PHR-RESEARCH-0110: a line without a value: null");
+            }
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
