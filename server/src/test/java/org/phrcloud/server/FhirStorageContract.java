@@ -732,8 +732,15 @@ abstract class FhirStorageContract {
         String unsupported = ingestion.receive(oru(nationalId, "C-6-" + control, "st-mary", "2.5.1", "99").replace("ORU^R01", "QRY^A19"), senders);
         assertThat(msa(unsupported)).startsWith("MSA|AR|C-6-" + control);
         assertThat(err(unsupported)).contains("200");
+        // MSH-2 of five characters (v2.7's truncation character, not in 2.3 to 2.6): it parses, but no ACK can be
+        // encoded with its separators, so the message is refused (AR at MSH-2, a data type error) and not stored
+        String fiveSeparators = ingestion.receive(oru(nationalId, "C-7-" + control, "st-mary", "2.5.1", "99").replace("MSH|^~\\&|",
+                "MSH|^~\\&#|"), senders);
+        assertThat(msa(fiveSeparators)).startsWith("MSA|AR|C-7-" + control);
+        assertThat(err(fiveSeparators)).contains("MSH^1^2").contains("102");
         String garbage = ingestion.receive("this is not HL7", senders);
         assertThat(msa(garbage)).startsWith("MSA|AR");
+        assertThat(err(garbage)).as("with its reason").contains("^HL70357^");
         assertThat(stored(Observation.class, patientId)).as("no refused message wrote anything").isEqualTo(3);
         assertThat(chainOf(patientId)).hasSize(blocks + 1);
 

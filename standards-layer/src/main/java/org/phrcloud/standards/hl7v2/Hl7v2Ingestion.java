@@ -140,9 +140,9 @@ public class Hl7v2Ingestion {
         try {
             message = parser.parse(normalized(er7));
         } catch (HL7Exception e) {
-            return reject(er7, e);
+            return reject(controlIdOf(er7), e);
         } catch (RuntimeException e) {
-            return reject(er7, new HL7Exception("the message could not be read", ErrorCode.SEGMENT_SEQUENCE_ERROR));
+            return reject(controlIdOf(er7), new HL7Exception("the message could not be read", ErrorCode.SEGMENT_SEQUENCE_ERROR));
         }
         return receive(message, senders);
     }
@@ -153,12 +153,13 @@ public class Hl7v2Ingestion {
         try {
             msh = (MSH) message.get("MSH");
         } catch (HL7Exception e) {
-            return reject(null, e);
+            return reject("", e);
         }
         String version = msh.getVersionID().getVersionID().getValue();
         String type = msh.getMessageType().getMessageCode().getValue() + "^" + msh.getMessageType().getTriggerEvent().getValue();
         String facility = msh.getSendingFacility().getNamespaceID().getValue();
         String controlId = msh.getMessageControlID().getValue();
+        String accepted;
         try {
             if (version == null || !VERSIONS.contains(version.strip())) {
                 throw V2Datatypes.error("unsupported HL7 version " + version + "; accepted: 2.3 to 2.6", ErrorCode.UNSUPPORTED_VERSION_ID, "MSH", 12);
@@ -175,6 +176,11 @@ public class Hl7v2Ingestion {
             if (controlId == null || controlId.isBlank()) {
                 throw V2Datatypes.error("MSH-10 (message control id) is required", ErrorCode.REQUIRED_FIELD_MISSING, "MSH", 10);
             }
+            // known before anything is written: e.g. MSH-2 of five characters (v2.7's truncation character) parses,
+            // but the ACK repeats the message's separators and cannot be encoded with them
+            accepted = encodedAck(message, AcknowledgmentCode.AA, null).orElseThrow(() -> V2Datatypes.error(
+                    "MSH-2 (encoding characters) must be the four characters of HL7 v2.3 to 2.6; no acknowledgment can be "
+                    + "written with these", ErrorCode.DATA_TYPE_ERROR, "MSH", 2));
         } catch (HL7Exception e) {
             return ack(message, AcknowledgmentCode.AR, e);
         }
@@ -199,7 +205,6 @@ public class Hl7v2Ingestion {
                     + e.getErrorCode() + " at " + e.getLocation(), Set.of(), null);
             return ack(message, code, e);
         }
-        String accepted = ack(message, AcknowledgmentCode.AA, null);
         try {
             transactions.executeWithoutResult(status -> {
                 system.transactionNested(CallerContext.systemRequestAs(sender), bundle);
@@ -296,12 +301,31 @@ public class Hl7v2Ingestion {
         return er7 == null ? "" : er7.strip().replace("\r\n", "\r").replace('\n', '\r');
     }
 
+    /**
+     * The ACK of a message (HAPI's {@code generateACK}: the message's separators, MSH-3/4 and -5/6 swapped, MSA-2 its
+     * MSH-10); when that cannot be encoded, an {@code AR} built from scratch that still names the message's MSH-10.
+     */
     private String ack(Message message, AcknowledgmentCode code, HL7Exception error) {
+        return encodedAck(message, code, error).orElseGet(() -> reject(controlIdOf(message), error != null ? error
+                : new HL7Exception("the acknowledgment could not be made", ErrorCode.APPLICATION_INTERNAL_ERROR)));
+    }
+
+    /** The ACK HAPI generates for the message, ER7; empty when it cannot be generated or encoded. */
+    private java.util.Optional<String> encodedAck(Message message, AcknowledgmentCode code, HL7Exception error) {
         try {
-            Message ack = message.generateACK(code, error);
-            return parser.encode(ack);
-        } catch (HL7Exception | java.io.IOException e) {
-            return reject(null, error != null ? error : new HL7Exception("the acknowledgment could not be made", ErrorCode.APPLICATION_INTERNAL_ERROR));
+            return java.util.Optional.of(parser.encode(message.generateACK(code, error)));
+        } catch (HL7Exception | java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** MSH-10 of a parsed message, or empty. */
+    private static String controlIdOf(Message message) {
+        try {
+            String controlId = ((MSH) message.get("MSH")).getMessageControlID().getValue();
+            return controlId == null ? "" : controlId;
+        } catch (HL7Exception | RuntimeException e) {
+            return "";
         }
     }
 
@@ -420,16 +444,18 @@ public class Hl7v2Ingestion {
         };
     }
 
-    /** {@code AR} for what did not parse: an ACK built from scratch, MSA-2 the control id if MSH-10 could be read. */
-    private String reject(String er7, HL7Exception error) {
+    /** {@code AR} built from scratch (for what did not parse, or whose own ACK cannot be encoded), MSA-2 {@code controlId}. */
+    private String reject(String controlId, HL7Exception error) {
         try {
             ACK ack = new ACK(context.getModelClassFactory());
             ack.setParser(parser);
             ack.initQuickstart("ACK", null, "P");
-            String controlId = controlIdOf(er7);
             ack.getMSA().getAcknowledgmentCode().setValue(AcknowledgmentCode.AR.name());
             ack.getMSA().getMessageControlID().setValue(controlId);
-            error.populateResponse(ack, AcknowledgmentCode.AR, 0);
+            // a copy: HAPI's exception keeps the first response it populated (an ACK that could not be encoded, say)
+            HL7Exception fresh = new HL7Exception(error.getMessageWithoutLocation(), error.getError());
+            fresh.setLocation(error.getLocation());
+            fresh.populateResponse(ack, AcknowledgmentCode.AR, 0);
             return parser.encode(ack);
         } catch (HL7Exception | java.io.IOException e) {
             throw new IllegalStateException("PHR-HL7-0903: an acknowledgment could not be built", e);
