@@ -936,6 +936,27 @@ abstract class FhirStorageContract {
     }
 
     @Test
+    void aWriteWithALongRequestIdOrSourceVerifiesWhenReadBack() {
+        String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
+                .getId().getIdPart();
+        IFhirResourceDao<Observation> observations = spring.getBean(DaoRegistry.class).getResourceDao(Observation.class);
+        // a client's X-Request-ID of 45 characters: HAPI keeps 16 of them in the database, the resource in hand all 45
+        SystemRequestDetails longRequestId = new SystemRequestDetails();
+        longRequestId.setRequestId("rel-kill-0f7c2a9e-5d41-4b8e-9c3a-7e2d1f6b8a90");
+        String first = observations.create(temperatureOf("Patient/" + patientId), longRequestId).getId().getIdPart();
+        Observation withSource = temperatureOf("Patient/" + patientId);
+        withSource.getMeta().setSource("http://lab.example.org/" + "a".repeat(800) + "#" + "b".repeat(30)); // URI cut to 768
+        String second = observations.create(withSource, new SystemRequestDetails()).getId().getIdPart();
+
+        Observation read = observations.read(new IdType("Observation", first), new SystemRequestDetails());
+        assertThat(read.getMeta().getSource()).as("what HAPI keeps").isEqualTo("#rel-kill-0f7c2a9");
+        String pseudonym = mpi().findByPatientId(patientId).orElseThrow().pseudonym();
+        LedgerVerifier.Report report = spring.getBean(LedgerVerifier.class).verify(pseudonym);
+        assertThat(report.tamperedResources()).as("Observation/" + first + ", Observation/" + second).isEmpty();
+        assertThat(report.valid()).isTrue();
+    }
+
+    @Test
     void verificationFindsAResourceChangedDirectlyInTheDatabase() throws Exception {
         String patientId = patients().create(patientWithNationalId(UUID.randomUUID().toString()), new SystemRequestDetails())
                 .getId().getIdPart();

@@ -285,6 +285,7 @@ public enum PhrError {
     PHR_LEDGER_0402(500, "A Patient without identity: the write is not chained"),
     PHR_LEDGER_0403(500, "A FHIR write outside a transaction cannot be chained"),
     PHR_LEDGER_0404(500, "A published institution key does not load"),
+    PHR_LEDGER_0405(500, "HAPI's own JSON of a resource being written did not parse: the write is not chained"),
     PHR_LEDGER_0501(500, "The anchor contract refuses this account's anchor"),
     PHR_LEDGER_0502(500, "The node refused the anchor transaction"),
     PHR_LEDGER_0503(500, "The node names another hash for the anchor transaction"),

@@ -6,6 +6,10 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.model.entity.ResourceHistoryTable;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.util.MetaUtil;
+import org.apache.commons.lang3.StringUtils;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
@@ -83,7 +87,7 @@ public class LedgerInterceptor {
         IIdType id = resource.getIdElement();
         String version = id.hasVersionIdPart() ? id.getVersionIdPart() : resource.getMeta().getVersionId();
         Entry entry = new Entry(fhir.getResourceType(resource), id.getIdPart(), version == null ? "" : version, operation,
-                ContentHash.of(fhir.newJsonParser().encodeResourceToString(resource)));
+                ContentHash.of(asStored(fhir, resource)));
         Pending pending = pending(practitioner(request));
         for (String patientId : patients) {
             Optional<String> pseudonym = mpi.pseudonymOfPatient(patientId);
@@ -95,6 +99,42 @@ public class LedgerInterceptor {
             pending.entries.computeIfAbsent(pseudonym.get(), p -> new ArrayList<>()).add(entry);
         }
     }
+
+    /**
+     * The resource's FHIR JSON as HAPI FHIR JPA stores it and reads it back, so that its {@link ContentHash} is the one
+     * a later read gives. HAPI keeps {@code meta.source} as two columns, the source URI cut to
+     * {@link ResourceHistoryTable#SOURCE_URI_LENGTH} characters and the request id (the client's {@code X-Request-ID},
+     * any length) cut to {@link Constants#REQUEST_ID_LENGTH} (16), while the resource in hand at pre-commit still holds
+     * both whole ({@code BaseHapiFhirDao}, HAPI FHIR 8.8): without this, every write with a longer request id looked
+     * changed to the verifier. A read gives them back as {@code <uri>#<request id>} ({@link MetaUtil#populateResourceSource}).
+     */
+    static String asStored(FhirContext fhir, IBaseResource resource) {
+        String json = fhir.newJsonParser().encodeResourceToString(resource);
+        String source = MetaUtil.getSource(fhir, resource.getMeta());
+        if (source == null || source.isEmpty()) {
+            return json;
+        }
+        String uri = StringUtils.left(MetaUtil.extractSourceUriOrEmpty(source), ResourceHistoryTable.SOURCE_URI_LENGTH);
+        String requestId = StringUtils.left(StringUtils.substringAfter(source, "#"), Constants.REQUEST_ID_LENGTH);
+        String stored = StringUtils.isNotBlank(requestId) ? uri + "#" + requestId : uri;
+        if (stored.equals(source)) {
+            return json;
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) STORED_JSON.readTree(json);
+            com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("meta");
+            if (stored.isBlank()) {
+                meta.remove("source");
+            } else {
+                meta.put("source", stored);
+            }
+            return STORED_JSON.writeValueAsString(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("PHR-LEDGER-0405: HAPI's own JSON of " + fhir.getResourceType(resource) + " did not parse", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper STORED_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private Set<String> compartmentOwners(IBaseResource resource) {
         Set<String> owners = new LinkedHashSet<>();
