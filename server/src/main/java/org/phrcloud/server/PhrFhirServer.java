@@ -144,6 +144,7 @@ public class PhrFhirServer extends RestfulServer {
         setPagingProvider(spring.getBean(DatabaseBackedPagingProvider.class));
 
         // registration order is execution order at the same pointcut: authenticate before reading the body
+        registerInterceptor(new DatabaseUnavailableInterceptor(getFhirContext()));
         registerInterceptor(new ca.uhn.fhir.rest.server.interceptor.CorsInterceptor(cors()));
         registerInterceptor(spring.getBean(BearerTokenAuthenticationInterceptor.class));
         MasterPatientIndex mpi = spring.getBean(MasterPatientIndex.class);

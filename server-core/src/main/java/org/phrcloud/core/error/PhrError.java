@@ -68,6 +68,7 @@ public enum PhrError {
     PHR_API_0462(400, "Give requestId or patientId"),
     PHR_API_0463(400, "From and to are ISO 8601 instants, e.g. 2026-11-24T10:00:00Z"),
     PHR_API_0500(500, "Internal error"),
+    PHR_API_0503(503, "The database cannot be reached; nothing was written: send the request again shortly"),
     PHR_API_0501(500, "Cannot write a response"),
     PHR_API_0502(500, "The key file does not parse"),
     PHR_API_0561(500, "A stored AuditEvent does not parse"),
@@ -187,6 +188,7 @@ public enum PhrError {
     PHR_FHIR_0611(405, "Method not allowed on a bulk export URL"),
     PHR_FHIR_0612(404, "This researcher has no released research data set of the study"),
     PHR_FHIR_0613(500, "The bulk export stopped with the server running it; kick it off again"),
+    PHR_FHIR_0503(503, "The database cannot be reached; nothing was written: send the request again shortly"),
     PHR_FHIR_0401(401, "A bearer access token is required"),
     PHR_FHIR_0402(401, "The bearer access token is not valid for this server"),
 

@@ -3,6 +3,7 @@ package org.phrcloud.core.rest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import org.phrcloud.core.error.DatabaseUnavailable;
 import org.phrcloud.core.error.PhrError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,8 @@ import java.util.Optional;
  *       index conflict, a validation error of a lower layer); a 5xx code answers with its title only;</li>
  *   <li>a Jakarta REST exception (unknown path, wrong method or media type) gets its own status with
  *       PHR-API-0405 to 0409;</li>
+ *   <li>a failure to reach the database ({@link DatabaseUnavailable}) is a 503 PHR-API-0503 with {@code Retry-After}:
+ *       nothing was written, the request may be sent again;</li>
  *   <li>anything else, a bare {@code IllegalArgumentException} included, is a 500 PHR-API-0500 that says nothing
  *       of the cause; the log gets the exception type and code only (messages may hold request data, so no PHI
  *       reaches the log).</li>
@@ -27,6 +30,11 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
 
     @Override
     public Response toResponse(Throwable e) {
+        if (DatabaseUnavailable.causedBy(e)) {
+            LOG.warn("API request failed: the database cannot be reached ({})", e.getClass().getName());
+            return Response.fromResponse(Problem.response(Problem.of(PhrError.PHR_API_0503, null)))
+                    .header("Retry-After", DatabaseUnavailable.RETRY_AFTER_SECONDS).build();
+        }
         Optional<PhrError> error = PhrError.ofMessage(e.getMessage());
         if (error.isPresent()) {
             if (error.get().status() >= 500) {
