@@ -304,6 +304,7 @@ public enum PhrError {
     // PORTAL
     PHR_PORTAL_0001(500, "Cannot read PHR_PORTAL_CLIENT_SECRET_FILE"),
     PHR_PORTAL_0002(500, "A portal setting is not set"),
+    PHR_PORTAL_0003(503, "The sign-in service cannot be reached"),
 
     // RESEARCH
     PHR_RESEARCH_0001(400, "A row has the wrong number of values"),
