@@ -12,36 +12,18 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.phrcloud.it.support.OnChain;
 import org.phrcloud.it.support.Platform;
 import org.phrcloud.it.support.PlatformExtension;
-import org.phrcloud.ledger.anchor.contracts.AnchorRegistry;
-import org.phrcloud.ledger.anchor.contracts.PatientRegistry;
-import org.phrcloud.tools.VerifyCommand;
-import org.web3j.abi.EventEncoder;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
-import org.web3j.protocol.core.methods.response.Log;
-import org.web3j.protocol.http.HttpService;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.DefaultGasProvider;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,54 +163,15 @@ class AnchoringResilienceIT {
     }
 
     private static void assertEveryAnchorOnChainOnceAndTheExportVerifies() throws Exception {
-        Web3j web3j = Web3j.build(new HttpService(platform.anvilUrl()));
-        try {
-            String anchorRegistry = System.getProperty("phr.it.anchor.contract");
-            List<String> roots = new ArrayList<>();
-            for (Log log : logs(web3j, anchorRegistry, EventEncoder.encode(AnchorRegistry.ANCHORED_EVENT), null)) {
-                roots.add(HexFormat.of().formatHex(AnchorRegistry.getAnchoredEventFromLog(log).root));
-            }
-            long count = AnchorRegistry.load(anchorRegistry, web3j, new ReadonlyTransactionManager(web3j, null),
-                    new DefaultGasProvider()).count().send().longValueExact();
-            assertThat(roots).hasSize((int) count).doesNotHaveDuplicates();
+        OnChain.assertEveryAnchorRegisteredOnce(platform);
+        List<Long> heights = OnChain.headHeights(platform, pseudonym);
+        assertThat(heights).isNotEmpty().isSorted().doesNotHaveDuplicates();
 
-            List<Long> heights = new ArrayList<>();
-            for (Log log : logs(web3j, platform.patientRegistry(), EventEncoder.encode(PatientRegistry.HEADANCHORED_EVENT),
-                    "0x" + pseudonym)) {
-                heights.add(PatientRegistry.getHeadAnchoredEventFromLog(log).height.longValueExact());
-            }
-            assertThat(heights).isNotEmpty().isSorted().doesNotHaveDuplicates();
-
-            Path export = Files.createTempFile("chain", ".json");
-            Path keys = Files.createTempFile("keys", ".json");
-            HttpResponse<String> exported = api("/ledger/patients/" + pseudonym + "/export");
-            Files.writeString(export, exported.body());
-            Files.writeString(keys, api("/identity/institutions/keys").body());
-            assertThat(JSON.readTree(exported.body()).path("anchors").size()).isEqualTo(heights.size()); // one per anchor on chain
-            ByteArrayOutputStream report = new ByteArrayOutputStream();
-            int status = VerifyCommand.run(new String[]{"--export", export.toString(), "--keys", keys.toString(), "--rpc",
-                    platform.anvilUrl()}, new PrintStream(report, true), System.err);
-            assertThat(status).as(report.toString()).isZero();
-            Set<Long> distinct = new HashSet<>(heights);
-            assertThat(JSON.readTree(report.toString()).path("anchoredHeight").asLong()).isEqualTo(heights.get(heights.size() - 1));
-            assertThat(distinct).hasSize(heights.size());
-        } finally {
-            web3j.shutdown();
-        }
-    }
-
-    private static List<Log> logs(Web3j web3j, String address, String topic, String indexed) throws Exception {
-        EthFilter filter = new EthFilter(org.web3j.protocol.core.DefaultBlockParameter.valueOf(java.math.BigInteger.ZERO),
-                DefaultBlockParameterName.LATEST, address).addSingleTopic(topic);
-        if (indexed != null) {
-            filter.addSingleTopic(indexed);
-        }
-        EthLog result = web3j.ethGetLogs(filter).send();
-        List<Log> logs = new ArrayList<>();
-        for (EthLog.LogResult<?> r : result.getLogs()) {
-            logs.add((Log) r.get());
-        }
-        return logs;
+        HttpResponse<String> exported = api("/ledger/patients/" + pseudonym + "/export");
+        assertThat(JSON.readTree(exported.body()).path("anchors").size()).isEqualTo(heights.size()); // one per anchor on chain
+        OnChain.Verified verified = OnChain.verify(platform, exported.body(), api("/identity/institutions/keys").body(), null);
+        assertThat(verified.status()).as(verified.report().toString()).isZero();
+        assertThat(verified.report().path("anchoredHeight").asLong()).isEqualTo(heights.get(heights.size() - 1));
     }
 
     private static JsonNode anchoring() throws Exception {

@@ -159,9 +159,38 @@ public final class Platform implements ExtensionContext.Store.CloseableResource 
             // every run provisions a fresh realm, as on a new machine (a kept realm hid a provisioning bug once)
             PathUtils.deleteDirectory(home.resolve("data/h2"));
         }
-        processes.add(ManagedProcess.start("keycloak", DevStack.keycloak(home, keycloakPort, keycloakMgmtPort),
-                keycloakAdminEnv(), work.resolve("logs/keycloak.log")));
+        launchKeycloak("keycloak.log");
+    }
+
+    private ManagedProcess keycloak;
+
+    /** Keycloak in dev mode, its realm kept in its own H2 file across restarts. */
+    private void launchKeycloak(String log) throws Exception {
+        keycloak = ManagedProcess.start("keycloak", DevStack.keycloak(DevStack.keycloakHome(dist), keycloakPort, keycloakMgmtPort),
+                keycloakAdminEnv(), work.resolve("logs/" + log));
+        processes.add(keycloak);
         await("Keycloak").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> DevStack.keycloakReady(keycloakMgmtPort));
+    }
+
+    /** Stops Keycloak (an outage of the identity provider); {@link #startKeycloakAgain()} brings it back with its realm. */
+    public void stopKeycloak() {
+        processes.remove(keycloak);
+        keycloak.close();
+        await("Keycloak stopped").atMost(Duration.ofSeconds(30)).until(() -> status(keycloakUrl() + "/realms/master") == -1);
+    }
+
+    public void startKeycloakAgain() throws Exception {
+        launchKeycloak("keycloak-restarted-" + System.currentTimeMillis() + ".log");
+    }
+
+    /** The test server's domain folder (its {@code logs/server.log}, its settings). */
+    public Path serverDomain() {
+        return dist.resolve("payara6/glassfish/domains/phr-it");
+    }
+
+    /** The JDBC URL of the server's H2 database (user {@code sa}, no password), to open while the server is down. */
+    public String databaseUrl() {
+        return "jdbc:h2:file:" + work.resolve("data/fhir").toAbsolutePath();
     }
 
     /** Provisions the realm with the same command {@code ./phr up} runs, in its own JVM. */

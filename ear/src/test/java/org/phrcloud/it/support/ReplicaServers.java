@@ -62,7 +62,7 @@ public final class ReplicaServers implements AutoCloseable {
 
     private final Platform platform;
     private final Path dir;
-    private final EmbeddedPostgres postgres;
+    private EmbeddedPostgres postgres;
     private final List<Replica> replicas = new ArrayList<>();
 
     private ReplicaServers(Platform platform, Path dir, EmbeddedPostgres postgres) {
@@ -95,7 +95,9 @@ public final class ReplicaServers implements AutoCloseable {
             org.apache.commons.io.file.PathUtils.deleteDirectory(dir);
         }
         Files.createDirectories(dir.resolve("secrets"));
-        ReplicaServers servers = new ReplicaServers(platform, dir, EmbeddedPostgres.builder().start());
+        // its data in the work folder, kept when it stops, so that a test can stop it and start it again (stopDatabase)
+        ReplicaServers servers = new ReplicaServers(platform, dir, EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres"))
+                .setCleanDataDirectory(false).start());
         try {
             if (anchoring) {
                 servers.admitAnchoringAccount(new Replica("first", portbases[0]).baseUrl());
@@ -180,6 +182,17 @@ public final class ReplicaServers implements AutoCloseable {
     /** The replicas' PostgreSQL database. */
     public DataSource database() {
         return postgres.getPostgresDatabase();
+    }
+
+    /** Stops the replicas' PostgreSQL, as an outage of the database would; the servers keep running. */
+    public void stopDatabase() throws IOException {
+        postgres.close();
+    }
+
+    /** Starts the replicas' PostgreSQL again, with its data, on the same port. */
+    public void startDatabase() throws IOException {
+        postgres = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres")).setCleanDataDirectory(false)
+                .setPort(postgres.getPort()).start();
     }
 
     /** @return the replica a lease holder id names ({@code host:instance root}), or null */
