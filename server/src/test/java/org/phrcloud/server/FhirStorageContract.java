@@ -831,12 +831,15 @@ abstract class FhirStorageContract {
                 "urn:phr:hl7v2:coding-system:KOSTOM,C3811,Glucose (test),http://loinc.org,2339-0,Glucose [Mass/volume] in Blood,equivalent",
                 "urn:phr:hl7v2:coding-system:KOSTOM,C3812,HbA1c (test),http://loinc.org,4548-4,Hemoglobin A1c,",
                 "urn:phr:hl7v2:coding-system:KOSTOM,C9999,Panel (test),http://loinc.org,24323-8,Metabolic panel,wider", ""));
+        java.nio.file.Files.writeString(dir.resolve("kostom-units-to-ucum.csv"), String.join("\n",
+                org.phrcloud.standards.fhir.terminology.TerminologyLoader.CSV_HEADER,
+                "urn:phr:hl7v2:coding-system:KOSTOMUNIT,MGDL,milligrams per decilitre,http://unitsofmeasure.org,mg/dL,mg/dL,equivalent", ""));
         java.nio.file.Files.writeString(dir.resolve("local-codes.json"), "{\"resourceType\":\"CodeSystem\",\"url\":"
                 + "\"urn:phr:hl7v2:coding-system:KOSTOM\",\"status\":\"active\",\"content\":\"complete\",\"concept\":["
                 + "{\"code\":\"C3811\",\"display\":\"Glucose (test)\"},{\"code\":\"C3812\",\"display\":\"HbA1c (test)\"}]}");
         org.phrcloud.standards.fhir.terminology.TerminologyLoader loader = spring.getBean(org.phrcloud.standards.fhir.terminology.TerminologyLoader.class);
-        assertThat(loader.load(dir)).isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 1, 0));
-        assertThat(loader.load(dir)).as("loading again replaces, never duplicates").isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 1, 0));
+        assertThat(loader.load(dir)).isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 2, 0));
+        assertThat(loader.load(dir)).as("loading again replaces, never duplicates").isEqualTo(new org.phrcloud.standards.fhir.terminology.TerminologyLoader.Loaded(1, 2, 0));
         assertThat(dao(org.hl7.fhir.r4.model.ConceptMap.class).search(SearchParameterMap.newSynchronous("url",
                 new ca.uhn.fhir.rest.param.UriParam("urn:phr:conceptmap:kostom-to-loinc")), new SystemRequestDetails()).size()).isEqualTo(1);
 
@@ -852,13 +855,25 @@ abstract class FhirStorageContract {
         Caller lis = new Caller("kc-lis", "service-account-lis", "lis", Set.of(), null,
                 Instant.now().plusSeconds(300), true, Set.of("st-mary"));
         String local = oru(nationalId, "T-" + UUID.randomUUID(), "st-mary", "2.5.1", "101")
-                .replace("2339-0^Glucose^LN", "C3811^Glucose (test)^KOSTOM").replace("24323-8^Comprehensive metabolic panel^LN", "C9999^Panel^KOSTOM");
+                .replace("2339-0^Glucose^LN", "C3811^Glucose (test)^KOSTOM").replace("24323-8^Comprehensive metabolic panel^LN", "C9999^Panel^KOSTOM")
+                .replace("101|mg/dL^mg/dL^UCUM", "101|MGDL^mg per dl^KOSTOMUNIT").replace("4.1|mmol/L^mmol/L^UCUM", "4.1|MMOL^mmol per l^KOSTOMUNIT");
         assertThat(msa(spring.getBean(org.phrcloud.standards.hl7v2.Hl7v2Ingestion.class).receive(local, f -> lis))).startsWith("MSA|AA|");
         Observation glucose = (Observation) dao(Observation.class).search(SearchParameterMap.newSynchronous("subject",
                         new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)).add("code", new TokenParam("http://loinc.org", "2339-0")),
                 new SystemRequestDetails()).getAllResources().get(0);
         assertThat(glucose.getCode().getCoding()).extracting(c -> c.getSystem() + "|" + c.getCode())
                 .as("the sender's local code first, then its LOINC equivalent").containsExactly("urn:phr:hl7v2:coding-system:KOSTOM|C3811", "http://loinc.org|2339-0");
+        org.hl7.fhir.r4.model.Quantity mgdl = glucose.getValueQuantity();
+        assertThat(mgdl.getValue().toPlainString() + " " + mgdl.getUnit() + " " + mgdl.getSystem() + "|" + mgdl.getCode())
+                .as("a local unit a map names: UCUM coded, the sender's text kept").isEqualTo("101 mg per dl http://unitsofmeasure.org|mg/dL");
+        assertThat(glucose.getReferenceRangeFirstRep().getLow().getSystem() + "|" + glucose.getReferenceRangeFirstRep().getHigh().getCode())
+                .as("the reference range in the same unit").isEqualTo("http://unitsofmeasure.org|mg/dL");
+        Observation potassium = (Observation) dao(Observation.class).search(SearchParameterMap.newSynchronous("subject",
+                        new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)).add("code", new TokenParam("http://loinc.org", "2823-3")),
+                new SystemRequestDetails()).getAllResources().get(0);
+        org.hl7.fhir.r4.model.Quantity mmol = potassium.getValueQuantity();
+        assertThat(mmol.getUnit() + " " + mmol.getSystem() + "|" + mmol.getCode()).as("a local unit no map names: kept as it came")
+                .isEqualTo("mmol per l urn:phr:hl7v2:coding-system:KOSTOMUNIT|MMOL");
         org.hl7.fhir.r4.model.DiagnosticReport report = (org.hl7.fhir.r4.model.DiagnosticReport) dao(org.hl7.fhir.r4.model.DiagnosticReport.class)
                 .search(SearchParameterMap.newSynchronous("subject", new ca.uhn.fhir.rest.param.ReferenceParam("Patient/" + patientId)),
                         new SystemRequestDetails()).getAllResources().get(0);
