@@ -6,6 +6,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -87,6 +88,10 @@ class ReliabilityBatteryIT {
     private static Calls calls;
     private static final List<Person> PEOPLE = new ArrayList<>();
     private static final List<Ack> ACKNOWLEDGED = new ArrayList<>();
+    /** The database tests' replica on PostgreSQL, its patient and first Observation. */
+    private static ReplicaServers postgresReplica;
+    private static String postgresPatient;
+    private static String postgresObservation;
 
     @Deployment(testable = false)
     static EnterpriseArchive ear() {
@@ -410,67 +415,112 @@ class ReliabilityBatteryIT {
     @Test
     @Order(5)
     void withTheDatabaseUnreachableRequestsFailCleanlyAndTheServerRecoversWithoutARestart() throws Exception {
-        try (ReplicaServers servers = ReplicaServers.start(platform, "database-loss", "north-clinic", platform.realm().issuer(), null,
-                false, Integer.getInteger("phr.it.replica1.portbase", 30000))) {
-            ReplicaServers.Replica replica = servers.replicas().get(0);
-            String token = platform.serviceToken();
-            String patientId = Calls.json(ReplicaServers.call(replica.fhirBase() + "/Patient", "POST", token, "{\"resourceType\":\"Patient\","
-                    + "\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"REL-DB-" + UUID.randomUUID() + "\"}],"
-                    + "\"name\":[{\"family\":\"" + PEOPLE.get(0).family() + "\"}],\"birthDate\":\"" + PEOPLE.get(0).birthDate() + "\"}"))
-                    .path("id").asText();
-            assertThat(ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 61)).statusCode()).isEqualTo(201);
+        postgresReplica = ReplicaServers.start(platform, "database-loss", "north-clinic", platform.realm().issuer(), null,
+                false, Integer.getInteger("phr.it.replica1.portbase", 30000));
+        ReplicaServers servers = postgresReplica;
+        ReplicaServers.Replica replica = servers.replicas().get(0);
+        String token = platform.serviceToken();
+        String patientId = Calls.json(ReplicaServers.call(replica.fhirBase() + "/Patient", "POST", token, "{\"resourceType\":\"Patient\","
+                + "\"identifier\":[{\"system\":\"" + NATIONAL_ID + "\",\"value\":\"REL-DB-" + UUID.randomUUID() + "\"}],"
+                + "\"name\":[{\"family\":\"" + PEOPLE.get(0).family() + "\"}],\"birthDate\":\"" + PEOPLE.get(0).birthDate() + "\"}"))
+                .path("id").asText();
+        postgresObservation = Calls.json(ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 61)))
+                .path("id").asText();
+        postgresPatient = patientId;
 
-            servers.stopDatabase();
-            long down = System.nanoTime();
-            HttpResponse<String> read = ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null);
-            HttpResponse<String> written = ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 62));
-            HttpResponse<String> api = ReplicaServers.call(replica.apiBase() + "/identity/patients?patientId=" + patientId, "GET", token, null);
-            System.out.printf("RELIABILITY databaseDown fhirRead=%d fhirWrite=%d api=%d%n", read.statusCode(), written.statusCode(), api.statusCode());
-            for (HttpResponse<String> fhir : List.of(read, written)) {
-                assertThat(fhir.statusCode()).as(fhir.body()).isEqualTo(503);
-                assertThat(fhir.headers().firstValue("Retry-After")).hasValue("5");
-                JsonNode outcome = Calls.json(fhir);
-                assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
-                assertThat(outcome.path("issue").get(0).path("code").asText()).isEqualTo("transient");
-                assertThat(outcome.path("issue").get(0).path("diagnostics").asText()).startsWith("PHR-FHIR-0503: The database cannot be reached");
+        servers.stopDatabase();
+        long down = System.nanoTime();
+        HttpResponse<String> read = ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null);
+        HttpResponse<String> written = ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 62));
+        HttpResponse<String> api = ReplicaServers.call(replica.apiBase() + "/identity/patients?patientId=" + patientId, "GET", token, null);
+        System.out.printf("RELIABILITY databaseDown fhirRead=%d fhirWrite=%d api=%d%n", read.statusCode(), written.statusCode(), api.statusCode());
+        for (HttpResponse<String> fhir : List.of(read, written)) {
+            assertThat(fhir.statusCode()).as(fhir.body()).isEqualTo(503);
+            assertThat(fhir.headers().firstValue("Retry-After")).hasValue("5");
+            JsonNode outcome = Calls.json(fhir);
+            assertThat(outcome.path("resourceType").asText()).isEqualTo("OperationOutcome");
+            assertThat(outcome.path("issue").get(0).path("code").asText()).isEqualTo("transient");
+            assertThat(outcome.path("issue").get(0).path("diagnostics").asText()).startsWith("PHR-FHIR-0503: The database cannot be reached");
+        }
+        assertThat(api.statusCode()).as(api.body()).isEqualTo(503);
+        assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(Calls.json(api).path("code").asText()).isEqualTo("PHR-API-0503");
+        // the outage goes on: a read and a write every second, each answered 503
+        long outage = Long.getLong("phr.reliability.database.outage.seconds", 30);
+        int refused = 0;
+        while (System.nanoTime() - down < outage * 1_000_000_000L) {
+            for (HttpResponse<String> r : List.of(ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null),
+                    ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 64)))) {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                refused++;
             }
-            assertThat(api.statusCode()).as(api.body()).isEqualTo(503);
-            assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-            assertThat(Calls.json(api).path("code").asText()).isEqualTo("PHR-API-0503");
-            // the outage goes on: a read and a write every second, each answered 503
-            long outage = Long.getLong("phr.reliability.database.outage.seconds", 30);
-            int refused = 0;
-            while (System.nanoTime() - down < outage * 1_000_000_000L) {
-                for (HttpResponse<String> r : List.of(ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null),
-                        ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 64)))) {
-                    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-                    refused++;
-                }
-                Thread.sleep(1000);
-            }
+            Thread.sleep(1000);
+        }
 
-            servers.startDatabase();
-            long back = System.nanoTime();
-            await("the server serving again, without a restart").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null).statusCode() == 200);
-            double recoveredSeconds = (System.nanoTime() - back) / 1e9;
-            double downSeconds = (back - down) / 1e9;
-            JsonNode observations = Calls.json(ReplicaServers.call(replica.fhirBase() + "/Observation?subject=Patient/" + patientId, "GET", token, null));
-            assertThat(observations.path("entry")).as("the write refused while the database was down left nothing").hasSize(1);
-            assertThat(ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 63)).statusCode()).isEqualTo(201);
-            String pseudonym = Calls.json(ReplicaServers.call(replica.apiBase() + "/identity/patients?patientId=" + patientId, "GET", token, null))
-                    .path("pseudonym").asText();
-            JsonNode verified = Calls.json(ReplicaServers.call(replica.apiBase() + "/ledger/patients/" + pseudonym + "/verify", "GET", token, null));
-            assertThat(verified.path("valid").asBoolean()).as(verified.toString()).isTrue();
-            assertThat(verified.path("blocks").asInt()).as("the Patient and two Observations").isEqualTo(3);
-            System.out.printf("RELIABILITY databaseDown database=PostgreSQL downSeconds=%.1f answered503=%d servingAgainSecondsAfterItReturned=%.1f "
-                    + "writesHalfDone=0 chainValid=%s%n", downSeconds, refused + 3, recoveredSeconds, verified.path("valid").asBoolean());
+        servers.startDatabase();
+        long back = System.nanoTime();
+        await("the server serving again, without a restart").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> ReplicaServers.call(replica.fhirBase() + "/Patient/" + patientId, "GET", token, null).statusCode() == 200);
+        double recoveredSeconds = (System.nanoTime() - back) / 1e9;
+        double downSeconds = (back - down) / 1e9;
+        JsonNode observations = Calls.json(ReplicaServers.call(replica.fhirBase() + "/Observation?subject=Patient/" + patientId, "GET", token, null));
+        assertThat(observations.path("entry")).as("the write refused while the database was down left nothing").hasSize(1);
+        assertThat(ReplicaServers.call(replica.fhirBase() + "/Observation", "POST", token, observation(patientId, 63)).statusCode()).isEqualTo(201);
+        String pseudonym = Calls.json(ReplicaServers.call(replica.apiBase() + "/identity/patients?patientId=" + patientId, "GET", token, null))
+                .path("pseudonym").asText();
+        JsonNode verified = Calls.json(ReplicaServers.call(replica.apiBase() + "/ledger/patients/" + pseudonym + "/verify", "GET", token, null));
+        assertThat(verified.path("valid").asBoolean()).as(verified.toString()).isTrue();
+        assertThat(verified.path("blocks").asInt()).as("the Patient and two Observations").isEqualTo(3);
+        System.out.printf("RELIABILITY databaseDown database=PostgreSQL downSeconds=%.1f answered503=%d servingAgainSecondsAfterItReturned=%.1f "
+                + "writesHalfDone=0 chainValid=%s%n", downSeconds, refused + 3, recoveredSeconds, verified.path("valid").asBoolean());
+    }
+
+    /**
+     * A resource changed directly in PostgreSQL (the replica of the database test, running): found by the verify API and
+     * by the standalone verifier on the patient's export and record.
+     */
+    @Test
+    @Order(6)
+    void aResourceChangedDirectlyInPostgresqlIsDetected() throws Exception {
+        assertThat(postgresReplica).as("the database test's replica").isNotNull();
+        ReplicaServers.Replica replica = postgresReplica.replicas().get(0);
+        String token = platform.serviceToken();
+        ObjectNode forged = (ObjectNode) Calls.json(ReplicaServers.call(replica.fhirBase() + "/Observation/" + postgresObservation, "GET", token, null));
+        forged.remove("meta");
+        ((ObjectNode) forged.path("valueQuantity")).put("value", 250);
+        try (Connection c = postgresReplica.database().getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE HFJ_RES_VER SET RES_TEXT_VC = ?, RES_TEXT = NULL, RES_ENCODING = 'JSON' "
+                     + "WHERE RES_VER = 1 AND RES_ID = (SELECT RES_ID FROM HFJ_RESOURCE WHERE RES_TYPE = 'Observation' AND FHIR_ID = ?)")) {
+            update.setString(1, forged.toString());
+            update.setString(2, postgresObservation);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        String pseudonym = Calls.json(ReplicaServers.call(replica.apiBase() + "/identity/patients?patientId=" + postgresPatient, "GET", token, null))
+                .path("pseudonym").asText();
+        JsonNode verified = Calls.json(ReplicaServers.call(replica.apiBase() + "/ledger/patients/" + pseudonym + "/verify", "GET", token, null));
+        assertThat(verified.path("valid").asBoolean()).as(verified.toString()).isFalse();
+        assertThat(verified.path("tamperedResources").toString())
+                .isEqualTo("[\"Observation/" + postgresObservation + ": content does not match its chain entry\"]");
+        HttpResponse<String> everything = ReplicaServers.call(replica.fhirBase() + "/Patient/" + postgresPatient + "/$everything", "GET", token, null);
+        assertThat(everything.statusCode()).as(everything.body()).isEqualTo(200);
+        OnChain.Verified offline = OnChain.verify(platform, ReplicaServers.call(replica.apiBase() + "/ledger/patients/" + pseudonym + "/export",
+                "GET", token, null).body(), ReplicaServers.call(replica.apiBase() + "/identity/institutions/keys", "GET", token, null).body(),
+                everything.body());
+        assertThat(offline.status()).as(offline.report().toString()).isEqualTo(1);
+        assertThat(offline.report().toString()).contains("Observation/" + postgresObservation + ": content does not match its chain entry");
+        System.out.printf("RELIABILITY tamper database=PostgreSQL changed=1 detectedByApi=1 detectedByStandaloneVerifier=1%n");
+    }
+
+    @AfterAll
+    static void stopTheReplica() {
+        if (postgresReplica != null) {
+            postgresReplica.close();
         }
     }
 
     /** After the battery, none of its patients' names, identifiers, birth dates or addresses is in any log file. */
     @Test
-    @Order(6)
+    @Order(7)
     void noPhiOfThePatientsInAnyLog() throws Exception {
         List<Path> logs = new ArrayList<>();
         // the fixture's logs (Keycloak, anvil, provisioning, restarts), the replicas' Payara logs, the test server's
