@@ -62,7 +62,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>Settings (system properties): {@code phr.reliability.writers} (default 200), {@code phr.reliability.kill.after.seconds}
  * (writing before the kill, default 20), {@code phr.reliability.chain.outage.seconds} (default 300),
- * {@code phr.reliability.database.outage.seconds} (default 30).
+ * {@code phr.reliability.database.outage.seconds} (default 30), {@code phr.reliability.keycloak.outage.seconds} (default 270:
+ * a token issued just before the outage used at its end, after the server's cached JWK Set has expired).
  */
 @ExtendWith(PlatformExtension.class)
 @ExtendWith(ArquillianExtension.class)
@@ -371,10 +372,16 @@ class ReliabilityBatteryIT {
     @Test
     @Order(4)
     void withKeycloakStoppedIssuedTokensKeepWorkingAndNewLoginsFailClearly() throws Exception {
-        String token = platform.serviceToken();
         Person person = PEOPLE.get(1);
+        // the server's cached JWK Set (5 min) is at least 35 s old when Keycloak stops, so that it expires during the
+        // outage below while the token, issued just before the outage, is still valid (Keycloak: 300 s)
+        assertThat(calls.fhir("GET", "/Patient/" + person.id(), platform.serviceToken(), null).statusCode()).isEqualTo(200);
+        Thread.sleep(35_000);
+        String token = platform.serviceToken();
+        long issued = System.nanoTime();
         platform.stopKeycloak();
         int writes = 0;
+        long outage = Long.getLong("phr.reliability.keycloak.outage.seconds", 270);
         try {
             assertThat(calls.fhir("GET", "/Patient/" + person.id(), token, null).statusCode()).isEqualTo(200);
             for (int i = 0; i < 5; i++) {
@@ -396,6 +403,14 @@ class ReliabilityBatteryIT {
             HttpResponse<String> forgedToken = write("not-a-token", person.id(), 99, "rel-kc-" + UUID.randomUUID());
             assertThat(forgedToken.statusCode()).isEqualTo(401);
             assertThat(observationsOf(token, person)).as("nothing written by a refused request").isEqualTo(before);
+
+            // late in the token's life, after the server's JWK Set cache has expired: still accepted
+            while (System.nanoTime() - issued < outage * 1_000_000_000L) {
+                Thread.sleep(1000);
+            }
+            assertThat(write(token, person.id(), 76, "rel-kc-" + UUID.randomUUID()).statusCode())
+                    .as("a token issued %d s before, Keycloak down all that time", outage).isEqualTo(201);
+            writes++;
         } finally {
             platform.startKeycloakAgain();
         }
@@ -404,7 +419,8 @@ class ReliabilityBatteryIT {
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(signInAgain.statusCode()).as("the portal sends the browser to Keycloak's login again").isEqualTo(302);
         assertThat(signInAgain.headers().firstValue("Location").orElseThrow()).startsWith(platform.realm().issuer() + "/protocol/openid-connect/auth");
-        System.out.printf("RELIABILITY keycloakDown writesWithIssuedToken=%d newLogin=refused%n", writes);
+        System.out.printf("RELIABILITY keycloakDown outageSeconds=%d writesWithIssuedToken=%d (the last %d s after the token was issued) "
+                + "newLogin=refused%n", outage, writes, outage);
     }
 
     /**

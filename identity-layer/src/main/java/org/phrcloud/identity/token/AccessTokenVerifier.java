@@ -33,8 +33,9 @@ import java.util.Set;
  * {@code aud} containing this API, {@code exp}/{@code nbf} with 60 s clock skew, and {@code typ} "Bearer"
  * (so ID and refresh tokens are refused).
  *
- * <p>The JWKS is fetched lazily on the first token and cached; a key rotation in Keycloak is picked up
- * when a token names an unknown key id. Thread-safe.
+ * <p>The JWKS is fetched lazily on the first token and cached (5 min); a key rotation in Keycloak is picked up
+ * when a token names an unknown key id. While Keycloak cannot be reached, the last JWKS fetched goes on serving
+ * ({@link #OUTAGE_TOLERANCE_MILLIS}), so tokens issued before the outage keep working until they expire. Thread-safe.
  */
 public final class AccessTokenVerifier {
 
@@ -56,16 +57,36 @@ public final class AccessTokenVerifier {
         }
     }
 
+    /** How long the JWK Set is cached between fetches: nimbus's default, 5 min. */
+    static final long CACHE_MILLIS = JWKSourceBuilder.DEFAULT_CACHE_TIME_TO_LIVE;
+    /**
+     * How long the last JWK Set fetched keeps serving while the issuer cannot be reached (nimbus
+     * {@code OutageTolerantJWKSetSource}): 1 h, far beyond an access token's lifespan (Keycloak: 300 s), so the tokens
+     * issued before a Keycloak outage stay valid until they expire.
+     */
+    static final long OUTAGE_TOLERANCE_MILLIS = 3_600_000L;
+
     private final ConfigurableJWTProcessor<SecurityContext> processor;
 
     public AccessTokenVerifier(Settings settings) {
+        this(settings, CACHE_MILLIS);
+    }
+
+    /** @param cacheMillis how long the JWK Set is cached between fetches (shorter in tests) */
+    AccessTokenVerifier(Settings settings, long cacheMillis) {
         URL jwksUrl;
         try {
             jwksUrl = settings.jwksUri().toURL();
         } catch (Exception e) {
             throw new IllegalArgumentException("PHR-TOKEN-0001: bad JWKS URI " + settings.jwksUri(), e);
         }
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.create(jwksUrl).retrying(true).build();
+        // nimbus's defaults for the 5 min cache; a shorter one (tests) without refresh-ahead and rate limit, which
+        // nimbus only allows below the cache's time to live
+        long refreshTimeout = Math.min(JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, cacheMillis / 2);
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.create(jwksUrl).cache(cacheMillis, refreshTimeout)
+                .refreshAheadCache(cacheMillis > JWKSourceBuilder.DEFAULT_REFRESH_AHEAD_TIME + refreshTimeout)
+                .rateLimited(cacheMillis > JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL)
+                .outageTolerant(OUTAGE_TOLERANCE_MILLIS).retrying(true).build();
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(

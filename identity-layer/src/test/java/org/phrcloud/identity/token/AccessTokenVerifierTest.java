@@ -76,6 +76,32 @@ class AccessTokenVerifierTest {
     }
 
     @Test
+    void tokensIssuedBeforeTheIssuerBecameUnreachableKeepWorkingAfterTheCacheExpired() throws Exception {
+        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] jwks = new JWKSet(realmKey.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+        issuer.createContext("/certs", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, jwks.length);
+            exchange.getResponseBody().write(jwks);
+            exchange.close();
+        });
+        issuer.start();
+        // a cache of 200 ms instead of 5 min, so that the outage below outlasts it
+        AccessTokenVerifier shortCache = new AccessTokenVerifier(new AccessTokenVerifier.Settings(ISSUER,
+                URI.create("http://127.0.0.1:" + issuer.getAddress().getPort() + "/certs"), "phr-backend"), 200);
+        String issued = token(realmKey, c -> { });
+        assertThat(shortCache.verify(issued).subject()).isEqualTo("user-1");
+
+        issuer.stop(0); // Keycloak down: nothing listens on the JWKS port any more
+        Thread.sleep(1_000); // the cached JWK Set is now 5 times older than its time to live
+
+        assertThat(shortCache.verify(issued).subject()).as("a token issued before the outage").isEqualTo("user-1");
+        RSAKey unknown = new RSAKeyGenerator(2048).keyID("not-the-realm").generate();
+        assertThatThrownBy(() -> shortCache.verify(token(unknown, c -> { }))).as("a key the last JWK Set does not hold")
+                .isInstanceOf(InvalidAccessTokenException.class);
+    }
+
+    @Test
     void acceptsAValidAccessToken() throws Exception {
         Caller t = verifier.verify(token(realmKey, c -> { }));
         assertThat(t.subject()).isEqualTo("user-1");
